@@ -1,0 +1,197 @@
+//! The association's configuration as loaded from the database: insatser, kinds, dimensions,
+//! values and value groups. Report code reads meaning from `Role` and `Flow`, never from keys.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The column split of every table.
+    Gender,
+    /// Municipality.
+    Area,
+    /// Any other person category, carried by entries and exits alike.
+    Person,
+    /// Exit reason.
+    Outcome,
+    /// Time in the programme; values carry a representative number of months.
+    Duration,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "gender" => Role::Gender,
+            "area" => Role::Area,
+            "person" => Role::Person,
+            "outcome" => Role::Outcome,
+            "duration" => Role::Duration,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Gender => "gender",
+            Role::Area => "area",
+            Role::Person => "person",
+            Role::Outcome => "outcome",
+            Role::Duration => "duration",
+        }
+    }
+
+    /// Whether the dimension describes the person (and so balances between entries and exits).
+    pub fn is_person(self) -> bool {
+        matches!(self, Role::Gender | Role::Area | Role::Person)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    Entry,
+    Exit,
+}
+
+impl Flow {
+    pub fn parse(s: &str) -> Option<Flow> {
+        match s {
+            "entry" => Some(Flow::Entry),
+            "exit" => Some(Flow::Exit),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flow::Entry => "entry",
+            Flow::Exit => "exit",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DimensionValue {
+    pub id: i64,
+    pub key: String,
+    pub label: String,
+    /// Heading when the value is a table column (e.g. "Kvinnor"); falls back to `label`.
+    pub column_label: Option<String>,
+    /// Representative months of a duration band.
+    pub months: Option<f64>,
+    pub retired: bool,
+}
+
+impl DimensionValue {
+    pub fn column_label(&self) -> &str {
+        self.column_label.as_deref().unwrap_or(&self.label)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ValueGroup {
+    pub id: i64,
+    pub key: String,
+    pub label: String,
+    pub value_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dimension {
+    pub id: i64,
+    pub key: String,
+    pub label: String,
+    pub role: Role,
+    pub hint: Option<String>,
+    /// All values in order, retired ones included (they stay in history and past reports).
+    pub values: Vec<DimensionValue>,
+    pub groups: Vec<ValueGroup>,
+}
+
+impl Dimension {
+    pub fn value_by_key(&self, key: &str) -> Option<&DimensionValue> {
+        self.values.iter().find(|v| v.key == key)
+    }
+    pub fn value_by_id(&self, id: i64) -> Option<&DimensionValue> {
+        self.values.iter().find(|v| v.id == id)
+    }
+    /// Values that can be chosen for new tallies.
+    pub fn active_values(&self) -> impl Iterator<Item = &DimensionValue> {
+        self.values.iter().filter(|v| !v.retired)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct KindDimension {
+    pub dimension_id: i64,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Kind {
+    pub id: i64,
+    pub key: String,
+    pub label: String,
+    pub flow: Option<Flow>,
+    /// The dimensions this kind takes, in form order.
+    pub dimensions: Vec<KindDimension>,
+}
+
+impl Kind {
+    pub fn takes(&self, dimension_id: i64) -> Option<KindDimension> {
+        self.dimensions.iter().copied().find(|d| d.dimension_id == dimension_id)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Insats {
+    pub id: i64,
+    pub key: String,
+    pub label: String,
+    pub retired: bool,
+    pub kind_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub association: String,
+    pub insatser: Vec<Insats>,
+    pub kinds: Vec<Kind>,
+    pub dimensions: Vec<Dimension>,
+}
+
+impl Config {
+    pub fn insats(&self, key: &str) -> Option<&Insats> {
+        self.insatser.iter().find(|i| i.key == key)
+    }
+    pub fn insats_by_id(&self, id: i64) -> Option<&Insats> {
+        self.insatser.iter().find(|i| i.id == id)
+    }
+    pub fn kind(&self, key: &str) -> Option<&Kind> {
+        self.kinds.iter().find(|k| k.key == key)
+    }
+    pub fn kind_by_id(&self, id: i64) -> Option<&Kind> {
+        self.kinds.iter().find(|k| k.id == id)
+    }
+    pub fn dimension(&self, key: &str) -> Option<&Dimension> {
+        self.dimensions.iter().find(|d| d.key == key)
+    }
+    pub fn dimension_by_id(&self, id: i64) -> Option<&Dimension> {
+        self.dimensions.iter().find(|d| d.id == id)
+    }
+    /// The kinds an insats takes, in configured order.
+    pub fn kinds_of<'a>(&'a self, insats: &'a Insats) -> impl Iterator<Item = &'a Kind> + 'a {
+        self.kinds.iter().filter(|k| insats.kind_ids.contains(&k.id))
+    }
+    /// Insatser open for new tallies (not retired, at least one kind).
+    pub fn active_insatser(&self) -> impl Iterator<Item = &Insats> {
+        self.insatser.iter().filter(|i| !i.retired && !i.kind_ids.is_empty())
+    }
+    /// The dimension that splits every table into columns, if one is configured.
+    pub fn gender(&self) -> Option<&Dimension> {
+        self.dimensions.iter().find(|d| d.role == Role::Gender)
+    }
+    /// The kind of an insats with the given flow (entries or exits).
+    pub fn flow_kind(&self, insats: &Insats, flow: Flow) -> Option<&Kind> {
+        self.kinds.iter().find(|k| k.flow == Some(flow) && insats.kind_ids.contains(&k.id))
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure types and rules: configuration, periods, tallies, goals and their validation.
+//! No I/O, no SQL, no HTTP.
+
+pub mod config;
+pub mod goal;
+pub mod period;
+pub mod preset;
+pub mod tally;
+
+pub use config::{Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, ValueGroup};
+pub use goal::{Comparator, Goal};
+pub use period::Period;
+pub use tally::{FieldError, NewTally, RawTally, StoredTally, VoidReason};

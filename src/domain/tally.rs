@@ -1,0 +1,234 @@
+//! A tally: insats, kind, month and one value per dimension. Validation turns raw input (from a
+//! form or a JSON body) into a `NewTally` or a list of Swedish field errors.
+
+use super::{Config, Period};
+use serde::Serialize;
+
+/// One problem with the input, in Swedish, tied to the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// `insats`, `kind`, `period`, `values` or `values.<dimension key>`; empty for the whole input.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+/// Input as it arrives, before anything is known to be valid.
+#[derive(Debug, Clone, Default)]
+pub struct RawTally {
+    pub insats: Option<String>,
+    pub kind: Option<String>,
+    /// `None` or empty means this month.
+    pub period: Option<String>,
+    /// (dimension key, value key) in the order given; duplicates are an error.
+    pub values: Vec<(String, String)>,
+}
+
+/// A validated tally, ready to store. The types carry the proof: every id exists and fits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTally {
+    pub insats_id: i64,
+    pub kind_id: i64,
+    pub period: Period,
+    /// (dimension id, value id), in the kind's dimension order.
+    pub values: Vec<(i64, i64)>,
+    /// The value of the gender dimension, if the kind takes one (0 otherwise): the count split.
+    pub split_value_id: i64,
+}
+
+/// A tally as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTally {
+    pub id: i64,
+    pub insats_id: i64,
+    pub kind_id: i64,
+    pub period: Period,
+    pub values: Vec<(i64, i64)>,
+    pub void_reason: Option<VoidReason>,
+}
+
+/// Why a tally was voided. A tally is never deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoidReason {
+    Felregistrering,
+    Dubblett,
+    FelPeriod,
+    FelInsats,
+    Annat,
+}
+
+impl VoidReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoidReason::Felregistrering => "felregistrering",
+            VoidReason::Dubblett => "dubblett",
+            VoidReason::FelPeriod => "fel_period",
+            VoidReason::FelInsats => "fel_insats",
+            VoidReason::Annat => "annat",
+        }
+    }
+    pub fn parse(s: &str) -> Option<VoidReason> {
+        Some(match s {
+            "felregistrering" => VoidReason::Felregistrering,
+            "dubblett" => VoidReason::Dubblett,
+            "fel_period" => VoidReason::FelPeriod,
+            "fel_insats" => VoidReason::FelInsats,
+            "annat" => VoidReason::Annat,
+            _ => return None,
+        })
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            VoidReason::Felregistrering => "Felregistrering",
+            VoidReason::Dubblett => "Dubblett",
+            VoidReason::FelPeriod => "Fel period",
+            VoidReason::FelInsats => "Fel insats",
+            VoidReason::Annat => "Annat",
+        }
+    }
+}
+
+/// Validates raw input against the configuration. `now` is the current month: later months are refused.
+/// Collects every problem rather than stopping at the first.
+pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally, Vec<FieldError>> {
+    let mut errors = Vec::new();
+
+    let insats = match raw.insats.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(FieldError::new("insats", "Välj en insats."));
+            None
+        }
+        Some(key) => match config.insats(key) {
+            None => {
+                errors.push(FieldError::new("insats", format!("Insatsen ”{key}” finns inte.")));
+                None
+            }
+            Some(i) if i.retired => {
+                errors.push(FieldError::new(
+                    "insats",
+                    format!("{} är avslutad och tar inte emot nya registreringar.", i.label),
+                ));
+                None
+            }
+            Some(i) => Some(i),
+        },
+    };
+
+    let kind = match raw.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(FieldError::new("kind", "Välj vad du registrerar."));
+            None
+        }
+        Some(key) => match config.kind(key) {
+            None => {
+                errors.push(FieldError::new("kind", format!("Registreringstypen ”{key}” finns inte.")));
+                None
+            }
+            Some(k) => match insats {
+                Some(i) if !i.kind_ids.contains(&k.id) => {
+                    errors.push(FieldError::new(
+                        "kind",
+                        format!("{} tar inte emot registreringar av typen {}.", i.label, k.label.to_lowercase()),
+                    ));
+                    None
+                }
+                _ => Some(k),
+            },
+        },
+    };
+
+    let period = match raw.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(now),
+        Some(s) => match Period::parse(s) {
+            None => {
+                errors.push(FieldError::new(
+                    "period",
+                    "Ange månaden som ÅÅÅÅ-MM, till exempel 2026-03 (tidigast 2000-01).",
+                ));
+                None
+            }
+            Some(p) if p > now => {
+                errors.push(FieldError::new(
+                    "period",
+                    format!("{} har inte börjat än. Du kan registrera denna månad eller tidigare.", p.label()),
+                ));
+                None
+            }
+            Some(p) => Some(p),
+        },
+    };
+
+    let mut values = Vec::new();
+    let mut split_value_id = 0;
+    let mut seen: Vec<&str> = Vec::new();
+    for (dim_key, value_key) in &raw.values {
+        let field = format!("values.{dim_key}");
+        if seen.contains(&dim_key.as_str()) {
+            errors.push(FieldError::new(field, format!("”{dim_key}” är angiven mer än en gång.")));
+            continue;
+        }
+        seen.push(dim_key);
+        let Some(dim) = config.dimension(dim_key) else {
+            errors.push(FieldError::new(field, format!("Det finns ingen uppgift som heter ”{dim_key}”.")));
+            continue;
+        };
+        if let Some(k) = kind {
+            if k.takes(dim.id).is_none() {
+                errors.push(FieldError::new(
+                    field,
+                    format!("{} ska inte anges vid {}.", dim.label, k.label.to_lowercase()),
+                ));
+                continue;
+            }
+        }
+        match dim.value_by_key(value_key.trim()) {
+            None if value_key.trim().is_empty() => {
+                errors.push(FieldError::new(field, format!("Välj {}.", dim.label.to_lowercase())))
+            }
+            None => errors.push(FieldError::new(
+                field,
+                format!("”{value_key}” är inget giltigt val för {}.", dim.label.to_lowercase()),
+            )),
+            Some(v) if v.retired => errors.push(FieldError::new(
+                field,
+                format!(
+                    "”{}” används inte längre för {}. Välj ett annat alternativ.",
+                    v.label,
+                    dim.label.to_lowercase()
+                ),
+            )),
+            Some(v) => {
+                if dim.role == super::Role::Gender {
+                    split_value_id = v.id;
+                }
+                values.push((dim.id, v.id));
+            }
+        }
+    }
+
+    if let Some(k) = kind {
+        for kd in &k.dimensions {
+            let dim = config.dimension_by_id(kd.dimension_id).expect("kind dimension exists");
+            if kd.required && !seen.contains(&dim.key.as_str()) {
+                errors.push(FieldError::new(
+                    format!("values.{}", dim.key),
+                    format!("Välj {}.", dim.label.to_lowercase()),
+                ));
+            }
+        }
+        values.sort_by_key(|(dim_id, _)| k.dimensions.iter().position(|d| d.dimension_id == *dim_id));
+    }
+
+    match (insats, kind, period) {
+        (Some(i), Some(k), Some(p)) if errors.is_empty() => {
+            Ok(NewTally { insats_id: i.id, kind_id: k.id, period: p, values, split_value_id })
+        }
+        _ => Err(errors),
+    }
+}

@@ -1,0 +1,110 @@
+//! One error type for the web layer. Pages get a Swedish HTML page, the API gets
+//! `{"error": {"message", "field"}}`. Internal errors are logged (never shown) and answered 500.
+
+use crate::domain::FieldError;
+use crate::store::StoreError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound => AppError::NotFound("Det du söker finns inte.".into()),
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The first message and field, in Swedish.
+    pub fn message(&self) -> (String, Option<String>) {
+        match self {
+            AppError::Invalid(errs) => match errs.first() {
+                Some(e) => (e.message.clone(), (!e.field.is_empty()).then(|| e.field.clone())),
+                None => ("Felaktiga uppgifter.".into(), None),
+            },
+            AppError::BadRequest(m) | AppError::NotFound(m) | AppError::Conflict(m) => (m.clone(), None),
+            AppError::UnsupportedMediaType => ("Skicka data som JSON (Content-Type: application/json).".into(), None),
+            AppError::Internal(_) => ("Något gick fel hos Pinne. Försök igen om en stund.".into(), None),
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(e) = self {
+            tracing::error!(error = %format!("{e:#}"), "internal error");
+        }
+    }
+}
+
+/// An error answered as JSON (API routes).
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> ApiError {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let (message, field) = self.0.message();
+        let mut body = serde_json::json!({ "error": { "message": message, "field": field } });
+        if let AppError::Invalid(errs) = &self.0 {
+            body["errors"] = serde_json::to_value(errs).unwrap_or_default();
+        }
+        (self.0.status(), axum::Json(body)).into_response()
+    }
+}
+
+/// An error answered as an HTML page (page routes).
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(e: E) -> PageError {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let (message, _) = self.0.message();
+        let title = match self.0.status() {
+            StatusCode::NOT_FOUND => "Sidan finns inte",
+            StatusCode::INTERNAL_SERVER_ERROR => "Något gick fel",
+            _ => "Det gick inte",
+        };
+        (self.0.status(), crate::web::views::layout::error_page(title, &message)).into_response()
+    }
+}

@@ -1,0 +1,56 @@
+//! Pinne: anonymous tally statistics for Swedish coordination associations (Finsam).
+//!
+//! Data flows one way: `web` validates input into `domain` types, `store` writes and reads SQLite,
+//! `report` turns count rows into figures, `web::views` renders HTML (or `report::csv` CSV).
+
+pub mod bench;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod report;
+pub mod store;
+pub mod sv;
+pub mod web;
+
+use domain::Period;
+use std::sync::Arc;
+
+/// Where "now" comes from: the wall clock in Swedish time, or a fixed month (tests, demo).
+#[derive(Clone)]
+pub enum Clock {
+    System,
+    Fixed(Period),
+}
+
+impl Clock {
+    /// The current month in Europe/Stockholm.
+    pub fn now(&self) -> Period {
+        match self {
+            Clock::Fixed(p) => *p,
+            Clock::System => {
+                use chrono::Datelike;
+                let now = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm);
+                Period::new(now.year(), now.month()).expect("current date is within range")
+            }
+        }
+    }
+}
+
+/// Shared state of the web app.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: store::Store,
+    pub clock: Arc<Clock>,
+}
+
+impl AppState {
+    pub fn new(store: store::Store, clock: Clock) -> AppState {
+        AppState { store, clock: Arc::new(clock) }
+    }
+}
+
+/// The whole web application: pages, API and assets. Tests call this directly.
+pub fn app(state: AppState) -> axum::Router {
+    web::router(state)
+}

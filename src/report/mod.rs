@@ -1,0 +1,492 @@
+//! Pure arithmetic from count rows to the yearly report. No SQL, no HTML.
+//!
+//! Participants during the year = enrolled at the start + entries. Enrolled at the start of a year
+//! is the net of all earlier entries and exits, per gender and category value, so the number still
+//! enrolled can be followed per category. Nothing is clamped: a negative balance is a data problem
+//! and is reported as one.
+
+pub mod csv;
+pub mod goals;
+pub mod tables;
+
+use crate::domain::{Comparator, Config, Dimension, Flow, Goal, Insats, Role};
+use crate::store::tally::CountRow;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KeyLabel {
+    pub key: String,
+    pub label: String,
+}
+
+/// The flow of participants over one year.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct FlowFigures {
+    /// Participants during the year: at_start + entries.
+    pub total: i64,
+    pub at_start: i64,
+    pub entries: i64,
+    pub exits: i64,
+    pub at_end: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct YearFlow {
+    #[serde(flatten)]
+    pub figures: FlowFigures,
+    pub by_gender: BTreeMap<String, FlowFigures>,
+}
+
+/// A count and its share of the column total (`None` when the total is 0).
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Cell {
+    pub count: i64,
+    pub share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Figure {
+    pub count: i64,
+    pub share: Option<f64>,
+    pub by_gender: BTreeMap<String, Cell>,
+}
+
+/// One row of a distribution table: a category value (or a group of values), split by gender,
+/// with the previous year beside it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Row {
+    pub key: String,
+    pub label: String,
+    pub count: i64,
+    pub share: Option<f64>,
+    pub by_gender: BTreeMap<String, Cell>,
+    pub previous_year: Figure,
+    /// A value group (e.g. "egen försörjning"), not a single value.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub group: bool,
+    /// Tallies that did not state this category (only for optional dimensions).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unstated: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Participants {
+    pub total: i64,
+    pub at_start: i64,
+    pub entries: i64,
+    pub exits: i64,
+    pub at_end: i64,
+    pub by_gender: BTreeMap<String, FlowFigures>,
+    pub previous_year: YearFlow,
+    /// Participants during the year by municipality, split by gender.
+    pub by_municipality: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CategoryTable {
+    pub key: String,
+    pub label: String,
+    /// Distribution among participants during the year.
+    pub participants: Vec<Row>,
+    /// Distribution among new entries of the year.
+    pub entries: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Exits {
+    pub total: i64,
+    /// Exits as a share of participants during the year.
+    pub share_of_participants: Option<f64>,
+    /// Exits per gender and their share of that gender's participants.
+    pub by_gender: BTreeMap<String, Cell>,
+    pub previous_year: ExitsPrevious,
+    /// Count and share of exits per exit reason.
+    pub by_reason: Vec<Row>,
+    /// Configured combinations of reasons, e.g. "egen försörjning".
+    pub combined: Vec<Row>,
+    /// Mean months in the programme among exits (from the duration bands' representative months).
+    pub mean_months: Option<f64>,
+    pub mean_months_by_gender: BTreeMap<String, Option<f64>>,
+    /// Distribution of time in the programme among exits.
+    pub duration: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExitsPrevious {
+    pub total: i64,
+    pub share_of_participants: Option<f64>,
+    pub mean_months: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GoalStatus {
+    pub key: String,
+    pub label: String,
+    pub comparator: Comparator,
+    /// Target share, 0–1.
+    pub target: f64,
+    /// The tallies with the goal's outcome.
+    pub numerator: i64,
+    /// All tallies of the goal's kind.
+    pub denominator: i64,
+    /// Actual share, 0–1 (`None` with no tallies).
+    pub actual: Option<f64>,
+    pub actual_by_gender: BTreeMap<String, Option<f64>>,
+    pub met: Option<bool>,
+    pub needed_more: Option<i64>,
+    pub short_by: Option<i64>,
+    /// The outcome values counted, by key.
+    pub values: Vec<String>,
+    /// The status in plain Swedish.
+    pub summary: String,
+}
+
+/// A category cell where more people left than were ever enrolled.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FlowProblem {
+    pub dimension: String,
+    pub value: String,
+    pub gender: String,
+    pub enrolled: i64,
+    pub exits: i64,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    pub association: String,
+    pub insats: KeyLabel,
+    pub year: i32,
+    pub previous_year: i32,
+    /// The gender columns in order (the total column is implied).
+    pub genders: Vec<KeyLabel>,
+    pub participants: Participants,
+    pub categories: Vec<CategoryTable>,
+    pub exits: Exits,
+    pub goals: Vec<GoalStatus>,
+    /// The year the goals were set for (an earlier year's goals apply until new ones are set).
+    pub goals_year: Option<i32>,
+    pub flow_problems: Vec<FlowProblem>,
+}
+
+/// Counts indexed for lookup: (kind, year, split, value) → n. Year `year - 2` holds all earlier years.
+struct Counts {
+    map: HashMap<(i64, i32, i64, i64), i64>,
+    splits: Vec<i64>,
+}
+
+impl Counts {
+    fn new(rows: &[CountRow], splits: Vec<i64>) -> Counts {
+        let mut map = HashMap::new();
+        for r in rows {
+            *map.entry((r.kind_id, r.year, r.split_value_id, r.value_id)).or_insert(0) += r.n;
+        }
+        Counts { map, splits }
+    }
+    /// `split` None: summed over all splits.
+    fn get(&self, kind: Option<i64>, year: i32, split: Option<i64>, value: i64) -> i64 {
+        let Some(kind) = kind else { return 0 };
+        match split {
+            Some(s) => self.map.get(&(kind, year, s, value)).copied().unwrap_or(0),
+            None => self.splits.iter().map(|s| self.map.get(&(kind, year, *s, value)).copied().unwrap_or(0)).sum(),
+        }
+    }
+}
+
+fn share(count: i64, total: i64) -> Option<f64> {
+    (total != 0).then(|| count as f64 / total as f64)
+}
+
+struct Ctx<'a> {
+    counts: Counts,
+    entry: Option<i64>,
+    exit: Option<i64>,
+    year: i32,
+    /// (key, split id) of each gender column.
+    columns: Vec<(String, i64)>,
+    gender_dim: Option<&'a Dimension>,
+}
+
+impl Ctx<'_> {
+    fn flow(&self, year: i32, split: Option<i64>, value: i64) -> FlowFigures {
+        let c = &self.counts;
+        let mut at_start = 0;
+        for y in (self.year - 2)..year {
+            at_start += c.get(self.entry, y, split, value) - c.get(self.exit, y, split, value);
+        }
+        let entries = c.get(self.entry, year, split, value);
+        let exits = c.get(self.exit, year, split, value);
+        FlowFigures { total: at_start + entries, at_start, entries, exits, at_end: at_start + entries - exits }
+    }
+
+    /// A distribution row: `measure(year, split, value)` gives the count for one value; `totals`
+    /// gives the column totals the shares are taken of.
+    fn row(&self, key: &str, label: &str, value_ids: &[i64], measure: &dyn Fn(i32, Option<i64>, i64) -> i64) -> Row {
+        let sum = |year: i32, split: Option<i64>| value_ids.iter().map(|v| measure(year, split, *v)).sum::<i64>();
+        let figure = |year: i32| {
+            let total = sum(year, None);
+            let by_gender = self
+                .columns
+                .iter()
+                .map(|(k, s)| {
+                    let n = sum(year, Some(*s));
+                    (k.clone(), Cell { count: n, share: share(n, measure(year, Some(*s), 0)) })
+                })
+                .collect();
+            Figure { count: total, share: share(total, measure(year, None, 0)), by_gender }
+        };
+        let this = figure(self.year);
+        Row {
+            key: key.into(),
+            label: label.into(),
+            count: this.count,
+            share: this.share,
+            by_gender: this.by_gender,
+            previous_year: figure(self.year - 1),
+            group: value_ids.len() > 1,
+            unstated: false,
+        }
+    }
+
+    /// Rows for every value of a dimension (retired ones only when they have counts), then its
+    /// value groups, then an "uppgift saknas" row when an optional dimension was left out.
+    fn rows(&self, dim: &Dimension, groups: bool, measure: &dyn Fn(i32, Option<i64>, i64) -> i64) -> Vec<Row> {
+        let mut rows: Vec<Row> = dim
+            .values
+            .iter()
+            .map(|v| self.row(&v.key, &v.label, &[v.id], measure))
+            .zip(&dim.values)
+            .filter(|(r, v)| !v.retired || r.count != 0 || r.previous_year.count != 0)
+            .map(|(r, _)| r)
+            .collect();
+        let stated = |year: i32, split: Option<i64>| dim.values.iter().map(|v| measure(year, split, v.id)).sum::<i64>();
+        // The single pseudo-value -1 counts the tallies that left this (optional) dimension out.
+        let unstated_measure = |year: i32, split: Option<i64>, value: i64| {
+            if value == 0 { measure(year, split, 0) } else { measure(year, split, 0) - stated(year, split) }
+        };
+        let unstated = self.row("uppgift_saknas", "Uppgift saknas", &[-1], &unstated_measure);
+        if groups {
+            for g in &dim.groups {
+                let mut r = self.row(&g.key, &g.label, &g.value_ids, measure);
+                r.group = true;
+                rows.push(r);
+            }
+        }
+        if unstated.count != 0 || unstated.previous_year.count != 0 {
+            rows.push(Row { unstated: true, group: false, ..unstated });
+        }
+        rows
+    }
+}
+
+/// Builds the yearly report of `insats` for `year` from its count rows (as from
+/// `store::tally::counts_for_report`) and the goals that apply.
+pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], goals: (Option<i32>, &[Goal])) -> Report {
+    let gender_dim = config.gender();
+    let columns: Vec<(String, i64)> = match gender_dim {
+        Some(d) => d
+            .values
+            .iter()
+            .filter(|v| !v.retired || rows.iter().any(|r| r.split_value_id == v.id))
+            .map(|v| (v.key.clone(), v.id))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut splits: Vec<i64> = columns.iter().map(|c| c.1).collect();
+    splits.push(0);
+    let entry_kind = config.flow_kind(insats, Flow::Entry);
+    let exit_kind = config.flow_kind(insats, Flow::Exit);
+    let ctx = Ctx {
+        counts: Counts::new(rows, splits),
+        entry: entry_kind.map(|k| k.id),
+        exit: exit_kind.map(|k| k.id),
+        year,
+        columns,
+        gender_dim,
+    };
+    let genders = ctx
+        .columns
+        .iter()
+        .map(|(k, id)| {
+            let v = gender_dim.and_then(|d| d.value_by_id(*id)).expect("gender value");
+            KeyLabel { key: k.clone(), label: v.column_label().to_string() }
+        })
+        .collect();
+
+    let year_flow = |y: i32| YearFlow {
+        figures: ctx.flow(y, None, 0),
+        by_gender: ctx.columns.iter().map(|(k, s)| (k.clone(), ctx.flow(y, Some(*s), 0))).collect(),
+    };
+    let this = year_flow(year);
+    let participants_measure = |y: i32, s: Option<i64>, v: i64| ctx.flow(y, s, v).total;
+    let entries_measure = |y: i32, s: Option<i64>, v: i64| ctx.counts.get(ctx.entry, y, s, v);
+    let exits_measure = |y: i32, s: Option<i64>, v: i64| ctx.counts.get(ctx.exit, y, s, v);
+
+    // Person categories: dimensions that both entries and exits carry (or entries alone).
+    let person_dims: Vec<&Dimension> = config
+        .dimensions
+        .iter()
+        .filter(|d| d.role.is_person() && d.role != Role::Gender)
+        .filter(|d| entry_kind.is_some_and(|k| k.takes(d.id).is_some()))
+        .collect();
+    let by_municipality = person_dims
+        .iter()
+        .find(|d| d.role == Role::Area)
+        .map(|d| ctx.rows(d, true, &participants_measure))
+        .unwrap_or_default();
+    let categories = person_dims
+        .iter()
+        .map(|d| CategoryTable {
+            key: d.key.clone(),
+            label: d.label.clone(),
+            participants: ctx.rows(d, true, &participants_measure),
+            entries: ctx.rows(d, true, &entries_measure),
+        })
+        .collect();
+
+    let outcome_dim =
+        exit_kind.and_then(|k| config.dimensions.iter().find(|d| d.role == Role::Outcome && k.takes(d.id).is_some()));
+    let duration_dim =
+        exit_kind.and_then(|k| config.dimensions.iter().find(|d| d.role == Role::Duration && k.takes(d.id).is_some()));
+    let mean_months = |y: i32, split: Option<i64>| -> Option<f64> {
+        let d = duration_dim?;
+        let (mut n, mut sum) = (0i64, 0f64);
+        for v in &d.values {
+            let c = exits_measure(y, split, v.id);
+            if let Some(m) = v.months {
+                n += c;
+                sum += c as f64 * m;
+            }
+        }
+        (n > 0).then(|| sum / n as f64)
+    };
+    let prev = year_flow(year - 1);
+    let exits = Exits {
+        total: this.figures.exits,
+        share_of_participants: share(this.figures.exits, this.figures.total),
+        by_gender: this
+            .by_gender
+            .iter()
+            .map(|(k, f)| (k.clone(), Cell { count: f.exits, share: share(f.exits, f.total) }))
+            .collect(),
+        previous_year: ExitsPrevious {
+            total: prev.figures.exits,
+            share_of_participants: share(prev.figures.exits, prev.figures.total),
+            mean_months: mean_months(year - 1, None),
+        },
+        by_reason: outcome_dim.map(|d| ctx.rows(d, false, &exits_measure)).unwrap_or_default(),
+        combined: outcome_dim
+            .map(|d| d.groups.iter().map(|g| ctx.row(&g.key, &g.label, &g.value_ids, &exits_measure)).collect())
+            .unwrap_or_default(),
+        mean_months: mean_months(year, None),
+        mean_months_by_gender: ctx.columns.iter().map(|(k, s)| (k.clone(), mean_months(year, Some(*s)))).collect(),
+        duration: duration_dim.map(|d| ctx.rows(d, false, &exits_measure)).unwrap_or_default(),
+    };
+
+    let goal_statuses = goals.1.iter().map(|g| goal_status(config, &ctx, g)).collect();
+    let flow_problems = flow_problems(
+        config,
+        &ctx,
+        exit_kind.map(|k| k.dimensions.iter().map(|d| d.dimension_id).collect()).unwrap_or_default(),
+    );
+
+    Report {
+        association: config.association.clone(),
+        insats: KeyLabel { key: insats.key.clone(), label: insats.label.clone() },
+        year,
+        previous_year: year - 1,
+        genders,
+        participants: Participants {
+            total: this.figures.total,
+            at_start: this.figures.at_start,
+            entries: this.figures.entries,
+            exits: this.figures.exits,
+            at_end: this.figures.at_end,
+            by_gender: this.by_gender,
+            previous_year: prev,
+            by_municipality,
+        },
+        categories,
+        exits,
+        goals: goal_statuses,
+        goals_year: goals.0,
+        flow_problems,
+    }
+}
+
+fn goal_status(config: &Config, ctx: &Ctx, g: &Goal) -> GoalStatus {
+    let kind = Some(g.kind_id);
+    let count = |split: Option<i64>| -> (i64, i64) {
+        let a = g.value_ids.iter().map(|v| ctx.counts.get(kind, ctx.year, split, *v)).sum();
+        (a, ctx.counts.get(kind, ctx.year, split, 0))
+    };
+    let (a, n) = count(None);
+    let d = goals::distance(g.comparator, g.target_bp, a, n);
+    let dim = config.dimension_by_id(g.dimension_id);
+    let kind_label = config.kind_by_id(g.kind_id).map(|k| k.label.to_lowercase()).unwrap_or_default();
+    GoalStatus {
+        key: g.key.clone(),
+        label: g.label.clone(),
+        comparator: g.comparator,
+        target: g.target_bp as f64 / 10_000.0,
+        numerator: a,
+        denominator: n,
+        actual: share(a, n),
+        actual_by_gender: ctx
+            .columns
+            .iter()
+            .map(|(k, s)| {
+                let (a, n) = count(Some(*s));
+                (k.clone(), share(a, n))
+            })
+            .collect(),
+        met: d.met,
+        needed_more: d.needed_more,
+        short_by: d.short_by,
+        values: g.value_ids.iter().filter_map(|v| dim.and_then(|d| d.value_by_id(*v)).map(|v| v.key.clone())).collect(),
+        summary: crate::sv::goal_summary(&g.label, g.comparator, g.target_bp, a, n, &d, &kind_label),
+    }
+}
+
+fn flow_problems(config: &Config, ctx: &Ctx, exit_dims: Vec<i64>) -> Vec<FlowProblem> {
+    let mut out = Vec::new();
+    let mut cells: Vec<(String, String, i64)> = vec![("Alla".into(), "Alla deltagare".into(), 0)];
+    for d in
+        config.dimensions.iter().filter(|d| d.role.is_person() && d.role != Role::Gender && exit_dims.contains(&d.id))
+    {
+        for v in &d.values {
+            cells.push((d.label.clone(), v.label.clone(), v.id));
+        }
+    }
+    let mut splits: Vec<(String, Option<i64>)> = ctx
+        .columns
+        .iter()
+        .map(|(_, s)| {
+            (
+                ctx.gender_dim
+                    .and_then(|d| d.value_by_id(*s))
+                    .map(|v| v.column_label().to_string())
+                    .unwrap_or_default(),
+                Some(*s),
+            )
+        })
+        .collect();
+    splits.push(("Totalt".into(), None));
+    for (dim_label, value_label, value) in &cells {
+        for (gender_label, split) in &splits {
+            let f = ctx.flow(ctx.year, *split, *value);
+            if f.at_end < 0 {
+                out.push(FlowProblem {
+                    dimension: dim_label.clone(),
+                    value: value_label.clone(),
+                    gender: gender_label.clone(),
+                    enrolled: f.total,
+                    exits: f.exits,
+                    message: crate::sv::flow_problem(dim_label, value_label, gender_label, f.total, f.exits),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,213 @@
+//! Configuration tables: load into a `Config`, seed from a `Preset`.
+
+use super::Result;
+use crate::domain::config::KindDimension;
+use crate::domain::preset::Preset;
+use crate::domain::{Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, ValueGroup};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+
+pub fn is_empty(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM insats)", [], |r| r.get(0))?)
+}
+
+/// Writes a whole preset into an empty configuration.
+pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
+    conn.execute(
+        "INSERT INTO setting (key, value) VALUES ('association', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [&p.association],
+    )?;
+    let mut dim_ids = HashMap::new();
+    let mut value_ids = HashMap::new();
+    for (pos, d) in p.dimensions.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO dimension (key, label, role, hint, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![d.key, d.label, d.role, d.hint, pos as i64],
+        )?;
+        let dim_id = conn.last_insert_rowid();
+        dim_ids.insert(d.key.as_str(), dim_id);
+        for (vpos, v) in d.values.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO dimension_value (dimension_id, key, label, column_label, months, position)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![dim_id, v.key, v.label, v.column_label, v.months, vpos as i64],
+            )?;
+            value_ids.insert((d.key.as_str(), v.key.as_str()), conn.last_insert_rowid());
+        }
+        for (gpos, g) in d.groups.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO value_group (dimension_id, key, label, position) VALUES (?1, ?2, ?3, ?4)",
+                params![dim_id, g.key, g.label, gpos as i64],
+            )?;
+            let gid = conn.last_insert_rowid();
+            for v in &g.values {
+                conn.execute(
+                    "INSERT INTO value_group_member (group_id, value_id) VALUES (?1, ?2)",
+                    params![gid, value_ids[&(d.key.as_str(), v.as_str())]],
+                )?;
+            }
+        }
+    }
+    let mut kind_ids = HashMap::new();
+    for (pos, k) in p.kinds.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO kind (key, label, flow, position) VALUES (?1, ?2, ?3, ?4)",
+            params![k.key, k.label, k.flow, pos as i64],
+        )?;
+        let kid = conn.last_insert_rowid();
+        kind_ids.insert(k.key.as_str(), kid);
+        for (dpos, d) in k.dimensions.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO kind_dimension (kind_id, dimension_id, required, position) VALUES (?1, ?2, ?3, ?4)",
+                params![kid, dim_ids[d.as_str()], !k.optional.contains(d), dpos as i64],
+            )?;
+        }
+    }
+    let mut insats_ids = HashMap::new();
+    for (pos, i) in p.insatser.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO insats (key, label, position) VALUES (?1, ?2, ?3)",
+            params![i.key, i.label, pos as i64],
+        )?;
+        let iid = conn.last_insert_rowid();
+        insats_ids.insert(i.key.as_str(), iid);
+        for k in &i.kinds {
+            conn.execute(
+                "INSERT INTO insats_kind (insats_id, kind_id) VALUES (?1, ?2)",
+                params![iid, kind_ids[k.as_str()]],
+            )?;
+        }
+    }
+    for (pos, g) in p.goals.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO goal (insats_id, year, key, label, kind_id, dimension_id, comparator, target_bp, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                insats_ids[g.insats.as_str()],
+                g.year,
+                g.key,
+                g.label,
+                kind_ids[g.kind.as_str()],
+                dim_ids[g.dimension.as_str()],
+                g.comparator,
+                (g.target_percent * 100.0).round() as i64,
+                pos as i64
+            ],
+        )?;
+        let gid = conn.last_insert_rowid();
+        for v in &g.values {
+            conn.execute(
+                "INSERT INTO goal_value (goal_id, value_id) VALUES (?1, ?2)",
+                params![gid, value_ids[&(g.dimension.as_str(), v.as_str())]],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Loads the whole configuration, retired entries included.
+pub fn load(conn: &Connection) -> Result<Config> {
+    let association: String = conn
+        .query_row("SELECT value FROM setting WHERE key = 'association'", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default();
+
+    let mut values: HashMap<i64, Vec<DimensionValue>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT dimension_id, id, key, label, column_label, months, retired FROM dimension_value ORDER BY position, id",
+    )?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            DimensionValue {
+                id: r.get(1)?,
+                key: r.get(2)?,
+                label: r.get(3)?,
+                column_label: r.get(4)?,
+                months: r.get(5)?,
+                retired: r.get(6)?,
+            },
+        ))
+    })? {
+        let (dim, v) = row?;
+        values.entry(dim).or_default().push(v);
+    }
+
+    let mut members: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT group_id, value_id FROM value_group_member ORDER BY value_id")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (g, v) = row?;
+        members.entry(g).or_default().push(v);
+    }
+    let mut groups: HashMap<i64, Vec<ValueGroup>> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT dimension_id, id, key, label FROM value_group ORDER BY position, id")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?)))? {
+        let (dim, id, key, label) = row?;
+        let value_ids = members.remove(&id).unwrap_or_default();
+        groups.entry(dim).or_default().push(ValueGroup { id, key, label, value_ids });
+    }
+
+    let mut stmt = conn.prepare("SELECT id, key, label, role, hint FROM dimension ORDER BY position, id")?;
+    let dimensions = stmt
+        .query_map([], |r| {
+            let id: i64 = r.get(0)?;
+            let role: String = r.get(3)?;
+            Ok(Dimension {
+                id,
+                key: r.get(1)?,
+                label: r.get(2)?,
+                role: Role::parse(&role).unwrap_or(Role::Person),
+                hint: r.get(4)?,
+                values: values.remove(&id).unwrap_or_default(),
+                groups: groups.remove(&id).unwrap_or_default(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let mut kind_dims: HashMap<i64, Vec<KindDimension>> = HashMap::new();
+    let mut stmt =
+        conn.prepare("SELECT kind_id, dimension_id, required FROM kind_dimension ORDER BY kind_id, position")?;
+    for row in stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, KindDimension { dimension_id: r.get(1)?, required: r.get(2)? })))?
+    {
+        let (k, kd) = row?;
+        kind_dims.entry(k).or_default().push(kd);
+    }
+    let mut stmt = conn.prepare("SELECT id, key, label, flow FROM kind ORDER BY position, id")?;
+    let kinds = stmt
+        .query_map([], |r| {
+            let id: i64 = r.get(0)?;
+            let flow: Option<String> = r.get(3)?;
+            Ok(Kind {
+                id,
+                key: r.get(1)?,
+                label: r.get(2)?,
+                flow: flow.as_deref().and_then(Flow::parse),
+                dimensions: kind_dims.remove(&id).unwrap_or_default(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let mut insats_kinds: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT insats_id, kind_id FROM insats_kind")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (i, k) = row?;
+        insats_kinds.entry(i).or_default().push(k);
+    }
+    let mut stmt = conn.prepare("SELECT id, key, label, retired FROM insats ORDER BY position, id")?;
+    let insatser = stmt
+        .query_map([], |r| {
+            let id: i64 = r.get(0)?;
+            Ok(Insats {
+                id,
+                key: r.get(1)?,
+                label: r.get(2)?,
+                retired: r.get(3)?,
+                kind_ids: insats_kinds.remove(&id).unwrap_or_default(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    Ok(Config { association, insatser, kinds, dimensions })
+}

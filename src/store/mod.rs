@@ -1,0 +1,162 @@
+//! Everything that touches SQLite: opening with the right pragmas, migrations, and one module per
+//! table group. One writer connection (all writes `BEGIN IMMEDIATE`, `synchronous=FULL`) and a small
+//! pool of read-only connections; async callers go through `spawn_blocking`.
+
+pub mod config;
+pub mod goal;
+mod migrate;
+pub mod tally;
+
+use crate::domain::{Config, preset::Preset};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "pinne.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("database schema version {found} is newer than this program knows ({known}); upgrade Pinne")]
+    TooNew { found: i64, known: i64 },
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("background task failed: {0}")]
+    Join(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    config: RwLock<Arc<Config>>,
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+/// Applies the pragmas every connection needs.
+pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the database in `data_dir`, seeding the default
+    /// configuration into a new database.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        Store::open_with_preset(data_dir, &Preset::builtin(crate::domain::preset::DEFAULT).expect("default preset"))
+    }
+
+    /// Like `open`, but seeds `preset` if the database has no configuration yet.
+    pub fn open_with_preset(data_dir: &Path, preset: &Preset) -> Result<Store> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::DataDir { path: data_dir.to_path_buf(), source })?;
+        let path = data_dir.join(DB_FILE);
+        let mut writer = Connection::open(&path)?;
+        configure(&writer)?;
+        migrate::migrate(&mut writer)?;
+        {
+            let tx = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if config::is_empty(&tx)? {
+                config::apply_preset(&tx, preset)?;
+            }
+            tx.commit()?;
+        }
+        let cfg = config::load(&writer)?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(writer),
+                readers: Mutex::new(Vec::new()),
+                config: RwLock::new(Arc::new(cfg)),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The configuration as last loaded.
+    pub fn config(&self) -> Arc<Config> {
+        self.inner.config.read().expect("config lock").clone()
+    }
+
+    fn reader(&self) -> Result<Connection> {
+        if let Some(c) = self.inner.readers.lock().expect("reader pool").pop() {
+            return Ok(c);
+        }
+        let c = Connection::open_with_flags(
+            &self.inner.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        configure(&c)?;
+        c.pragma_update(None, "query_only", "ON")?;
+        Ok(c)
+    }
+
+    /// Runs a read on a pooled read-only connection (blocking).
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.reader()?;
+        let out = f(&conn);
+        let mut pool = self.inner.readers.lock().expect("reader pool");
+        if pool.len() < 8 {
+            pool.push(conn);
+        }
+        out
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the writer connection and commits it
+    /// (blocking). With `synchronous=FULL` the commit is on disk when this returns `Ok`.
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let mut conn = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// `read_blocking` off the async runtime.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(f))
+            .await
+            .map_err(|e| StoreError::Join(e.to_string()))?
+    }
+
+    /// `write_blocking` off the async runtime.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.write_blocking(f))
+            .await
+            .map_err(|e| StoreError::Join(e.to_string()))?
+    }
+
+    /// Reloads the cached configuration after a change.
+    pub fn reload_config(&self) -> Result<()> {
+        let cfg = self.read_blocking(config::load)?;
+        *self.inner.config.write().expect("config lock") = Arc::new(cfg);
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! User-facing Swedish text that is built from figures, kept together so a translation is possible.
+//! Fixed labels live next to the markup in `web::views`.
+
+use crate::domain::Comparator;
+use crate::report::goals::Distance;
+
+/// "40 %" (rounded to whole percent, non-breaking space).
+pub fn percent(share: f64) -> String {
+    format!("{}\u{a0}%", (share * 100.0).round() as i64)
+}
+
+/// A percentage with one decimal when it is not whole: "12,5 %".
+pub fn percent_exact(bp: i64) -> String {
+    if bp % 100 == 0 { format!("{}\u{a0}%", bp / 100) } else { format!("{},{}\u{a0}%", bp / 100, (bp % 100) / 10) }
+}
+
+/// A decimal number with a decimal comma and one decimal: "10,3".
+pub fn decimal(x: f64) -> String {
+    format!("{x:.1}").replace('.', ",")
+}
+
+/// A whole number with a space as thousands separator: "2 500 000".
+pub fn count(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("−{out}") } else { out }
+}
+
+fn plural(n: i64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
+/// The goal status in plain Swedish, e.g. for the 2023 report:
+/// "Inte nått: 40 % mot målet minst 45 %. 4 fler av årets 63 avslut hade behövt gå till egen försörjning. …"
+pub fn goal_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64, d: &Distance, kind: &str) -> String {
+    let what = label.to_lowercase();
+    let target = format!("målet {} {}", cmp.label(), percent_exact(target_bp));
+    let kind_pl = if kind.is_empty() { "registreringar".to_string() } else { kind.to_string() };
+    let Some(met) = d.met else {
+        return format!("Inga {kind_pl} registrerade än i år, så målet ({target}) kan inte mätas.");
+    };
+    let actual = percent(a as f64 / n as f64);
+    if met {
+        return format!("Nått: {actual} ({a} av {n}) mot {target}.");
+    }
+    let short = d.short_by.unwrap_or(0);
+    let mut s = format!("Inte nått: {actual} ({a} av {n}) mot {target}. ");
+    match cmp {
+        Comparator::AtLeast => {
+            s += &format!(
+                "{} av årets {} hade behövt gå till {what} för att nå målet.",
+                plural(short, "till", "fler"),
+                plural(n, kind, kind)
+            );
+            match d.needed_more {
+                Some(x) => {
+                    s += &format!(
+                        " Räknat framåt behövs {} med {what} innan målet nås, om inga andra tillkommer.",
+                        plural(x, "avslut", "avslut till")
+                    )
+                }
+                None => s += " Målet kan inte nås med fler avslut i år.",
+            }
+        }
+        Comparator::AtMost => {
+            s += &format!(
+                "{} av årets {} hade behövt ha ett annat utfall än {what} för att nå målet.",
+                plural(short, "färre", "färre"),
+                plural(n, kind, kind)
+            );
+            match d.needed_more {
+                Some(x) => {
+                    s += &format!(
+                        " Räknat framåt behövs {} med annat utfall innan målet nås.",
+                        plural(x, "avslut", "avslut till")
+                    )
+                }
+                None => s += " Målet kan inte nås med fler avslut i år.",
+            }
+        }
+    }
+    s
+}
+
+pub fn flow_problem(dim: &str, value: &str, gender: &str, enrolled: i64, exits: i64) -> String {
+    format!(
+        "{dim} {value}, {gender}: {} men bara {} under året. Fler har avslutats än som någonsin skrivits in – kontrollera registreringarna.",
+        plural(exits, "avslut", "avslut"),
+        plural(enrolled, "deltagare", "deltagare")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::goals::distance;
+
+    #[test]
+    fn formats_swedish_numbers() {
+        assert_eq!(percent(0.4), "40\u{a0}%");
+        assert_eq!(percent_exact(1250), "12,5\u{a0}%");
+        assert_eq!(decimal(10.25), "10,2");
+        assert_eq!(count(2_500_000), "2\u{a0}500\u{a0}000");
+        assert_eq!(count(-3), "−3");
+    }
+
+    #[test]
+    fn summary_2023_states_both_distances() {
+        let d = distance(Comparator::AtLeast, 4500, 25, 63);
+        let s = goal_summary("Egen försörjning", Comparator::AtLeast, 4500, 25, 63, &d, "avslut");
+        assert!(s.starts_with("Inte nått: 40\u{a0}% (25 av 63) mot målet minst 45\u{a0}%."), "{s}");
+        assert!(s.contains("4 fler av årets 63 avslut hade behövt gå till egen försörjning"), "{s}");
+        assert!(s.contains("behövs 7 avslut till med egen försörjning"), "{s}");
+    }
+}

@@ -1,0 +1,231 @@
+//! The JSON API, `/api/v1`. Errors are `{"error": {"message", "field"}}` with a Swedish message;
+//! invalid input is answered 4xx and stores nothing. See `docs/api.md`.
+
+use super::{TallyView, describe};
+use crate::AppState;
+use crate::domain::{RawTally, tally};
+use crate::error::{ApiError, AppError};
+use crate::report::csv::Dialect;
+use crate::store;
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/config", get(config))
+        .route("/tallies", get(recent).post(create))
+        .route("/reports/{insats}/{year}", get(report))
+}
+
+#[derive(Serialize)]
+struct ConfigJson {
+    association: String,
+    insatser: Vec<InsatsJson>,
+}
+#[derive(Serialize)]
+struct InsatsJson {
+    key: String,
+    label: String,
+    kinds: Vec<KindJson>,
+}
+#[derive(Serialize)]
+struct KindJson {
+    key: String,
+    label: String,
+    flow: Option<&'static str>,
+    dimensions: Vec<DimensionJson>,
+}
+#[derive(Serialize)]
+struct DimensionJson {
+    key: String,
+    label: String,
+    required: bool,
+    role: &'static str,
+    values: Vec<ValueJson>,
+}
+#[derive(Serialize)]
+struct ValueJson {
+    key: String,
+    label: String,
+}
+
+/// `GET /api/v1/config`: what can be tallied, for insatser open for tallies. Retired values are left out.
+async fn config(State(state): State<AppState>) -> Json<ConfigJson> {
+    let cfg = state.store.config();
+    let insatser = cfg
+        .active_insatser()
+        .map(|i| InsatsJson {
+            key: i.key.clone(),
+            label: i.label.clone(),
+            kinds: cfg
+                .kinds_of(i)
+                .map(|k| KindJson {
+                    key: k.key.clone(),
+                    label: k.label.clone(),
+                    flow: k.flow.map(|f| f.as_str()),
+                    dimensions: k
+                        .dimensions
+                        .iter()
+                        .filter_map(|kd| cfg.dimension_by_id(kd.dimension_id).map(|d| (kd, d)))
+                        .map(|(kd, d)| DimensionJson {
+                            key: d.key.clone(),
+                            label: d.label.clone(),
+                            required: kd.required,
+                            role: d.role.as_str(),
+                            values: d
+                                .active_values()
+                                .map(|v| ValueJson { key: v.key.clone(), label: v.label.clone() })
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    Json(ConfigJson { association: cfg.association.clone(), insatser })
+}
+
+fn bad(field: &str, message: impl Into<String>) -> AppError {
+    AppError::Invalid(vec![crate::domain::FieldError::new(field, message)])
+}
+
+/// Reads a tally body by hand so every problem gets a Swedish message naming its field.
+fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    if !is_json {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| bad("", format!("Ogiltig JSON (rad {}, kolumn {}).", e.line(), e.column())))?;
+    let Value::Object(obj) = v else {
+        return Err(bad("", "Skicka ett JSON-objekt."));
+    };
+    let mut raw = RawTally::default();
+    for (key, val) in &obj {
+        let text = |field: &str| -> Result<Option<String>, AppError> {
+            match val {
+                Value::String(s) => Ok(Some(s.clone())),
+                Value::Null => Ok(None),
+                _ => Err(bad(field, format!("”{field}” ska vara en textsträng."))),
+            }
+        };
+        match key.as_str() {
+            "insats" => raw.insats = text("insats")?,
+            "kind" => raw.kind = text("kind")?,
+            "period" => raw.period = text("period")?,
+            "values" => match val {
+                Value::Object(values) => {
+                    for (dim, value) in values {
+                        match value {
+                            Value::String(s) => raw.values.push((dim.clone(), s.clone())),
+                            _ => {
+                                return Err(bad(
+                                    &format!("values.{dim}"),
+                                    format!("Värdet för ”{dim}” ska vara en textsträng."),
+                                ));
+                            }
+                        }
+                    }
+                }
+                Value::Null => {}
+                _ => {
+                    return Err(bad("values", "”values” ska vara ett objekt, till exempel {\"kon\": \"kvinna\"}."));
+                }
+            },
+            other => {
+                return Err(bad(
+                    other,
+                    format!("Okänt fält ”{other}”. Tillåtna fält är insats, kind, period och values."),
+                ));
+            }
+        }
+    }
+    Ok(raw)
+}
+
+/// `POST /api/v1/tallies`: validates and stores one tally; `201` with the stored tally.
+async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let raw = parse_body(&headers, &body)?;
+    let cfg = state.store.config();
+    let new = tally::validate(&cfg, &raw, state.clock.now()).map_err(AppError::Invalid)?;
+    let stored = state
+        .store
+        .write(move |tx| {
+            let id = store::tally::insert(tx, &new)?;
+            store::tally::get(tx, id)
+        })
+        .await?;
+    let view = describe(&cfg, &stored);
+    let location = format!("/api/v1/tallies/{}", view.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)).into_response())
+}
+
+#[derive(Deserialize)]
+struct RecentQuery {
+    insats: Option<String>,
+    limit: Option<String>,
+}
+
+/// `GET /api/v1/tallies?insats=KEY&limit=N`: the most recent tallies of an insats (default 20, max 200).
+async fn recent(State(state): State<AppState>, Query(q): Query<RecentQuery>) -> Result<Json<Vec<TallyView>>, ApiError> {
+    let cfg = state.store.config();
+    let key = q.insats.ok_or_else(|| bad("insats", "Ange insats, till exempel ?insats=coachingteamet."))?;
+    let insats = cfg.insats(&key).ok_or_else(|| bad("insats", format!("Insatsen ”{key}” finns inte.")))?;
+    let limit = match q.limit.as_deref() {
+        None => 20,
+        Some(s) => s
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .ok_or_else(|| bad("limit", "limit ska vara ett heltal 1–200."))?,
+    };
+    let id = insats.id;
+    let tallies = state.store.read(move |c| store::tally::recent(c, id, limit)).await?;
+    Ok(Json(tallies.iter().map(|t| describe(&cfg, t)).collect()))
+}
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    pub format: Option<String>,
+}
+
+/// Parses the `{year}` of a report URL.
+pub fn parse_year(s: &str) -> Result<i32, AppError> {
+    s.parse::<i32>()
+        .ok()
+        .filter(|y| (crate::domain::period::MIN_YEAR..=2999).contains(y))
+        .ok_or_else(|| bad("year", format!("”{s}” är inget giltigt år.")))
+}
+
+/// `GET /api/v1/reports/{insats}/{year}`: the yearly report as JSON, or `?format=csv` (Swedish
+/// Excel) / `?format=csv-plain` (comma-separated, tidy, for machines).
+async fn report(
+    State(state): State<AppState>,
+    Path((insats, year)): Path<(String, String)>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let year = parse_year(&year)?;
+    let dialect = match q.format.as_deref() {
+        None | Some("json") => None,
+        Some("csv") => Some(Dialect::Excel),
+        Some("csv-plain") => Some(Dialect::Plain),
+        Some(other) => {
+            return Err(bad("format", format!("Okänt format ”{other}”. Välj json, csv eller csv-plain.")).into());
+        }
+    };
+    let report = super::report::build(&state, &insats, year).await?;
+    Ok(match dialect {
+        None => Json(report).into_response(),
+        Some(d) => super::report::csv_response(&report, d),
+    })
+}

@@ -1,0 +1,79 @@
+//! Shared pieces: report tables, error messages, choice buttons.
+
+use crate::report::tables::{Table, Value};
+use maud::{Markup, html};
+
+/// A report table. Columns with a year are grouped under their group heading (e.g. "Kvinnor").
+pub fn table(t: &Table) -> Markup {
+    let grouped = t.columns.iter().any(|c| c.year.is_some());
+    // Column groups: (label, span)
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    for c in &t.columns {
+        match groups.last_mut() {
+            Some((g, n)) if *g == c.group => *n += 1,
+            _ => groups.push((c.group.clone(), 1)),
+        }
+    }
+    html! {
+        section.report-table id=(t.key) {
+            h3 { (t.title) }
+            @if let Some(n) = &t.note { p.note { (n) } }
+            div.scroll tabindex="0" role="region" aria-label=(t.title) {
+                table {
+                    thead {
+                        @if grouped {
+                            tr {
+                                th scope="col" rowspan="2" { (t.row_heading) }
+                                @for (g, n) in &groups { th scope="colgroup" colspan=(n) { (g) } }
+                            }
+                            tr {
+                                @for c in &t.columns {
+                                    th scope="col" .prev[c.year.is_some_and(|y| t.columns.first().and_then(|f| f.year) != Some(y))] {
+                                        (c.year.map(|y| y.to_string()).unwrap_or_default())
+                                    }
+                                }
+                            }
+                        } @else {
+                            tr {
+                                th scope="col" { (t.row_heading) }
+                                @for c in &t.columns { th scope="col" { (c.group) } }
+                            }
+                        }
+                    }
+                    tbody {
+                        @for r in &t.rows {
+                            tr.emphasis[r.emphasis].problem[r.problem] {
+                                th scope="row" { (r.label) @if r.problem { " " span.badge { "Dataproblem" } } }
+                                @for (i, v) in r.cells.iter().enumerate() {
+                                    td .prev[grouped && i % 2 == 1] .neg[matches!(v, Value::Count(n) | Value::CountShare(n, _) if *n < 0)] { (v.display()) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The message next to a field, if any.
+pub fn field_error(errors: &[crate::domain::FieldError], field: &str) -> Markup {
+    html! {
+        @for e in errors.iter().filter(|e| e.field == field) {
+            p.field-error id=(format!("fel-{}", field.replace('.', "-"))) { (e.message) }
+        }
+    }
+}
+
+/// A summary of all problems at the top of a form.
+pub fn error_summary(errors: &[crate::domain::FieldError]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                h2 { "Det gick inte att spara" }
+                p { "Inget har sparats. Rätta det som är markerat och försök igen." }
+                ul { @for e in errors { li { (e.message) } } }
+            }
+        }
+    }
+}

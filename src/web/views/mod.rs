@@ -1,0 +1,7 @@
+//! HTML views (maud): the page shell, shared components, and one module per page.
+
+pub mod components;
+pub mod goals;
+pub mod layout;
+pub mod report;
+pub mod tally;

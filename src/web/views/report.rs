@@ -1,0 +1,107 @@
+//! The yearly report page.
+
+use super::components::table;
+use super::layout::{self, Section};
+use crate::domain::{Config, Flow, Period};
+use crate::report::{Report, tables};
+use crate::sv;
+use maud::{Markup, html};
+
+pub fn page_title(r: &Report) -> String {
+    format!("Årsrapport {} – {}", r.year, r.insats.label)
+}
+
+pub fn page(cfg: &Config, r: &Report, now: Period) -> Markup {
+    let p = &r.participants;
+    let base = format!("/api/v1/reports/{}/{}", r.insats.key, r.year);
+    let first_year = (now.year - 6).max(crate::domain::period::MIN_YEAR);
+    let gender_text = r
+        .genders
+        .iter()
+        .map(|g| {
+            format!("{} {}", sv::count(p.by_gender.get(&g.key).map(|f| f.total).unwrap_or(0)), g.label.to_lowercase())
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    layout::page(
+        &page_title(r),
+        &r.association,
+        Section::Report,
+        html! {
+            h1 { (page_title(r)) }
+            nav.report-nav aria-label="Välj insats och år" {
+                ul.choices.links.small {
+                    @for i in cfg.insatser.iter().filter(|i| cfg.flow_kind(i, Flow::Entry).is_some()) {
+                        li { a.choice href=(format!("/rapport/{}/{}", i.key, r.year)) aria-current=[(i.key == r.insats.key).then_some("true")] { (i.label) } }
+                    }
+                }
+                ul.choices.links.small {
+                    @for y in first_year..=now.year {
+                        li { a.choice href=(format!("/rapport/{}/{y}", r.insats.key)) aria-current=[(y == r.year).then_some("true")] { (y) } }
+                    }
+                }
+            }
+            @if r.year == now.year {
+                p.note { "Året pågår: siffrorna gäller till och med " (now.label()) "." }
+            }
+            @if !r.flow_problems.is_empty() {
+                div.banner.warn role="alert" {
+                    h2 { "Dataproblem i " (r.year) }
+                    p { "I några kategorier har fler avslutats än som någonsin skrivits in. Siffrorna visas som de är; kontrollera registreringarna." }
+                    ul { @for f in &r.flow_problems { li { (f.message) } } }
+                }
+            }
+            section.summary {
+                h2 { "Sammanfattning" }
+                p {
+                    "Under " (r.year) " deltog " (sv::count(p.total)) " personer"
+                    @if !gender_text.is_empty() { " (" (gender_text) ")" }
+                    ", " (sv::count(p.entries)) " skrevs in och " (sv::count(p.exits)) " avslutades"
+                    @if let Some(s) = r.exits.share_of_participants { " (" (sv::percent(s)) " av deltagarna)" }
+                    ". Vid årets slut var " (sv::count(p.at_end)) " inskrivna."
+                    " Året innan: " (sv::count(p.previous_year.figures.total)) " deltagare och " (sv::count(p.previous_year.figures.exits)) " avslut."
+                }
+            }
+            section.goals {
+                h2 { "Mål " (r.year) }
+                @if r.goals.is_empty() {
+                    p { "Inga mål är satta för " (r.insats.label) "." }
+                } @else {
+                    @if let Some(y) = r.goals_year.filter(|y| *y != r.year) {
+                        p.note { "Inga egna mål är satta för " (r.year) "; målen från " (y) " gäller." }
+                    }
+                    ul.goal-list {
+                        @for g in &r.goals {
+                            @let (class, symbol, word) = match g.met {
+                                Some(true) => ("met", "✔", "Nått"),
+                                Some(false) => ("unmet", "✘", "Inte nått"),
+                                None => ("unknown", "–", "Kan inte mätas än"),
+                            };
+                            li class=(format!("goal {class}")) {
+                                h3 { span.symbol aria-hidden="true" { (symbol) } " " (g.label) ": " span.status { (word) } }
+                                p.figures {
+                                    "Mål: " (g.comparator.label()) " " (sv::percent_exact((g.target * 10_000.0).round() as i64))
+                                    " · Utfall: " (g.actual.map(sv::percent).unwrap_or_else(|| "–".into()))
+                                    " (" (g.numerator) " av " (g.denominator) ")"
+                                }
+                                p { (g.summary) }
+                            }
+                        }
+                    }
+                }
+                p { a href=(format!("/mal/{}/{}", r.insats.key, r.year)) { "Ändra mål för " (r.year) } }
+            }
+            section.downloads {
+                h2 { "Ladda ner" }
+                ul {
+                    li { a href=(format!("{base}?format=csv")) download { "CSV för Excel" } " (semikolon, decimalkomma)" }
+                    li { a href=(format!("{base}?format=csv-plain")) download { "CSV för andra program" } " (kommatecken, en rad per siffra)" }
+                    li { a href=(base) { "JSON" } }
+                }
+            }
+            @for t in tables::tables(r) {
+                @if t.key != "mal" { (table(&t)) }
+            }
+        },
+    )
+}

@@ -1,0 +1,165 @@
+//! The tally form and its confirmation page.
+
+use super::components::{error_summary, field_error};
+use super::layout::{Section, page};
+use crate::domain::{Config, FieldError, Period, RawTally};
+use crate::web::TallyView;
+use maud::{Markup, html};
+
+pub struct FormState {
+    pub raw: RawTally,
+    pub errors: Vec<FieldError>,
+    pub now: Period,
+}
+
+fn query(insats: &str, kind: Option<&str>) -> String {
+    match kind {
+        Some(k) => format!("/registrera?insats={insats}&kind={k}"),
+        None => format!("/registrera?insats={insats}"),
+    }
+}
+
+pub fn form_page(cfg: &Config, st: &FormState, recent: &[TallyView]) -> Markup {
+    let insats = st.raw.insats.as_deref().and_then(|k| cfg.insats(k)).filter(|i| !i.retired);
+    let kind =
+        st.raw.kind.as_deref().and_then(|k| cfg.kind(k)).filter(|k| insats.is_some_and(|i| i.kind_ids.contains(&k.id)));
+    let chosen = |dim: &str| st.raw.values.iter().find(|(d, _)| d == dim).map(|(_, v)| v.as_str());
+    let period_value = st.raw.period.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| st.now.to_string());
+    let title = match (insats, kind) {
+        (Some(i), Some(k)) => format!("{} – {}", k.label, i.label),
+        _ => "Registrera".to_string(),
+    };
+    page(
+        &title,
+        &cfg.association,
+        Section::Tally,
+        html! {
+            h1 { "Registrera" }
+            (error_summary(&st.errors))
+            nav.step aria-label="Välj insats" {
+                h2 { "Insats" }
+                ul.choices.links {
+                    @for i in cfg.active_insatser() {
+                        li { a.choice href=(query(&i.key, None)) aria-current=[insats.is_some_and(|x| x.id == i.id).then_some("true")] { (i.label) } }
+                    }
+                }
+                (field_error(&st.errors, "insats"))
+            }
+            @if let Some(i) = insats {
+                nav.step aria-label="Välj vad som hände" {
+                    h2 { "Vad hände?" }
+                    ul.choices.links {
+                        @for k in cfg.kinds_of(i) {
+                            li { a.choice href=(query(&i.key, Some(&k.key))) aria-current=[kind.is_some_and(|x| x.id == k.id).then_some("true")] { (k.label) } }
+                        }
+                    }
+                    (field_error(&st.errors, "kind"))
+                }
+            }
+            @if let (Some(i), Some(k)) = (insats, kind) {
+                form.tally method="post" action="/registrera" {
+                    input type="hidden" name="insats" value=(i.key);
+                    input type="hidden" name="kind" value=(k.key);
+                    div.field {
+                        label for="period" { "Månad" }
+                        p.hint #period-hint { "Denna månad är förvald. Välj en tidigare månad för att efterregistrera." }
+                        input #period type="month" name="period" value=(period_value) max=(st.now.to_string())
+                            pattern="[0-9]{4}-[0-9]{2}" placeholder="ÅÅÅÅ-MM" aria-describedby="period-hint"
+                            aria-invalid=[st.errors.iter().any(|e| e.field == "period").then_some("true")];
+                        (field_error(&st.errors, "period"))
+                    }
+                    @for kd in &k.dimensions {
+                        @if let Some(d) = cfg.dimension_by_id(kd.dimension_id) {
+                            @let field = format!("values.{}", d.key);
+                            @let has_error = st.errors.iter().any(|e| e.field == field);
+                            fieldset.choice-group.invalid[has_error] {
+                                legend { (d.label) @if !kd.required { " (frivillig)" } }
+                                @if let Some(h) = &d.hint { p.hint { (h) } }
+                                (field_error(&st.errors, &field))
+                                div.choices {
+                                    @for v in d.active_values() {
+                                        @let id = format!("v-{}-{}", d.key, v.key);
+                                        input type="radio" id=(id) name=(format!("v.{}", d.key)) value=(v.key)
+                                            checked[chosen(&d.key) == Some(v.key.as_str())] required[kd.required];
+                                        label for=(id) { (v.label) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p.note { "Ange kategorierna som de var vid inskrivningen. Inga namn, personnummer eller datum." }
+                    button.primary type="submit" { "Registrera" }
+                }
+            }
+            @if let Some(i) = insats {
+                section.recent {
+                    h2 { "Senaste registreringarna i " (i.label) }
+                    @if recent.is_empty() {
+                        p { "Inga registreringar än." }
+                    } @else {
+                        (recent_table(recent))
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn recent_table(recent: &[TallyView]) -> Markup {
+    html! {
+        div.scroll tabindex="0" role="region" aria-label="Senaste registreringarna" {
+            table.recent {
+                thead { tr { th scope="col" { "Nr" } th scope="col" { "Månad" } th scope="col" { "Typ" } th scope="col" { "Uppgifter" } th scope="col" { "Status" } } }
+                tbody {
+                    @for t in recent {
+                        tr.voided[t.voided] {
+                            td { a href=(format!("/registrerat/{}", t.id)) { (t.id) } }
+                            td { (t.period_label) }
+                            td { (t.kind_label) }
+                            td { (t.labels.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" · ")) }
+                            td { @if t.voided { "Ångrad" } @else { "Räknas" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn confirmation_page(t: &TallyView) -> Markup {
+    let again = format!("/registrera?insats={}&kind={}&period={}", t.insats, t.kind, t.period);
+    page(
+        "Registrerat",
+        "",
+        Section::Tally,
+        html! {
+            @if t.voided {
+                div.banner.warn role="status" {
+                    h1 { "Registreringen är ångrad" }
+                    p { "Den räknas inte i någon rapport. Den finns kvar som ångrad så att ändringen går att följa." }
+                }
+            } @else {
+                div.banner.ok role="status" {
+                    h1 { "Registrerat" }
+                    p { (t.kind_label) " i " (t.insats_label) ", " (t.period_label) "." }
+                }
+            }
+            dl.stored {
+                dt { "Nummer" } dd { (t.id) }
+                dt { "Insats" } dd { (t.insats_label) }
+                dt { "Typ" } dd { (t.kind_label) }
+                dt { "Månad" } dd { (t.period_label) }
+                @for (d, v) in &t.labels { dt { (d) } dd { (v) } }
+            }
+            div.actions {
+                a.button.primary href=(again) autofocus { "Registrera en till" }
+                @if !t.voided {
+                    form method="post" action=(format!("/registrerat/{}/angra", t.id)) {
+                        button.secondary type="submit" { "Ångra" }
+                    }
+                }
+            }
+            p { a href=(format!("/registrera?insats={}", t.insats)) { "Tillbaka till registreringen" } }
+        },
+    )
+}
