@@ -1,0 +1,127 @@
+//! Storage that holds: durable pragmas, and acknowledged tallies surviving a hard kill of the
+//! real `pinne serve` process. Also: `serve` refuses to listen beyond loopback (no login yet).
+
+use pinne::store::Store;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn connections_are_durable_and_check_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let read = |sql: &'static str| -> (String, i64, i64) {
+        store
+            .write_blocking(|tx| {
+                Ok((
+                    tx.pragma_query_value(None, "journal_mode", |r| r.get(0))?,
+                    tx.pragma_query_value(None, "synchronous", |r| r.get(0))?,
+                    tx.query_row(sql, [], |r| r.get(0))?,
+                ))
+            })
+            .unwrap()
+    };
+    let (mode, sync, fk) = read("PRAGMA foreign_keys");
+    assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1), "WAL, synchronous=FULL, foreign keys on");
+    // A count row for a value that does not exist is impossible to reach through tally_value.
+    let bad = store.write_blocking(|tx| {
+        Ok(tx.execute("INSERT INTO tally_value (tally_id, dimension_id, value_id) VALUES (999, 1, 1)", [])?)
+    });
+    assert!(bad.is_err(), "foreign keys are enforced");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn post(port: u16, body: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        s,
+        "POST /api/v1/tallies HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Ok((status, body))
+}
+
+#[test]
+fn acknowledged_tallies_survive_a_hard_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pinne"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let body = r#"{"insats":"coachingteamet","kind":"inskrivning","period":"2025-12","values":{"kon":"kvinna","kommun":"degerfors","aldersgrupp":"16_19","utbildning":"grundskola","forsorjning":"ingen","tid_forsorjning":"ingen"}}"#;
+    let mut acknowledged = Vec::new();
+    for _ in 0..25 {
+        let (status, reply) = post(port, body).unwrap();
+        assert_eq!(status, 201, "{reply}");
+        let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+        acknowledged.push(v["id"].as_i64().unwrap());
+    }
+    // SIGKILL: no shutdown, no flush, no checkpoint.
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let store = Store::open(dir.path()).unwrap();
+    let stored: Vec<i64> = store
+        .read_blocking(|c| {
+            let mut stmt = c.prepare("SELECT id FROM tally ORDER BY id")?;
+            Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?)
+        })
+        .unwrap();
+    assert_eq!(stored, acknowledged);
+    let counted: i64 = store
+        .read_blocking(|c| Ok(c.query_row("SELECT sum(n) FROM tally_count WHERE value_id = 0", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(counted, 25);
+}
+
+#[test]
+fn serve_refuses_to_listen_beyond_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pinne"))
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("may only listen on loopback"));
+    // PINNE_LISTEN is read too.
+    let out = Command::new(env!("CARGO_BIN_EXE_pinne"))
+        .arg("serve")
+        .env("PINNE_LISTEN", "10.0.0.1:8080")
+        .env("PINNE_DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("10.0.0.1:8080"));
+}
+
+#[test]
+fn demo_command_fills_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let run =
+        || Command::new(env!("CARGO_BIN_EXE_pinne")).arg("demo").env("PINNE_DATA_DIR", dir.path()).output().unwrap();
+    assert!(run().status.success());
+    assert!(dir.path().join("pinne.sqlite3").exists());
+    let second = run();
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already holds tallies"));
+}

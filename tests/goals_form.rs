@@ -1,0 +1,66 @@
+//! The förbundschef sets a year's goals on a form; bad input is refused and nothing changes.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+
+#[tokio::test]
+async fn the_form_shows_the_year_goals() {
+    let app = TestApp::new();
+    let res = app.get("/mal/coachingteamet/2026").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let html = res.text();
+    assert!(html.contains(r#"name="label.0" value="Anställning""#));
+    assert!(html.contains(r#"name="target.0" value="15""#));
+    assert!(html.contains(r#"name="label.3" value="Fortsatt rehabilitering""#));
+    assert!(html.contains(r#"id="values-3-rehabilitering" name="values.3" value="rehabilitering" checked"#));
+    // 2028 inherits 2026's goals, and says so.
+    let html = app.get("/mal/coachingteamet/2028").await.text();
+    assert!(html.contains("Formuläret visar målen från 2026"));
+    // Mottagningsteamet has no exits to set goals on.
+    assert_eq!(app.get("/mal/mottagningsteamet/2026").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn saving_replaces_the_year_goals_and_the_report_follows() {
+    let app = TestApp::new();
+    let body = "label.0=Egen+f%C3%B6rs%C3%B6rjning&comparator.0=at_least&target.0=45&values.0=anstallning&values.0=studier&values.0=arbetsmarknaden\
+&label.1=V%C3%A5rd&comparator.1=at_most&target.1=15%2C5&values.1=vard\
+&label.2=Tas+bort&comparator.2=at_least&target.2=10&values.2=ovrigt&remove.2=1\
+&label.3=&comparator.3=at_least&target.3=";
+    let res = app.post_form("/mal/coachingteamet/2027", body).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(res.location(), "/rapport/coachingteamet/2027#mal");
+    let r = app.get("/api/v1/reports/coachingteamet/2027").await.json();
+    assert_eq!(r["goals_year"], 2027);
+    let goals = r["goals"].as_array().unwrap();
+    assert_eq!(goals.len(), 2);
+    assert_eq!(goals[0]["key"], "egen_forsorjning");
+    assert_eq!(goals[0]["values"], serde_json::json!(["anstallning", "studier", "arbetsmarknaden"]));
+    assert_eq!(goals[1]["label"], "Vård");
+    assert_eq!(goals[1]["comparator"], "at_most");
+    assert_eq!(goals[1]["target"], 0.155);
+    // 2026 is untouched.
+    assert_eq!(app.get("/api/v1/reports/coachingteamet/2026").await.json()["goals"].as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn bad_goals_are_refused_and_nothing_changes() {
+    let app = TestApp::new();
+    let before = app.get("/api/v1/reports/coachingteamet/2026").await.json()["goals"].clone();
+    for (body, message) in [
+        ("label.0=Studier&comparator.0=at_least&target.0=150&values.0=studier", "Ange målet i procent, 0–100"),
+        ("label.0=Studier&comparator.0=at_least&target.0=m%C3%A5nga&values.0=studier", "Ange målet i procent, 0–100"),
+        ("label.0=Studier&comparator.0=at_least&target.0=25", "Välj minst en avslutsorsak"),
+        ("label.0=&comparator.0=at_least&target.0=25&values.0=studier", "Ge målet ett namn"),
+        ("label.0=Studier&comparator.0=ungefar&target.0=25&values.0=studier", "Välj minst eller högst"),
+        ("label.0=Studier&comparator.0=at_least&target.0=25&values.0=lotto", "”lotto” är ingen avslutsorsak"),
+    ] {
+        let res = app.post_form("/mal/coachingteamet/2026", body).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(res.text().contains(message), "{body}: {}", res.text());
+        let after = app.get("/api/v1/reports/coachingteamet/2026").await.json()["goals"].clone();
+        assert_eq!(before, after, "{body}");
+    }
+}
