@@ -9,8 +9,11 @@ use pinne::domain::{RawTally, tally};
 use pinne::store;
 use serde_json::Value;
 
+/// (kind, period, values, how many)
+type Batch<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, usize);
+
 /// Stores `n` copies of a tally through validation, in one transaction (fast for big scenarios).
-fn bulk(app: &TestApp, items: &[(&str, &str, Vec<(&str, &str)>, usize)]) {
+fn bulk(app: &TestApp, items: &[Batch]) {
     let cfg = app.store.config();
     let mut all = Vec::new();
     for (kind, period, values, n) in items {
