@@ -5,20 +5,46 @@ use super::{Result, StoreError};
 use crate::domain::{NewTally, Period, StoredTally, VoidReason};
 use rusqlite::{Connection, OptionalExtension, params};
 
+/// `INSERT ... VALUES` with `rows` rows, each `row(i)`; built once per row count and cached
+/// by the connection's statement cache (so a tally costs three statements, not eighteen).
+fn multi_row_sql(head: &str, rows: usize, row: impl Fn(usize) -> String, tail: &str) -> String {
+    let mut sql = String::with_capacity(head.len() + tail.len() + rows * 32);
+    sql.push_str(head);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&row(i));
+    }
+    sql.push_str(tail);
+    sql
+}
+
 /// Inserts a validated tally and its counts. Call inside a write transaction.
 pub fn insert(conn: &Connection, t: &NewTally) -> Result<i64> {
     conn.prepare_cached("INSERT INTO tally (insats_id, kind_id, year, month) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![t.insats_id, t.kind_id, t.period.year, t.period.month])?;
     let id = conn.last_insert_rowid();
-    let mut value_stmt =
-        conn.prepare_cached("INSERT INTO tally_value (tally_id, dimension_id, value_id) VALUES (?1, ?2, ?3)")?;
-    for (dim, value) in &t.values {
-        value_stmt.execute(params![id, dim, value])?;
+    if !t.values.is_empty() {
+        let sql = multi_row_sql(
+            "INSERT INTO tally_value (tally_id, dimension_id, value_id) VALUES ",
+            t.values.len(),
+            |i| format!("(?1, ?{}, ?{})", 2 + 2 * i, 3 + 2 * i),
+            "",
+        );
+        let mut args = Vec::with_capacity(1 + 2 * t.values.len());
+        args.push(id);
+        for (dim, value) in &t.values {
+            args.push(*dim);
+            args.push(*value);
+        }
+        conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(args))?;
     }
     bump_counts(conn, t.insats_id, t.kind_id, t.period, t.split_value_id, t.values.iter().map(|v| v.1), 1)?;
     Ok(id)
 }
 
+/// Adds `delta` to the count rows of a tally: the row of all tallies (value 0) and one per value.
 fn bump_counts(
     conn: &Connection,
     insats_id: i64,
@@ -28,15 +54,16 @@ fn bump_counts(
     value_ids: impl Iterator<Item = i64>,
     delta: i64,
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO tally_count (insats_id, kind_id, year, month, split_value_id, value_id, n)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT DO UPDATE SET n = n + excluded.n",
-    )?;
-    // value 0: the row of all tallies of this kind.
-    for value_id in std::iter::once(0).chain(value_ids) {
-        stmt.execute(params![insats_id, kind_id, period.year, period.month, split_value_id, value_id, delta])?;
-    }
+    let mut args = vec![insats_id, kind_id, i64::from(period.year), i64::from(period.month), split_value_id, delta];
+    args.push(0);
+    args.extend(value_ids);
+    let sql = multi_row_sql(
+        "INSERT INTO tally_count (insats_id, kind_id, year, month, split_value_id, value_id, n) VALUES ",
+        args.len() - 6,
+        |i| format!("(?1, ?2, ?3, ?4, ?5, ?{}, ?6)", 7 + i),
+        " ON CONFLICT DO UPDATE SET n = n + excluded.n",
+    );
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(args))?;
     Ok(())
 }
 
