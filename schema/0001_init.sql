@@ -98,6 +98,14 @@ CREATE TABLE goal (
     UNIQUE (insats_id, year, key)
 );
 
+-- The years goals were set for an insats, possibly to none. A year's own goals apply; a year that
+-- was never set uses the latest earlier year's.
+CREATE TABLE goal_year (
+    insats_id INTEGER NOT NULL REFERENCES insats (id),
+    year      INTEGER NOT NULL CHECK (year BETWEEN 2000 AND 2999),
+    PRIMARY KEY (insats_id, year)
+) WITHOUT ROWID;
+
 CREATE TABLE goal_value (
     goal_id  INTEGER NOT NULL REFERENCES goal (id) ON DELETE CASCADE,
     value_id INTEGER NOT NULL REFERENCES dimension_value (id),

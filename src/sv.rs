@@ -24,7 +24,7 @@ pub fn count(n: i64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push('\u{a0}');
         }
         out.push(c);
@@ -89,8 +89,9 @@ pub fn goal_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64
 }
 
 pub fn flow_problem(dim: &str, value: &str, gender: &str, enrolled: i64, exits: i64) -> String {
+    let what = if dim.is_empty() { value.to_string() } else { format!("{dim} {value}") };
     format!(
-        "{dim} {value}, {gender}: {} men bara {} under året. Fler har avslutats än som någonsin skrivits in – kontrollera registreringarna.",
+        "{what}, {gender}: {} men bara {} under året. Fler har avslutats än som någonsin skrivits in – kontrollera registreringarna.",
         plural(exits, "avslut", "avslut"),
         plural(enrolled, "deltagare", "deltagare")
     )

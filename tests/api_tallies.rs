@@ -210,3 +210,34 @@ async fn unknown_api_routes_and_bad_report_urls_answer_json() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.json()["error"]["field"], "format");
 }
+
+#[tokio::test]
+async fn a_stored_tally_can_be_read_at_its_location() {
+    let app = TestApp::new();
+    let res = app.post_json("/api/v1/tallies", &valid().to_string()).await;
+    let location = res.location();
+    let one = app.get(&location).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(one.json(), res.json());
+    for missing in ["/api/v1/tallies/999", "/api/v1/tallies/0", "/api/v1/tallies/x"] {
+        let res = app.get(missing).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{missing}");
+        assert_eq!(res.json()["error"]["message"], "Registreringen finns inte.");
+    }
+}
+
+#[tokio::test]
+async fn cross_site_api_posts_are_refused() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let app = TestApp::new();
+    let req = Request::post("/api/v1/tallies")
+        .header("content-type", "application/json")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from(valid().to_string()))
+        .unwrap();
+    let res = app.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.footprint(), (0, 0, 0));
+}

@@ -64,3 +64,26 @@ async fn bad_goals_are_refused_and_nothing_changes() {
         assert_eq!(before, after, "{body}");
     }
 }
+
+#[tokio::test]
+async fn a_year_can_be_set_to_no_goals_and_repeated_values_are_harmless() {
+    let app = TestApp::new();
+    let res = app.post_form("/mal/coachingteamet/2027", "label.0=&comparator.0=at_least&target.0=").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let r = app.get("/api/v1/reports/coachingteamet/2027").await.json();
+    assert_eq!(r["goals_year"], 2027);
+    assert_eq!(r["goals"].as_array().unwrap().len(), 0);
+    assert!(app.get("/rapport/coachingteamet/2027").await.text().contains("Inga mål är satta"));
+    // 2028 follows 2027: still none.
+    assert_eq!(app.get("/api/v1/reports/coachingteamet/2028").await.json()["goals"].as_array().unwrap().len(), 0);
+
+    let res = app
+        .post_form(
+            "/mal/coachingteamet/2028",
+            "label.0=Studier&comparator.0=at_least&target.0=25&values.0=studier&values.0=studier",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let r = app.get("/api/v1/reports/coachingteamet/2028").await.json();
+    assert_eq!(r["goals"][0]["values"], serde_json::json!(["studier"]));
+}

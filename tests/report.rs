@@ -200,6 +200,27 @@ async fn csv_for_swedish_excel_reads_back() {
     let share_col = exit_header.iter().position(|h| h == "Totalt 2023 andel").unwrap();
     assert_eq!(&anst[share_col], "0,127");
     assert!(!text.contains("0.127"));
+    // Every row has exactly as many cells as its table's header row, and tables are separated by
+    // truly empty lines.
+    let mut header_len = None;
+    for line in text.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty()) {
+        let cells = line.split(';').count();
+        match header_len {
+            None => header_len = Some(0),
+            Some(0) => header_len = Some(cells),
+            Some(n) if cells == 1 => {
+                assert!(n > 0);
+                header_len = Some(0);
+            }
+            Some(n) => assert_eq!(cells, n, "misaligned row: {line}"),
+        }
+    }
+    assert!(text.contains("\r\n\r\nAvslut per avslutsorsak\r\n"));
+    // The share of participants who left sits under the share heading, not a count heading.
+    let share_row = records.iter().find(|r| &r[0] == "Andel av deltagarna som avslutats").unwrap();
+    assert_eq!(share_row.len(), exit_header.len());
+    assert_eq!(&share_row[share_col], "0,3443");
+    assert_eq!(&share_row[share_col - 1], "");
 }
 
 #[tokio::test]
@@ -246,6 +267,7 @@ async fn more_exits_than_entries_is_shown_as_a_data_problem_not_clamped() {
     let html = app.get("/rapport/coachingteamet/2026").await.text();
     assert!(html.contains("Dataproblem"));
     assert!(html.contains("Kommun (folkbokföring) Degerfors, Män: 2 avslut men bara 0 deltagare under året."));
+    assert!(html.contains("Alla deltagare, Totalt: 2 avslut men bara 1 deltagare under året."));
 }
 
 #[tokio::test]

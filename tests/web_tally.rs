@@ -156,3 +156,42 @@ async fn the_stylesheet_is_served() {
     assert!(res.headers["content-type"].to_str().unwrap().starts_with("text/css"));
     assert!(res.text().contains(".choices"));
 }
+
+#[tokio::test]
+async fn posts_from_other_sites_are_refused_and_store_nothing() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let app = TestApp::new();
+    let send = |headers: &[(&str, &str)]| {
+        let mut req = Request::post("/registrera").header("content-type", "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        app.app.clone().oneshot(req.body(Body::from(EXIT_FORM)).unwrap())
+    };
+    for headers in [
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("sec-fetch-site", "same-site")],
+        vec![("origin", "http://evil.example"), ("host", "127.0.0.1:8080")],
+        vec![("origin", "null"), ("host", "127.0.0.1:8080")],
+    ] {
+        let res = send(&headers).await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(app.footprint(), (0, 0, 0), "{headers:?}");
+    }
+    // The same browser request from Pinne's own pages goes through.
+    let res =
+        send(&[("sec-fetch-site", "same-origin"), ("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")])
+            .await
+            .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = send(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.footprint().0, 2);
+    // Undo and goals are guarded the same way.
+    let undo =
+        Request::post("/registrerat/1/angra").header("sec-fetch-site", "cross-site").body(Body::empty()).unwrap();
+    assert_eq!(app.app.clone().oneshot(undo).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.footprint().2, 18, "both tallies still counted");
+}

@@ -150,10 +150,10 @@ impl Preset {
             if !is_slug(&k.key) || !kkeys.insert(k.key.as_str()) {
                 return Err(format!("kind key {:?} is not a unique slug", k.key));
             }
-            if let Some(f) = &k.flow {
-                if super::Flow::parse(f).is_none() {
-                    return Err(format!("kind {}: unknown flow {f:?}", k.key));
-                }
+            if let Some(f) = &k.flow
+                && super::Flow::parse(f).is_none()
+            {
+                return Err(format!("kind {}: unknown flow {f:?}", k.key));
             }
             if let Some(bad) = k.dimensions.iter().chain(&k.optional).find(|d| !keys.contains(d.as_str())) {
                 return Err(format!("kind {} refers to unknown dimension {bad}", k.key));

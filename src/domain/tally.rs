@@ -178,14 +178,12 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
             errors.push(FieldError::new(field, format!("Det finns ingen uppgift som heter ”{dim_key}”.")));
             continue;
         };
-        if let Some(k) = kind {
-            if k.takes(dim.id).is_none() {
-                errors.push(FieldError::new(
-                    field,
-                    format!("{} ska inte anges vid {}.", dim.label, k.label.to_lowercase()),
-                ));
-                continue;
-            }
+        if let Some(k) = kind
+            && k.takes(dim.id).is_none()
+        {
+            errors
+                .push(FieldError::new(field, format!("{} ska inte anges vid {}.", dim.label, k.label.to_lowercase())));
+            continue;
         }
         match dim.value_by_key(value_key.trim()) {
             None if value_key.trim().is_empty() => {

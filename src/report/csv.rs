@@ -23,12 +23,18 @@ pub fn write(tables: &[Table], dialect: Dialect) -> Vec<u8> {
         out.extend_from_slice("\u{feff}".as_bytes());
     }
     let delimiter = if dialect == Dialect::Excel { b';' } else { b',' };
-    let mut w = csv::WriterBuilder::new().delimiter(delimiter).flexible(true).from_writer(out);
+    let writer = |out: Vec<u8>| {
+        csv::WriterBuilder::new().delimiter(delimiter).flexible(true).terminator(csv::Terminator::CRLF).from_writer(out)
+    };
+    let mut w = writer(out);
     match dialect {
         Dialect::Excel => {
             for (i, t) in tables.iter().enumerate() {
                 if i > 0 {
-                    w.write_record([""]).expect("write to memory");
+                    // An empty line between tables (a record with one empty field would be `""`).
+                    let mut out = w.into_inner().expect("flush to memory");
+                    out.extend_from_slice(b"\r\n");
+                    w = writer(out);
                 }
                 w.write_record([t.title.as_str()]).expect("write to memory");
                 let mut head = vec![t.row_heading.clone()];
@@ -44,17 +50,24 @@ pub fn write(tables: &[Table], dialect: Dialect) -> Vec<u8> {
                 w.write_record(&head).expect("write to memory");
                 for r in &t.rows {
                     let mut rec = vec![r.label.clone()];
-                    for v in &r.cells {
-                        match v {
-                            Value::CountShare(n, s) => {
-                                rec.push(n.to_string());
-                                rec.push(s.map(|s| number(s, dialect)).unwrap_or_default());
-                            }
-                            Value::Count(n) => rec.push(n.to_string()),
-                            Value::Share(s) | Value::Months(s) => {
-                                rec.push(s.map(|s| number(s, dialect)).unwrap_or_default())
-                            }
-                            Value::Text(t) => rec.push(t.clone()),
+                    for (c, v) in t.columns.iter().zip(&r.cells) {
+                        let opt = |s: &Option<f64>| s.map(|s| number(s, dialect)).unwrap_or_default();
+                        // A count+share column has two CSV columns; every value in it fills both,
+                        // so a row of shares or months stays under its headings.
+                        let (count, share) = match v {
+                            Value::CountShare(n, s) => (n.to_string(), opt(s)),
+                            Value::Count(n) => (n.to_string(), String::new()),
+                            Value::Share(s) => (String::new(), opt(s)),
+                            Value::Months(s) => (opt(s), String::new()),
+                            Value::Text(t) => (t.clone(), String::new()),
+                        };
+                        if c.measure == Measure::CountShare {
+                            rec.push(count);
+                            rec.push(share);
+                        } else if matches!(v, Value::Share(_)) {
+                            rec.push(share);
+                        } else {
+                            rec.push(count);
                         }
                     }
                     w.write_record(&rec).expect("write to memory");

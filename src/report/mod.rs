@@ -244,7 +244,7 @@ impl Ctx<'_> {
             share: this.share,
             by_gender: this.by_gender,
             previous_year: figure(self.year - 1),
-            group: value_ids.len() > 1,
+            group: false,
             unstated: false,
         }
     }
@@ -377,7 +377,12 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
         },
         by_reason: outcome_dim.map(|d| ctx.rows(d, false, &exits_measure)).unwrap_or_default(),
         combined: outcome_dim
-            .map(|d| d.groups.iter().map(|g| ctx.row(&g.key, &g.label, &g.value_ids, &exits_measure)).collect())
+            .map(|d| {
+                d.groups
+                    .iter()
+                    .map(|g| Row { group: true, ..ctx.row(&g.key, &g.label, &g.value_ids, &exits_measure) })
+                    .collect()
+            })
             .unwrap_or_default(),
         mean_months: mean_months(year, None),
         mean_months_by_gender: ctx.columns.iter().map(|(k, s)| (k.clone(), mean_months(year, Some(*s)))).collect(),
@@ -451,7 +456,7 @@ fn goal_status(config: &Config, ctx: &Ctx, g: &Goal) -> GoalStatus {
 
 fn flow_problems(config: &Config, ctx: &Ctx, exit_dims: Vec<i64>) -> Vec<FlowProblem> {
     let mut out = Vec::new();
-    let mut cells: Vec<(String, String, i64)> = vec![("Alla".into(), "Alla deltagare".into(), 0)];
+    let mut cells: Vec<(String, String, i64)> = vec![(String::new(), "Alla deltagare".into(), 0)];
     for d in
         config.dimensions.iter().filter(|d| d.role.is_person() && d.role != Role::Gender && exit_dims.contains(&d.id))
     {

@@ -339,7 +339,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                 .flow_problems
                 .iter()
                 .map(|p| TableRow {
-                    label: format!("{}: {}", p.dimension, p.value),
+                    label: if p.dimension.is_empty() { p.value.clone() } else { format!("{}: {}", p.dimension, p.value) },
                     cells: vec![Value::Text(p.gender.clone()), Value::Count(p.enrolled), Value::Count(p.exits)],
                     emphasis: false,
                     problem: true,

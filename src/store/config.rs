@@ -96,6 +96,10 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
             ],
         )?;
         let gid = conn.last_insert_rowid();
+        conn.execute(
+            "INSERT OR IGNORE INTO goal_year (insats_id, year) VALUES (?1, ?2)",
+            params![insats_ids[g.insats.as_str()], g.year],
+        )?;
         for v in &g.values {
             conn.execute(
                 "INSERT INTO goal_value (goal_id, value_id) VALUES (?1, ?2)",

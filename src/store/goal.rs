@@ -5,13 +5,15 @@ use crate::domain::goal::NewGoal;
 use crate::domain::{Comparator, Goal};
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// The goals that apply to `year`: the year's own, or else those of the latest earlier year that has
-/// goals. Returns the year they were set for (None if no goals apply).
+/// The goals that apply to `year`: the year's own, or else those of the latest earlier year that
+/// goals were set for (possibly to none). Returns that year (None if goals were never set).
 pub fn for_year(conn: &Connection, insats_id: i64, year: i32) -> Result<(Option<i32>, Vec<Goal>)> {
     let source: Option<i32> = conn
-        .query_row("SELECT max(year) FROM goal WHERE insats_id = ?1 AND year <= ?2", params![insats_id, year], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT max(year) FROM goal_year WHERE insats_id = ?1 AND year <= ?2",
+            params![insats_id, year],
+            |r| r.get(0),
+        )
         .optional()?
         .flatten();
     let Some(source) = source else {
@@ -50,8 +52,10 @@ pub fn of_year(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Goal>
     Ok(goals)
 }
 
-/// Replaces the goals of a year with `goals`. Call inside a write transaction.
+/// Replaces the goals of a year with `goals` (an empty list means: no goals this year).
+/// Call inside a write transaction.
 pub fn replace(conn: &Connection, insats_id: i64, year: i32, goals: &[NewGoal]) -> Result<()> {
+    conn.execute("INSERT OR IGNORE INTO goal_year (insats_id, year) VALUES (?1, ?2)", params![insats_id, year])?;
     conn.execute("DELETE FROM goal WHERE insats_id = ?1 AND year = ?2", params![insats_id, year])?;
     for (pos, g) in goals.iter().enumerate() {
         conn.execute(

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/config", get(config))
         .route("/tallies", get(recent).post(create))
+        .route("/tallies/{id}", get(one))
         .route("/reports/{insats}/{year}", get(report))
 }
 
@@ -168,6 +169,17 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     let view = describe(&cfg, &stored);
     let location = format!("/api/v1/tallies/{}", view.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)).into_response())
+}
+
+/// `GET /api/v1/tallies/{id}`: one tally, voided or not.
+async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<TallyView>, ApiError> {
+    let not_found = || AppError::NotFound("Registreringen finns inte.".into());
+    let id = id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(not_found)?;
+    let t = state.store.read(move |c| store::tally::get(c, id)).await.map_err(|e| match e {
+        store::StoreError::NotFound => not_found(),
+        e => e.into(),
+    })?;
+    Ok(Json(describe(&state.store.config(), &t)))
 }
 
 #[derive(Deserialize)]

@@ -98,6 +98,7 @@ fn parse(pairs: &[(String, String)], kind: &Kind, dim: &Dimension) -> Parsed {
         let mut value_ids = Vec::new();
         for v in &row.values {
             match dim.value_by_key(v) {
+                Some(dv) if value_ids.contains(&dv.id) => {}
                 Some(dv) => value_ids.push(dv.id),
                 None => errors.push(FieldError::new(field("values"), format!("”{v}” är ingen avslutsorsak."))),
             }

@@ -30,7 +30,38 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/pinne.css", get(css))
         .nest("/api/v1", api::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(same_site_only))
         .with_state(state)
+}
+
+/// Refuses state-changing requests that a browser says come from another site (`Sec-Fetch-Site`),
+/// or whose `Origin` is not this host: a page elsewhere must not be able to post a tally or change
+/// goals through a visitor's browser. Clients that send neither header (curl, scripts) pass.
+async fn same_site_only(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if !req.method().is_safe() {
+        let h = req.headers();
+        let text = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok());
+        let cross = match text(header::HeaderName::from_static("sec-fetch-site")) {
+            Some(site) => !matches!(site, "same-origin" | "none"),
+            None => match (text(header::ORIGIN), text(header::HOST)) {
+                (Some(origin), Some(host)) => {
+                    origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) != Some(host)
+                }
+                (Some(_), None) => true,
+                _ => false,
+            },
+        };
+        if cross {
+            let message = "Förfrågan kom från en annan webbplats och stoppades. Öppna Pinne direkt och försök igen.";
+            return if req.uri().path().starts_with("/api/") {
+                (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"error": {"message": message, "field": null}})))
+                    .into_response()
+            } else {
+                (StatusCode::FORBIDDEN, views::layout::error_page("Stoppad förfrågan", message)).into_response()
+            };
+        }
+    }
+    next.run(req).await
 }
 
 async fn css() -> Response {
@@ -76,19 +107,18 @@ pub struct TallyView {
 pub fn describe(config: &Config, t: &StoredTally) -> TallyView {
     let insats = config.insats_by_id(t.insats_id);
     let kind = config.kind_by_id(t.kind_id);
+    // Labels in the kind's form order; values of dimensions the kind no longer takes go last.
+    let position = |dim_id: i64| kind.and_then(|k| k.dimensions.iter().position(|kd| kd.dimension_id == dim_id));
+    let mut ordered = t.values.clone();
+    ordered.sort_by_key(|(dim_id, _)| position(*dim_id).unwrap_or(usize::MAX));
     let mut values = BTreeMap::new();
     let mut labels = Vec::new();
-    for (dim_id, value_id) in &t.values {
+    for (dim_id, value_id) in &ordered {
         if let Some(d) = config.dimension_by_id(*dim_id) {
             let v = d.value_by_id(*value_id);
             values.insert(d.key.clone(), v.map(|v| v.key.clone()).unwrap_or_default());
             labels.push((d.label.clone(), v.map(|v| v.label.clone()).unwrap_or_default()));
         }
-    }
-    if let Some(k) = kind {
-        labels.sort_by_key(|(l, _)| {
-            k.dimensions.iter().position(|kd| config.dimension_by_id(kd.dimension_id).is_some_and(|d| &d.label == l))
-        });
     }
     TallyView {
         id: t.id,

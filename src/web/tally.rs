@@ -100,7 +100,7 @@ pub async fn confirmation(State(state): State<AppState>, Path(id): Path<String>)
         e => e.into(),
     })?;
     let cfg = state.store.config();
-    Ok(confirmation_page(&describe(&cfg, &t)))
+    Ok(confirmation_page(&cfg.association, &describe(&cfg, &t)))
 }
 
 /// `POST /registrerat/{id}/angra`: voids the tally (it stays stored, marked as a mistake).

@@ -126,11 +126,11 @@ fn recent_table(recent: &[TallyView]) -> Markup {
     }
 }
 
-pub fn confirmation_page(t: &TallyView) -> Markup {
+pub fn confirmation_page(association: &str, t: &TallyView) -> Markup {
     let again = format!("/registrera?insats={}&kind={}&period={}", t.insats, t.kind, t.period);
     page(
         "Registrerat",
-        "",
+        association,
         Section::Tally,
         html! {
             @if t.voided {
