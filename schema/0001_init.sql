@@ -112,22 +112,21 @@ CREATE TABLE goal_value (
     PRIMARY KEY (goal_id, value_id)
 ) WITHOUT ROWID;
 
+-- A tally's values are stored in its own row, as a JSON array of [dimension id, value id] pairs in
+-- form order (e.g. [[1,1],[2,4],[3,7]]); `sqlite3` reads them with json_each. One row per tally keeps
+-- a durable write to three B-tree pages (tally, its index, the counts); every id was checked against
+-- the configuration before the write. split_value_id repeats the gender value (0 if none).
 CREATE TABLE tally (
-    id          INTEGER PRIMARY KEY,
-    insats_id   INTEGER NOT NULL REFERENCES insats (id),
-    kind_id     INTEGER NOT NULL REFERENCES kind (id),
-    year        INTEGER NOT NULL CHECK (year BETWEEN 2000 AND 2999),
-    month       INTEGER NOT NULL CHECK (month BETWEEN 1 AND 12),
-    void_reason TEXT CHECK (void_reason IN ('felregistrering', 'dubblett', 'fel_period', 'fel_insats', 'annat'))
+    id             INTEGER PRIMARY KEY,
+    insats_id      INTEGER NOT NULL REFERENCES insats (id),
+    kind_id        INTEGER NOT NULL REFERENCES kind (id),
+    year           INTEGER NOT NULL CHECK (year BETWEEN 2000 AND 2999),
+    month          INTEGER NOT NULL CHECK (month BETWEEN 1 AND 12),
+    split_value_id INTEGER NOT NULL DEFAULT 0,
+    value_ids      TEXT NOT NULL CHECK (json_valid(value_ids) AND json_type(value_ids) = 'array'),
+    void_reason    TEXT CHECK (void_reason IN ('felregistrering', 'dubblett', 'fel_period', 'fel_insats', 'annat'))
 );
 CREATE INDEX tally_by_insats ON tally (insats_id);
-
-CREATE TABLE tally_value (
-    tally_id     INTEGER NOT NULL REFERENCES tally (id),
-    dimension_id INTEGER NOT NULL REFERENCES dimension (id),
-    value_id     INTEGER NOT NULL REFERENCES dimension_value (id),
-    PRIMARY KEY (tally_id, dimension_id)
-) WITHOUT ROWID;
 
 -- (dimension_value.column_label: the heading when the value is a column, e.g. "Kvinnor"; months: the
 -- representative number of months of a duration band, used for the mean time in the programme.)

@@ -33,6 +33,9 @@ pub struct Options {
     /// Timed runs of the yearly report per size (the raw GROUP BY gets a fifth, at least 3).
     #[arg(long, default_value_t = 25)]
     pub report_runs: usize,
+    /// Only time the writes (skips the reports: quicker when working on the write path).
+    #[arg(long)]
+    pub writes_only: bool,
 }
 
 /// Generates random valid tallies for the insats the default demo uses.
@@ -232,6 +235,22 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
     let (small, small_build) = build(&opts.dir.join("tenth"), opts.tallies / 10, now)?;
     eprintln!("timing {} durable writes each …", opts.writes);
     let (ours, bare) = writes(&large, opts.writes, now)?;
+    if opts.writes_only {
+        println!(
+            "| tally writes, Pinne | {:.0} /s, p50 {} ms, p99 {} ms |",
+            ours.per_second,
+            ms(ours.p50),
+            ms(ours.p99)
+        );
+        println!(
+            "| tally writes, bare loop | {:.0} /s, p50 {} ms, p99 {} ms |",
+            bare.per_second,
+            ms(bare.p50),
+            ms(bare.p99)
+        );
+        println!("| ratio | {:.2} × |", ours.per_second / bare.per_second);
+        return Ok(());
+    }
     eprintln!("timing yearly reports …");
     let big = reports(&large, opts.report_runs, now.year)?;
     let tenth = reports(&small, opts.report_runs, now.year)?;

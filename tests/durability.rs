@@ -24,11 +24,21 @@ fn connections_are_durable_and_check_foreign_keys() {
     };
     let (mode, sync, fk) = read("PRAGMA foreign_keys");
     assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1), "WAL, synchronous=FULL, foreign keys on");
-    // A count row for a value that does not exist is impossible to reach through tally_value.
+    // A tally of an insats that does not exist is refused by the database itself.
     let bad = store.write_blocking(|tx| {
-        Ok(tx.execute("INSERT INTO tally_value (tally_id, dimension_id, value_id) VALUES (999, 1, 1)", [])?)
+        Ok(tx.execute(
+            "INSERT INTO tally (insats_id, kind_id, year, month, value_ids) VALUES (999, 1, 2026, 1, '[]')",
+            [],
+        )?)
     });
     assert!(bad.is_err(), "foreign keys are enforced");
+    let bad = store.write_blocking(|tx| {
+        Ok(tx.execute(
+            "INSERT INTO tally (insats_id, kind_id, year, month, value_ids) VALUES (1, 1, 2026, 1, 'kvinna')",
+            [],
+        )?)
+    });
+    assert!(bad.is_err(), "values must be a JSON array");
 }
 
 fn free_port() -> u16 {

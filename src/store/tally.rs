@@ -1,50 +1,25 @@
 //! Tallies and their pre-aggregated counts. Every insert and void updates `tally_count` in the same
-//! transaction, so a report reads a few thousand count rows however many tallies there are.
+//! transaction, so a report reads a few thousand count rows however many tallies there are. A tally's
+//! values live in its own row (`value_ids`, JSON pairs), so a durable write is two statements.
 
 use super::{Result, StoreError};
 use crate::domain::{NewTally, Period, StoredTally, VoidReason};
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// `INSERT ... VALUES` with `rows` rows, each `row(i)`; built once per row count and cached
-/// by the connection's statement cache (so a tally costs three statements, not eighteen).
-fn multi_row_sql(head: &str, rows: usize, row: impl Fn(usize) -> String, tail: &str) -> String {
-    let mut sql = String::with_capacity(head.len() + tail.len() + rows * 32);
-    sql.push_str(head);
-    for i in 0..rows {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&row(i));
-    }
-    sql.push_str(tail);
-    sql
-}
-
-/// Inserts a validated tally and its counts. Call inside a write transaction.
+/// Inserts a validated tally and its counts: two statements. Call inside a write transaction.
 pub fn insert(conn: &Connection, t: &NewTally) -> Result<i64> {
-    conn.prepare_cached("INSERT INTO tally (insats_id, kind_id, year, month) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![t.insats_id, t.kind_id, t.period.year, t.period.month])?;
+    let value_ids = serde_json::to_string(&t.values).expect("pairs of integers serialise");
+    conn.prepare_cached(
+        "INSERT INTO tally (insats_id, kind_id, year, month, split_value_id, value_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![t.insats_id, t.kind_id, t.period.year, t.period.month, t.split_value_id, value_ids])?;
     let id = conn.last_insert_rowid();
-    if !t.values.is_empty() {
-        let sql = multi_row_sql(
-            "INSERT INTO tally_value (tally_id, dimension_id, value_id) VALUES ",
-            t.values.len(),
-            |i| format!("(?1, ?{}, ?{})", 2 + 2 * i, 3 + 2 * i),
-            "",
-        );
-        let mut args = Vec::with_capacity(1 + 2 * t.values.len());
-        args.push(id);
-        for (dim, value) in &t.values {
-            args.push(*dim);
-            args.push(*value);
-        }
-        conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(args))?;
-    }
     bump_counts(conn, t.insats_id, t.kind_id, t.period, t.split_value_id, t.values.iter().map(|v| v.1), 1)?;
     Ok(id)
 }
 
-/// Adds `delta` to the count rows of a tally: the row of all tallies (value 0) and one per value.
+/// Adds `delta` to the count rows of a tally, in one statement: the row of all tallies (value 0)
+/// and one row per value.
 fn bump_counts(
     conn: &Connection,
     insats_id: i64,
@@ -54,46 +29,45 @@ fn bump_counts(
     value_ids: impl Iterator<Item = i64>,
     delta: i64,
 ) -> Result<()> {
-    let mut args = vec![insats_id, kind_id, i64::from(period.year), i64::from(period.month), split_value_id, delta];
-    args.push(0);
+    let mut args = vec![insats_id, kind_id, i64::from(period.year), i64::from(period.month), split_value_id, delta, 0];
     args.extend(value_ids);
-    let sql = multi_row_sql(
-        "INSERT INTO tally_count (insats_id, kind_id, year, month, split_value_id, value_id, n) VALUES ",
-        args.len() - 6,
-        |i| format!("(?1, ?2, ?3, ?4, ?5, ?{}, ?6)", 7 + i),
-        " ON CONFLICT DO UPDATE SET n = n + excluded.n",
-    );
+    // One statement text per number of values, kept in the connection's statement cache.
+    let mut sql =
+        String::from("INSERT INTO tally_count (insats_id, kind_id, year, month, split_value_id, value_id, n) VALUES ");
+    for i in 0..args.len() - 6 {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!("(?1, ?2, ?3, ?4, ?5, ?{}, ?6)", 7 + i));
+    }
+    sql.push_str(" ON CONFLICT DO UPDATE SET n = n + excluded.n");
     conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(args))?;
     Ok(())
 }
 
+const COLUMNS: &str = "id, insats_id, kind_id, year, month, value_ids, void_reason";
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<StoredTally> {
+    let (year, month): (i32, u32) = (r.get(3)?, r.get(4)?);
+    let value_ids: String = r.get(5)?;
+    let reason: Option<String> = r.get(6)?;
+    let bad = |e: String| rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, e.into());
+    Ok(StoredTally {
+        id: r.get(0)?,
+        insats_id: r.get(1)?,
+        kind_id: r.get(2)?,
+        period: Period::new(year, month).ok_or_else(|| bad(format!("bad period {year}-{month}")))?,
+        values: serde_json::from_str(&value_ids).map_err(|e| bad(e.to_string()))?,
+        void_reason: reason.as_deref().and_then(VoidReason::parse),
+    })
+}
+
 /// Reads one tally.
 pub fn get(conn: &Connection, id: i64) -> Result<StoredTally> {
-    let head = conn
-        .prepare_cached("SELECT insats_id, kind_id, year, month, void_reason FROM tally WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i32>(2)?,
-                r.get::<_, u32>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM tally WHERE id = ?1"))?
+        .query_row([id], from_row)
         .optional()?
-        .ok_or(StoreError::NotFound)?;
-    let values = conn
-        .prepare_cached("SELECT dimension_id, value_id FROM tally_value WHERE tally_id = ?1")?
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(StoredTally {
-        id,
-        insats_id: head.0,
-        kind_id: head.1,
-        period: Period::new(head.2, head.3).ok_or(StoreError::NotFound)?,
-        values,
-        void_reason: head.4.as_deref().and_then(VoidReason::parse),
-    })
+        .ok_or(StoreError::NotFound)
 }
 
 /// Voids a tally: it stays stored but leaves every count. Call inside a write transaction.
@@ -103,26 +77,18 @@ pub fn void(conn: &Connection, id: i64, reason: VoidReason) -> Result<StoredTall
         return Err(StoreError::Conflict("Registreringen är redan ångrad.".into()));
     }
     conn.execute("UPDATE tally SET void_reason = ?2 WHERE id = ?1", params![id, reason.as_str()])?;
-    let split: i64 = conn
-        .query_row(
-            "SELECT tv.value_id FROM tally_value tv JOIN dimension d ON d.id = tv.dimension_id
-             WHERE tv.tally_id = ?1 AND d.role = 'gender'",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(0);
+    let split: i64 = conn.query_row("SELECT split_value_id FROM tally WHERE id = ?1", [id], |r| r.get(0))?;
     bump_counts(conn, t.insats_id, t.kind_id, t.period, split, t.values.iter().map(|v| v.1), -1)?;
     Ok(StoredTally { void_reason: Some(reason), ..t })
 }
 
 /// The most recent tallies of an insats, newest first, voided ones included.
 pub fn recent(conn: &Connection, insats_id: i64, limit: usize) -> Result<Vec<StoredTally>> {
-    let ids = conn
-        .prepare_cached("SELECT id FROM tally WHERE insats_id = ?1 ORDER BY id DESC LIMIT ?2")?
-        .query_map(params![insats_id, limit as i64], |r| r.get::<_, i64>(0))?
+    let rows = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM tally WHERE insats_id = ?1 ORDER BY id DESC LIMIT ?2"))?
+        .query_map(params![insats_id, limit as i64], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    ids.into_iter().map(|id| get(conn, id)).collect()
+    Ok(rows)
 }
 
 /// Number of tallies stored (voided included).
@@ -173,14 +139,15 @@ pub fn counts_from_raw(
 ) -> Result<Vec<CountRow>> {
     let sql = "
         WITH t AS (
-            SELECT tally.id, kind_id, max(year, ?2 - 2) AS y,
-                   coalesce((SELECT value_id FROM tally_value g WHERE g.tally_id = tally.id AND g.dimension_id = ?3), 0) AS split
+            SELECT tally.id, kind_id, max(year, ?2 - 2) AS y, value_ids,
+                   coalesce((SELECT json_extract(g.value, '$[1]') FROM json_each(tally.value_ids) g
+                             WHERE json_extract(g.value, '$[0]') = ?3), 0) AS split
             FROM tally WHERE insats_id = ?1 AND year <= ?2 AND void_reason IS NULL
         )
         SELECT kind_id, y, split, 0, count(*) FROM t GROUP BY kind_id, y, split
         UNION ALL
-        SELECT kind_id, y, split, tv.value_id, count(*) FROM t JOIN tally_value tv ON tv.tally_id = t.id
-        GROUP BY kind_id, y, split, tv.value_id";
+        SELECT kind_id, y, split, json_extract(v.value, '$[1]') AS value_id, count(*) FROM t, json_each(t.value_ids) v
+        GROUP BY kind_id, y, split, value_id";
     let rows = conn
         .prepare(sql)?
         .query_map(params![insats_id, year, gender_dimension_id], |r| {

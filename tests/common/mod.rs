@@ -88,12 +88,12 @@ impl TestApp {
         res.json()["id"].as_i64().unwrap()
     }
 
-    /// Everything a tally writes: (tallies, tally values, sum of all counts).
+    /// Everything a tally writes: (tallies, values held by tallies, sum of all counts).
     pub fn footprint(&self) -> (i64, i64, i64) {
         self.store
             .read_blocking(|c| {
                 Ok(c.query_row(
-                    "SELECT (SELECT count(*) FROM tally), (SELECT count(*) FROM tally_value),
+                    "SELECT (SELECT count(*) FROM tally), (SELECT coalesce(sum(json_array_length(value_ids)), 0) FROM tally),
                             (SELECT coalesce(sum(n), 0) FROM tally_count)",
                     [],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
