@@ -113,9 +113,10 @@ CREATE TABLE goal_value (
 ) WITHOUT ROWID;
 
 -- A tally's values are stored in its own row, as a JSON array of [dimension id, value id] pairs in
--- form order (e.g. [[1,1],[2,4],[3,7]]); `sqlite3` reads them with json_each. One row per tally keeps
--- a durable write to three B-tree pages (tally, its index, the counts); every id was checked against
--- the configuration before the write. split_value_id repeats the gender value (0 if none).
+-- form order (e.g. [[1,1],[2,4],[3,7]]); `sqlite3` reads them with json_each. One row per tally and
+-- no secondary index keep a durable write to two B-tree pages (the tally, its counts); every id was
+-- checked against the configuration before the write. split_value_id repeats the gender value (0 if
+-- none). "Recent tallies of an insats" walks the table backwards by id (see docs/ARCHITECTURE.md).
 CREATE TABLE tally (
     id             INTEGER PRIMARY KEY,
     insats_id      INTEGER NOT NULL REFERENCES insats (id),
@@ -126,7 +127,6 @@ CREATE TABLE tally (
     value_ids      TEXT NOT NULL CHECK (json_valid(value_ids) AND json_type(value_ids) = 'array'),
     void_reason    TEXT CHECK (void_reason IN ('felregistrering', 'dubblett', 'fel_period', 'fel_insats', 'annat'))
 );
-CREATE INDEX tally_by_insats ON tally (insats_id);
 
 -- (dimension_value.column_label: the heading when the value is a column, e.g. "Kvinnor"; months: the
 -- representative number of months of a duration band, used for the mean time in the programme.)

@@ -168,33 +168,36 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
     let mut split_value_id = 0;
     let mut seen: Vec<&str> = Vec::new();
     for (dim_key, value_key) in &raw.values {
-        let field = format!("values.{dim_key}");
+        // Built only when there is a problem to report.
+        let field = || format!("values.{dim_key}");
         if seen.contains(&dim_key.as_str()) {
-            errors.push(FieldError::new(field, format!("”{dim_key}” är angiven mer än en gång.")));
+            errors.push(FieldError::new(field(), format!("”{dim_key}” är angiven mer än en gång.")));
             continue;
         }
         seen.push(dim_key);
         let Some(dim) = config.dimension(dim_key) else {
-            errors.push(FieldError::new(field, format!("Det finns ingen uppgift som heter ”{dim_key}”.")));
+            errors.push(FieldError::new(field(), format!("Det finns ingen uppgift som heter ”{dim_key}”.")));
             continue;
         };
         if let Some(k) = kind
             && k.takes(dim.id).is_none()
         {
-            errors
-                .push(FieldError::new(field, format!("{} ska inte anges vid {}.", dim.label, k.label.to_lowercase())));
+            errors.push(FieldError::new(
+                field(),
+                format!("{} ska inte anges vid {}.", dim.label, k.label.to_lowercase()),
+            ));
             continue;
         }
         match dim.value_by_key(value_key.trim()) {
             None if value_key.trim().is_empty() => {
-                errors.push(FieldError::new(field, format!("Välj {}.", dim.label.to_lowercase())))
+                errors.push(FieldError::new(field(), format!("Välj {}.", dim.label.to_lowercase())))
             }
             None => errors.push(FieldError::new(
-                field,
+                field(),
                 format!("”{value_key}” är inget giltigt val för {}.", dim.label.to_lowercase()),
             )),
             Some(v) if v.retired => errors.push(FieldError::new(
-                field,
+                field(),
                 format!(
                     "”{}” används inte längre för {}. Välj ett annat alternativ.",
                     v.label,

@@ -31,18 +31,29 @@ fn bump_counts(
 ) -> Result<()> {
     let mut args = vec![insats_id, kind_id, i64::from(period.year), i64::from(period.month), split_value_id, delta, 0];
     args.extend(value_ids);
-    // One statement text per number of values, kept in the connection's statement cache.
+    let rows = args.len() - 6;
+    match COUNT_SQL.get_or_init(|| (0..=64).map(count_sql).collect()).get(rows) {
+        Some(sql) => conn.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args))?,
+        None => conn.prepare_cached(&count_sql(rows))?.execute(rusqlite::params_from_iter(args))?,
+    };
+    Ok(())
+}
+
+/// The upsert text for `rows` count rows, built once per row count (`COUNT_SQL`) and kept prepared
+/// in the connection's statement cache.
+static COUNT_SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+fn count_sql(rows: usize) -> String {
     let mut sql =
         String::from("INSERT INTO tally_count (insats_id, kind_id, year, month, split_value_id, value_id, n) VALUES ");
-    for i in 0..args.len() - 6 {
+    for i in 0..rows {
         if i > 0 {
             sql.push(',');
         }
         sql.push_str(&format!("(?1, ?2, ?3, ?4, ?5, ?{}, ?6)", 7 + i));
     }
     sql.push_str(" ON CONFLICT DO UPDATE SET n = n + excluded.n");
-    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(args))?;
-    Ok(())
+    sql
 }
 
 const COLUMNS: &str = "id, insats_id, kind_id, year, month, value_ids, void_reason";
