@@ -78,12 +78,7 @@ pub fn page(cfg: &Config, r: &Report, now: Period) -> Markup {
                                 None => ("unknown", "–", "Kan inte mätas än"),
                             };
                             li class=(format!("goal {class}")) {
-                                h3 { span.symbol aria-hidden="true" { (symbol) } " " (g.label) ": " span.status { (word) } }
-                                p.figures {
-                                    "Mål: " (g.comparator.label()) " " (sv::percent_exact((g.target * 10_000.0).round() as i64))
-                                    " · Utfall: " (g.actual.map(sv::percent).unwrap_or_else(|| "–".into()))
-                                    " (" (g.numerator) " av " (g.denominator) ")"
-                                }
+                                h3 { span.symbol aria-hidden="true" { (symbol) } " " (g.label) span.visually-hidden { ": " (word) } }
                                 p { (g.summary) }
                             }
                         }
