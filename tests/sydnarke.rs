@@ -89,6 +89,7 @@ async fn sydnarke_configuration_serves_tallies_and_reports() {
     let html = app.get("/rapport/samordningsteamet/2025").await.text();
     assert!(html.contains("Årsrapport 2025 – Samordningsteamet"));
     assert!(html.contains("Laxå"));
+    assert!(html.contains("Deltagare under året per kommun (folkbokföring)"));
     assert!(!html.contains("Karlskoga"));
     let csv = app.get("/api/v1/reports/samordningsteamet/2025?format=csv").await.text();
     assert!(csv.contains("Laxå;"));

@@ -161,6 +161,8 @@ pub struct Report {
     pub previous_year: i32,
     /// The gender columns in order (the total column is implied).
     pub genders: Vec<KeyLabel>,
+    /// The municipality dimension (role `area`) behind `participants.by_municipality`, if any.
+    pub area: Option<KeyLabel>,
     pub participants: Participants,
     pub categories: Vec<CategoryTable>,
     pub exits: Exits,
@@ -330,11 +332,8 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
         .filter(|d| d.role.is_person() && d.role != Role::Gender)
         .filter(|d| entry_kind.is_some_and(|k| k.takes(d.id).is_some()))
         .collect();
-    let by_municipality = person_dims
-        .iter()
-        .find(|d| d.role == Role::Area)
-        .map(|d| ctx.rows(d, true, &participants_measure))
-        .unwrap_or_default();
+    let area_dim = person_dims.iter().find(|d| d.role == Role::Area);
+    let by_municipality = area_dim.map(|d| ctx.rows(d, true, &participants_measure)).unwrap_or_default();
     let categories = person_dims
         .iter()
         .map(|d| CategoryTable {
@@ -402,6 +401,7 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
         year,
         previous_year: year - 1,
         genders,
+        area: area_dim.map(|d| KeyLabel { key: d.key.clone(), label: d.label.clone() }),
         participants: Participants {
             total: this.figures.total,
             at_start: this.figures.at_start,

@@ -166,12 +166,12 @@ pub fn tables(r: &Report) -> Vec<Table> {
         ],
     });
 
-    if !r.participants.by_municipality.is_empty() {
+    if let Some(area) = r.area.as_ref().filter(|_| !r.participants.by_municipality.is_empty()) {
         out.push(c.dist_table(
             "deltagare_kommun",
-            "Deltagare under året per kommun".into(),
+            format!("Deltagare under året per {}", area.label.to_lowercase()),
             Some("Andel av deltagarna i samma kolumn.".into()),
-            "Kommun",
+            &area.label,
             &r.participants.by_municipality,
         ));
     }
