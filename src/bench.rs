@@ -168,6 +168,7 @@ fn writes(store: &Store, n: usize, now: Period) -> anyhow::Result<(WriteFigures,
                     (dim.key.clone(), dim.value_by_id(*v).expect("value").key.clone())
                 })
                 .collect(),
+            ..Default::default()
         };
         let started = Instant::now();
         let new = tally::validate(&cfg, &raw, now).map_err(|e| anyhow::anyhow!("{e:?}"))?;

@@ -9,9 +9,20 @@ pub fn percent(share: f64) -> String {
     format!("{}\u{a0}%", (share * 100.0).round() as i64)
 }
 
-/// A percentage with one decimal when it is not whole: "12,5 %".
+/// A target in basis points, exactly, with as many decimals as it has (at most two): "45 %",
+/// "12,5 %", "12,05 %".
 pub fn percent_exact(bp: i64) -> String {
-    if bp % 100 == 0 { format!("{}\u{a0}%", bp / 100) } else { format!("{},{}\u{a0}%", bp / 100, (bp % 100) / 10) }
+    format!("{}\u{a0}%", percent_number(bp))
+}
+
+/// The number of `percent_exact` without the sign: "45", "12,5", "12,05" (what the goal form shows).
+pub fn percent_number(bp: i64) -> String {
+    let (whole, frac) = (bp / 100, bp % 100);
+    match frac {
+        0 => whole.to_string(),
+        f if f % 10 == 0 => format!("{whole},{}", f / 10),
+        f => format!("{whole},{f:02}"),
+    }
 }
 
 /// A decimal number with a decimal comma and one decimal: "10,3".
@@ -40,10 +51,11 @@ fn plural(n: i64, one: &str, many: &str) -> String {
 /// "Inte nått: 40 % mot målet minst 45 %. 4 fler av årets 63 avslut hade behövt gå till egen försörjning. …"
 pub fn goal_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64, d: &Distance, kind: &str) -> String {
     let what = label.to_lowercase();
-    let target = format!("målet {} {}", cmp.label(), percent_exact(target_bp));
+    let bound = format!("{} {}", cmp.label(), percent_exact(target_bp));
+    let target = format!("målet {bound}");
     let kind_pl = if kind.is_empty() { "registreringar".to_string() } else { kind.to_string() };
     let Some(met) = d.met else {
-        return format!("Inga {kind_pl} registrerade än i år, så målet ({target}) kan inte mätas.");
+        return format!("Inga {kind_pl} är registrerade för året, så målet ({bound}) kan inte mätas.");
     };
     let actual = percent(a as f64 / n as f64);
     if met {
@@ -106,6 +118,13 @@ mod tests {
     fn formats_swedish_numbers() {
         assert_eq!(percent(0.4), "40\u{a0}%");
         assert_eq!(percent_exact(1250), "12,5\u{a0}%");
+        assert_eq!(percent_exact(1205), "12,05\u{a0}%");
+        assert_eq!(percent_exact(1), "0,01\u{a0}%");
+        assert_eq!(percent_exact(4500), "45\u{a0}%");
+        // What the form shows parses back to the same target.
+        for bp in [0, 1, 5, 10, 1205, 1250, 4500, 9999, 10_000] {
+            assert_eq!(crate::domain::goal::parse_percent(&percent_number(bp)), Some(bp));
+        }
         assert_eq!(decimal(10.25), "10,2");
         assert_eq!(count(2_500_000), "2\u{a0}500\u{a0}000");
         assert_eq!(count(-3), "−3");

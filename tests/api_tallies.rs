@@ -241,3 +241,22 @@ async fn cross_site_api_posts_are_refused() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.footprint(), (0, 0, 0));
 }
+
+#[tokio::test]
+async fn duplicated_keys_are_refused_not_silently_merged() {
+    let app = TestApp::new();
+    let body = valid().to_string();
+    // The same top-level key twice.
+    let twice = body.replacen("{", r#"{"kind":"inskrivning","#, 1);
+    let res = app.post_json("/api/v1/tallies", &twice).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    assert_eq!(res.json()["error"]["field"], "kind");
+    assert_eq!(res.json()["error"]["message"], "”kind” är angiven mer än en gång.");
+    // The same dimension twice inside values.
+    let twice = body.replacen(r#""values":{"#, r#""values":{"kon":"man","#, 1);
+    assert_ne!(twice, body);
+    let res = app.post_json("/api/v1/tallies", &twice).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    assert_eq!(res.json()["error"]["field"], "values.kon");
+    assert_eq!(app.footprint(), (0, 0, 0));
+}

@@ -87,3 +87,60 @@ async fn a_year_can_be_set_to_no_goals_and_repeated_values_are_harmless() {
     let r = app.get("/api/v1/reports/coachingteamet/2028").await.json();
     assert_eq!(r["goals"][0]["values"], serde_json::json!(["studier"]));
 }
+
+#[tokio::test]
+async fn targets_keep_their_decimals_through_the_form() {
+    let app = TestApp::new();
+    let res = app
+        .post_form(
+            "/mal/coachingteamet/2027",
+            "label.0=Studier&comparator.0=at_least&target.0=12%2C05&values.0=studier",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let r = app.get("/api/v1/reports/coachingteamet/2027").await.json();
+    assert_eq!(r["goals"][0]["target"], 0.1205);
+    let html = app.get("/mal/coachingteamet/2027").await.text();
+    assert!(html.contains(r#"name="target.0" value="12,05""#), "the form shows the exact target");
+    assert!(app.get("/rapport/coachingteamet/2027").await.text().contains("minst 12,05\u{a0}%"));
+    // Saving the form unchanged keeps the target.
+    let res = app
+        .post_form(
+            "/mal/coachingteamet/2027",
+            "label.0=Studier&comparator.0=at_least&target.0=12%2C05&values.0=studier",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/api/v1/reports/coachingteamet/2027").await.json()["goals"][0]["target"], 0.1205);
+    // Three decimals cannot be stored exactly and are refused.
+    let res = app
+        .post_form(
+            "/mal/coachingteamet/2027",
+            "label.0=Studier&comparator.0=at_least&target.0=12%2C055&values.0=studier",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn goal_names_cannot_become_spreadsheet_formulas() {
+    let app = TestApp::new();
+    let body =
+        "label.0=%3DHYPERLINK(%22http%3A%2F%2Fx%22%2C%22y%22)&comparator.0=at_least&target.0=10&values.0=studier";
+    assert_eq!(app.post_form("/mal/coachingteamet/2026", body).await.status, StatusCode::SEE_OTHER);
+    let csv = app.get("/api/v1/reports/coachingteamet/2026?format=csv").await.text();
+    let line = csv.lines().find(|l| l.contains("HYPERLINK")).unwrap();
+    assert!(line.starts_with(r#""'=HYPERLINK"#), "{line}");
+    // Negative counts stay numbers.
+    assert!(!csv.contains("'-"));
+}
+
+#[tokio::test]
+async fn too_many_goal_rows_are_refused() {
+    let app = TestApp::new();
+    let res = app
+        .post_form("/mal/coachingteamet/2026", "label.100=X&comparator.100=at_least&target.100=10&values.100=studier")
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("högst 100 mål"));
+}

@@ -195,3 +195,14 @@ async fn posts_from_other_sites_are_refused_and_store_nothing() {
     assert_eq!(app.app.clone().oneshot(undo).await.unwrap().status(), StatusCode::FORBIDDEN);
     assert_eq!(app.footprint().2, 18, "both tallies still counted");
 }
+
+#[tokio::test]
+async fn a_form_with_a_field_twice_is_refused() {
+    let app = TestApp::new();
+    for extra in ["&kind=inskrivning", "&period=", "&insats=coachingteamet", "&v.kon=kvinna"] {
+        let res = app.post_form("/registrera", &format!("{EXIT_FORM}{extra}")).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{extra}");
+        assert!(res.text().contains("är angiven mer än en gång."), "{extra}");
+    }
+    assert_eq!(app.footprint(), (0, 0, 0));
+}

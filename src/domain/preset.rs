@@ -178,6 +178,13 @@ impl Preset {
             if let Some(bad) = g.values.iter().find(|v| !d.values.iter().any(|dv| &dv.key == *v)) {
                 return Err(format!("goal {} refers to unknown value {bad}", g.key));
             }
+            let kind = self.kinds.iter().find(|k| k.key == g.kind).expect("checked above");
+            if kind.flow.as_deref() != Some("exit") || d.role != "outcome" || !kind.dimensions.contains(&g.dimension) {
+                return Err(format!(
+                    "goal {}: goals are shares of exits by an exit-reason dimension of that kind",
+                    g.key
+                ));
+            }
             if super::Comparator::parse(&g.comparator).is_none() || !(0.0..=100.0).contains(&g.target_percent) {
                 return Err(format!("goal {}: bad comparator or target", g.key));
             }

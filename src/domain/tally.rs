@@ -27,6 +27,8 @@ pub struct RawTally {
     pub period: Option<String>,
     /// (dimension key, value key) in the order given; duplicates are an error.
     pub values: Vec<(String, String)>,
+    /// Fields (`insats`, `kind`, `period`, …) that were given more than once: an error each.
+    pub duplicates: Vec<String>,
 }
 
 /// A validated tally, ready to store. The types carry the proof: every id exists and fits.
@@ -97,7 +99,11 @@ impl VoidReason {
 /// Validates raw input against the configuration. `now` is the current month: later months are refused.
 /// Collects every problem rather than stopping at the first.
 pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally, Vec<FieldError>> {
-    let mut errors = Vec::new();
+    let mut errors: Vec<FieldError> = raw
+        .duplicates
+        .iter()
+        .map(|f| FieldError::new(f.as_str(), format!("”{f}” är angiven mer än en gång.")))
+        .collect();
 
     let insats = match raw.insats.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {

@@ -12,6 +12,17 @@ pub enum Dialect {
     Plain,
 }
 
+/// Text for a spreadsheet cell: in the Excel dialect, text that Excel would read as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, so a label
+/// typed into Pinne can never run in someone's spreadsheet. Numbers are written as numbers.
+fn text(s: &str, dialect: Dialect) -> String {
+    if dialect == Dialect::Excel && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 fn number(x: f64, dialect: Dialect) -> String {
     let s = format!("{}", (x * 10_000.0).round() / 10_000.0);
     if dialect == Dialect::Excel { s.replace('.', ",") } else { s }
@@ -36,20 +47,20 @@ pub fn write(tables: &[Table], dialect: Dialect) -> Vec<u8> {
                     out.extend_from_slice(b"\r\n");
                     w = writer(out);
                 }
-                w.write_record([t.title.as_str()]).expect("write to memory");
-                let mut head = vec![t.row_heading.clone()];
+                w.write_record([text(&t.title, dialect)]).expect("write to memory");
+                let mut head = vec![text(&t.row_heading, dialect)];
                 for c in &t.columns {
                     match c.measure {
                         Measure::CountShare => {
-                            head.push(format!("{} antal", c.heading()));
-                            head.push(format!("{} andel", c.heading()));
+                            head.push(text(&format!("{} antal", c.heading()), dialect));
+                            head.push(text(&format!("{} andel", c.heading()), dialect));
                         }
-                        _ => head.push(c.heading()),
+                        _ => head.push(text(&c.heading(), dialect)),
                     }
                 }
                 w.write_record(&head).expect("write to memory");
                 for r in &t.rows {
-                    let mut rec = vec![r.label.clone()];
+                    let mut rec = vec![text(&r.label, dialect)];
                     for (c, v) in t.columns.iter().zip(&r.cells) {
                         let opt = |s: &Option<f64>| s.map(|s| number(s, dialect)).unwrap_or_default();
                         // A count+share column has two CSV columns; every value in it fills both,
@@ -59,7 +70,7 @@ pub fn write(tables: &[Table], dialect: Dialect) -> Vec<u8> {
                             Value::Count(n) => (n.to_string(), String::new()),
                             Value::Share(s) => (String::new(), opt(s)),
                             Value::Months(s) => (opt(s), String::new()),
-                            Value::Text(t) => (t.clone(), String::new()),
+                            Value::Text(t) => (text(t, dialect), String::new()),
                         };
                         if c.measure == Measure::CountShare {
                             rec.push(count);

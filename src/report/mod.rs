@@ -117,6 +117,7 @@ pub struct ExitsPrevious {
     pub total: i64,
     pub share_of_participants: Option<f64>,
     pub mean_months: Option<f64>,
+    pub mean_months_by_gender: BTreeMap<String, Option<f64>>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -133,6 +134,8 @@ pub struct GoalStatus {
     /// Actual share, 0–1 (`None` with no tallies).
     pub actual: Option<f64>,
     pub actual_by_gender: BTreeMap<String, Option<f64>>,
+    /// The same share in the previous year (against this year's target definition).
+    pub previous_actual: Option<f64>,
     pub met: Option<bool>,
     pub needed_more: Option<i64>,
     pub short_by: Option<i64>,
@@ -210,7 +213,18 @@ struct Ctx<'a> {
     gender_dim: Option<&'a Dimension>,
 }
 
+/// The key of the column for tallies that do not state gender.
+pub const UNSTATED_GENDER: &str = "uppgift_saknas";
+
 impl Ctx<'_> {
+    /// The heading of a gender column ("Kvinnor"; "Uppgift saknas" for tallies without gender).
+    fn column_label(&self, split: i64) -> String {
+        self.gender_dim
+            .and_then(|d| d.value_by_id(split))
+            .map(|v| v.column_label().to_string())
+            .unwrap_or_else(|| "Uppgift saknas".into())
+    }
+
     fn flow(&self, year: i32, split: Option<i64>, value: i64) -> FlowFigures {
         let c = &self.counts;
         let mut at_start = 0;
@@ -286,7 +300,7 @@ impl Ctx<'_> {
 /// `store::tally::counts_for_report`) and the goals that apply.
 pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], goals: (Option<i32>, &[Goal])) -> Report {
     let gender_dim = config.gender();
-    let columns: Vec<(String, i64)> = match gender_dim {
+    let mut columns: Vec<(String, i64)> = match gender_dim {
         Some(d) => d
             .values
             .iter()
@@ -295,8 +309,15 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
             .collect(),
         None => Vec::new(),
     };
+    // Tallies of a kind where gender is optional (or absent) get a column of their own, so the
+    // gender columns always add up to the total.
+    if gender_dim.is_some() && rows.iter().any(|r| r.split_value_id == 0 && r.n != 0) {
+        columns.push((UNSTATED_GENDER.into(), 0));
+    }
     let mut splits: Vec<i64> = columns.iter().map(|c| c.1).collect();
-    splits.push(0);
+    if !splits.contains(&0) {
+        splits.push(0);
+    }
     let entry_kind = config.flow_kind(insats, Flow::Entry);
     let exit_kind = config.flow_kind(insats, Flow::Exit);
     let ctx = Ctx {
@@ -307,14 +328,7 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
         columns,
         gender_dim,
     };
-    let genders = ctx
-        .columns
-        .iter()
-        .map(|(k, id)| {
-            let v = gender_dim.and_then(|d| d.value_by_id(*id)).expect("gender value");
-            KeyLabel { key: k.clone(), label: v.column_label().to_string() }
-        })
-        .collect();
+    let genders = ctx.columns.iter().map(|(k, id)| KeyLabel { key: k.clone(), label: ctx.column_label(*id) }).collect();
 
     let year_flow = |y: i32| YearFlow {
         figures: ctx.flow(y, None, 0),
@@ -332,14 +346,17 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
         .filter(|d| d.role.is_person() && d.role != Role::Gender)
         .filter(|d| entry_kind.is_some_and(|k| k.takes(d.id).is_some()))
         .collect();
-    let area_dim = person_dims.iter().find(|d| d.role == Role::Area);
+    // Participants during the year per category need exits to carry the category too (else exits
+    // would never reduce it); a category only entries carry gets the new-entries table alone.
+    let balances = |d: &Dimension| exit_kind.is_none_or(|k| k.takes(d.id).is_some());
+    let area_dim = person_dims.iter().find(|d| d.role == Role::Area && balances(d));
     let by_municipality = area_dim.map(|d| ctx.rows(d, true, &participants_measure)).unwrap_or_default();
     let categories = person_dims
         .iter()
         .map(|d| CategoryTable {
             key: d.key.clone(),
             label: d.label.clone(),
-            participants: ctx.rows(d, true, &participants_measure),
+            participants: if balances(d) { ctx.rows(d, true, &participants_measure) } else { Vec::new() },
             entries: ctx.rows(d, true, &entries_measure),
         })
         .collect();
@@ -373,6 +390,11 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
             total: prev.figures.exits,
             share_of_participants: share(prev.figures.exits, prev.figures.total),
             mean_months: mean_months(year - 1, None),
+            mean_months_by_gender: ctx
+                .columns
+                .iter()
+                .map(|(k, s)| (k.clone(), mean_months(year - 1, Some(*s))))
+                .collect(),
         },
         by_reason: outcome_dim.map(|d| ctx.rows(d, false, &exits_measure)).unwrap_or_default(),
         combined: outcome_dim
@@ -422,11 +444,13 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
 
 fn goal_status(config: &Config, ctx: &Ctx, g: &Goal) -> GoalStatus {
     let kind = Some(g.kind_id);
-    let count = |split: Option<i64>| -> (i64, i64) {
-        let a = g.value_ids.iter().map(|v| ctx.counts.get(kind, ctx.year, split, *v)).sum();
-        (a, ctx.counts.get(kind, ctx.year, split, 0))
+    let count_in = |year: i32, split: Option<i64>| -> (i64, i64) {
+        let a = g.value_ids.iter().map(|v| ctx.counts.get(kind, year, split, *v)).sum();
+        (a, ctx.counts.get(kind, year, split, 0))
     };
+    let count = |split: Option<i64>| count_in(ctx.year, split);
     let (a, n) = count(None);
+    let (prev_a, prev_n) = count_in(ctx.year - 1, None);
     let d = goals::distance(g.comparator, g.target_bp, a, n);
     let dim = config.dimension_by_id(g.dimension_id);
     let kind_label = config.kind_by_id(g.kind_id).map(|k| k.label.to_lowercase()).unwrap_or_default();
@@ -446,6 +470,7 @@ fn goal_status(config: &Config, ctx: &Ctx, g: &Goal) -> GoalStatus {
                 (k.clone(), share(a, n))
             })
             .collect(),
+        previous_actual: share(prev_a, prev_n),
         met: d.met,
         needed_more: d.needed_more,
         short_by: d.short_by,
@@ -464,19 +489,8 @@ fn flow_problems(config: &Config, ctx: &Ctx, exit_dims: Vec<i64>) -> Vec<FlowPro
             cells.push((d.label.clone(), v.label.clone(), v.id));
         }
     }
-    let mut splits: Vec<(String, Option<i64>)> = ctx
-        .columns
-        .iter()
-        .map(|(_, s)| {
-            (
-                ctx.gender_dim
-                    .and_then(|d| d.value_by_id(*s))
-                    .map(|v| v.column_label().to_string())
-                    .unwrap_or_default(),
-                Some(*s),
-            )
-        })
-        .collect();
+    let mut splits: Vec<(String, Option<i64>)> =
+        ctx.columns.iter().map(|(_, s)| (ctx.column_label(*s), Some(*s))).collect();
     splits.push(("Totalt".into(), None));
     for (dim_label, value_label, value) in &cells {
         for (gender_label, split) in &splits {

@@ -111,7 +111,8 @@ impl Cols<'_> {
             cells.push(Value::Count(pick(&a)));
             cells.push(Value::Count(pick(&b)));
         }
-        TableRow { label: label.into(), cells, emphasis, problem: pick(&this) < 0 }
+        let problem = cells.iter().any(|v| matches!(v, Value::Count(n) if *n < 0));
+        TableRow { label: label.into(), cells, emphasis, problem }
     }
     fn dist_row(&self, row: &Row) -> TableRow {
         let cell = |by: &BTreeMap<String, Cell>, k: &str| {
@@ -237,7 +238,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
             match &key {
                 Some(k) => {
                     cells.push(Value::Months(e.mean_months_by_gender.get(k).copied().flatten()));
-                    cells.push(Value::Text(String::new()));
+                    cells.push(Value::Months(e.previous_year.mean_months_by_gender.get(k).copied().flatten()));
                 }
                 None => {
                     cells.push(Value::Months(e.mean_months));
@@ -250,13 +251,15 @@ pub fn tables(r: &Report) -> Vec<Table> {
     }
 
     for cat in &r.categories {
-        out.push(c.dist_table(
-            &format!("{}_deltagare", cat.key),
-            format!("{} – deltagare under året", cat.label),
-            None,
-            &cat.label,
-            &cat.participants,
-        ));
+        if !cat.participants.is_empty() {
+            out.push(c.dist_table(
+                &format!("{}_deltagare", cat.key),
+                format!("{} – deltagare under året", cat.label),
+                None,
+                &cat.label,
+                &cat.participants,
+            ));
+        }
         out.push(c.dist_table(
             &format!("{}_nya", cat.key),
             format!("{} – nya inskrivningar", cat.label),
@@ -268,8 +271,9 @@ pub fn tables(r: &Report) -> Vec<Table> {
 
     if !r.goals.is_empty() {
         let mut columns = vec![
-            Column { group: "Mål".into(), year: None, measure: Measure::Text },
-            Column { group: "Utfall".into(), year: None, measure: Measure::Text },
+            Column { group: "Målvärde".into(), year: None, measure: Measure::Text },
+            Column { group: format!("Utfall {}", r.year), year: None, measure: Measure::Text },
+            Column { group: format!("Utfall {}", r.previous_year), year: None, measure: Measure::Text },
         ];
         for g in &r.genders {
             columns.push(Column {
@@ -294,6 +298,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                         sv::percent_exact((g.target * 10_000.0).round() as i64)
                     )),
                     Value::Share(g.actual),
+                    Value::Share(g.previous_actual),
                 ];
                 for k in &r.genders {
                     cells.push(Value::Share(g.actual_by_gender.get(&k.key).copied().flatten()));

@@ -97,6 +97,39 @@ fn bad(field: &str, message: impl Into<String>) -> AppError {
     AppError::Invalid(vec![crate::domain::FieldError::new(field, message)])
 }
 
+/// A JSON object read as its key–value pairs in order, duplicates kept (a `serde_json::Value`
+/// keeps only the last of two equal keys, so `{"kon": "kvinna", "kon": "man"}` would pass unseen).
+struct Pairs(Vec<(String, Box<serde_json::value::RawValue>)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    out.push(entry);
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+fn object(text: &str, what: &str) -> Result<Pairs, AppError> {
+    serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            bad(what, format!("Skicka {} som ett JSON-objekt.", if what.is_empty() { "data" } else { "”values”" }))
+        }
+        _ => bad("", format!("Ogiltig JSON (rad {}, kolumn {}).", e.line(), e.column())),
+    })
+}
+
 /// Reads a tally body by hand so every problem gets a Swedish message naming its field.
 fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
     let is_json = headers
@@ -106,43 +139,40 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
     if !is_json {
         return Err(AppError::UnsupportedMediaType);
     }
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| bad("", format!("Ogiltig JSON (rad {}, kolumn {}).", e.line(), e.column())))?;
-    let Value::Object(obj) = v else {
-        return Err(bad("", "Skicka ett JSON-objekt."));
-    };
+    let text = std::str::from_utf8(body).map_err(|_| bad("", "Skicka JSON som UTF-8."))?;
     let mut raw = RawTally::default();
-    for (key, val) in &obj {
-        let text = |field: &str| -> Result<Option<String>, AppError> {
-            match val {
-                Value::String(s) => Ok(Some(s.clone())),
-                Value::Null => Ok(None),
+    let mut seen: Vec<String> = Vec::new();
+    for (key, val) in object(text, "")?.0 {
+        if seen.contains(&key) {
+            raw.duplicates.push(key);
+            continue;
+        }
+        seen.push(key.clone());
+        let string = |field: &str| -> Result<Option<String>, AppError> {
+            match serde_json::from_str::<Value>(val.get()) {
+                Ok(Value::String(s)) => Ok(Some(s)),
+                Ok(Value::Null) => Ok(None),
                 _ => Err(bad(field, format!("”{field}” ska vara en textsträng."))),
             }
         };
         match key.as_str() {
-            "insats" => raw.insats = text("insats")?,
-            "kind" => raw.kind = text("kind")?,
-            "period" => raw.period = text("period")?,
-            "values" => match val {
-                Value::Object(values) => {
-                    for (dim, value) in values {
-                        match value {
-                            Value::String(s) => raw.values.push((dim.clone(), s.clone())),
-                            _ => {
-                                return Err(bad(
-                                    &format!("values.{dim}"),
-                                    format!("Värdet för ”{dim}” ska vara en textsträng."),
-                                ));
-                            }
+            "insats" => raw.insats = string("insats")?,
+            "kind" => raw.kind = string("kind")?,
+            "period" => raw.period = string("period")?,
+            "values" if val.get() == "null" => {}
+            "values" => {
+                for (dim, value) in object(val.get(), "values")?.0 {
+                    match serde_json::from_str::<Value>(value.get()) {
+                        Ok(Value::String(s)) => raw.values.push((dim, s)),
+                        _ => {
+                            return Err(bad(
+                                &format!("values.{dim}"),
+                                format!("Värdet för ”{dim}” ska vara en textsträng."),
+                            ));
                         }
                     }
                 }
-                Value::Null => {}
-                _ => {
-                    return Err(bad("values", "”values” ska vara ett objekt, till exempel {\"kon\": \"kvinna\"}."));
-                }
-            },
+            }
             other => {
                 return Err(bad(
                     other,

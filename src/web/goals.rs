@@ -41,7 +41,7 @@ pub async fn form(
         .map(|g| GoalRow {
             label: g.label.clone(),
             comparator: g.comparator.as_str().into(),
-            target: crate::sv::percent_exact(g.target_bp).trim_end_matches("\u{a0}%").to_string(),
+            target: crate::sv::percent_number(g.target_bp),
             values: g.value_ids.iter().filter_map(|v| dim.value_by_id(*v)).map(|v| v.key.clone()).collect(),
         })
         .collect();
@@ -50,10 +50,14 @@ pub async fn form(
 
 /// Parses the submitted rows. Field names: `label.N`, `comparator.N`, `target.N`, `values.N`
 /// (repeated) and `remove.N`. A row with nothing filled in is ignored.
+/// Rows numbered 0 to 99 are read; a form with more is refused.
+const MAX_GOALS: usize = 100;
+
 type Parsed = (Vec<GoalRow>, Result<Vec<NewGoal>, Vec<FieldError>>);
 
 fn parse(pairs: &[(String, String)], kind: &Kind, dim: &Dimension) -> Parsed {
     let mut rows: BTreeMap<usize, (GoalRow, bool)> = BTreeMap::new();
+    let mut too_many = false;
     for (k, v) in pairs {
         let Some((name, idx)) = k.split_once('.') else {
             continue;
@@ -61,7 +65,8 @@ fn parse(pairs: &[(String, String)], kind: &Kind, dim: &Dimension) -> Parsed {
         let Ok(idx) = idx.parse::<usize>() else {
             continue;
         };
-        if idx > 100 {
+        if idx >= MAX_GOALS {
+            too_many = true;
             continue;
         }
         let (row, remove) = rows.entry(idx).or_insert_with(|| (GoalRow::default(), false));
@@ -75,6 +80,9 @@ fn parse(pairs: &[(String, String)], kind: &Kind, dim: &Dimension) -> Parsed {
         }
     }
     let mut errors = Vec::new();
+    if too_many {
+        errors.push(FieldError::new("", format!("Ett år kan ha högst {MAX_GOALS} mål.")));
+    }
     let mut goals = Vec::new();
     let mut kept = Vec::new();
     let mut keys: Vec<String> = Vec::new();

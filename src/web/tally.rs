@@ -12,14 +12,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// Form fields: `insats`, `kind`, `period` and `v.<dimension key>`.
+/// A field given twice (a tampered form) is kept as a duplicate, which validation refuses.
 fn raw_from_pairs(pairs: &[(String, String)]) -> RawTally {
     let mut raw = RawTally::default();
     for (k, v) in pairs {
-        match k.as_str() {
-            "insats" => raw.insats = Some(v.clone()),
-            "kind" => raw.kind = Some(v.clone()),
-            "period" => raw.period = Some(v.clone()),
-            _ => {
+        let slot = match k.as_str() {
+            "insats" => Some(&mut raw.insats),
+            "kind" => Some(&mut raw.kind),
+            "period" => Some(&mut raw.period),
+            _ => None,
+        };
+        match slot {
+            Some(slot) if slot.is_some() => raw.duplicates.push(k.clone()),
+            Some(slot) => *slot = Some(v.clone()),
+            None => {
                 if let Some(dim) = k.strip_prefix("v.") {
                     raw.values.push((dim.to_string(), v.clone()));
                 }

@@ -95,7 +95,7 @@ pub fn page(cfg: &Config, r: &Report, now: Period) -> Markup {
                 }
             }
             @for t in tables::tables(r) {
-                @if t.key != "mal" { (table(&t)) }
+                (table(&t))
             }
         },
     )
