@@ -105,7 +105,7 @@ fn build(dir: &Path, n: usize, now: Period) -> anyhow::Result<(Store, Duration)>
         let batch = (n - done).min(100_000);
         store.write_blocking(|tx| {
             for _ in 0..batch {
-                store::tally::insert(tx, &generator.next(now.year - 9, now))?;
+                store::tally::insert(tx, &generator.next(now.year - 9, now), None)?;
             }
             Ok(())
         })?;
@@ -172,7 +172,7 @@ fn writes(store: &Store, n: usize, now: Period) -> anyhow::Result<(WriteFigures,
         };
         let started = Instant::now();
         let new = tally::validate(&cfg, &raw, now).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        store.write_blocking(|tx| store::tally::insert(tx, &new))?;
+        store.write_blocking(|tx| store::tally::insert(tx, &new, None))?;
         Ok(started.elapsed())
     };
     let bare_once = |generator: &mut Generator| -> anyhow::Result<Duration> {

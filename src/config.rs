@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// Default listen address: loopback only. Until accounts exist, Pinne refuses any other address.
+/// Default listen address: loopback (put a TLS-terminating reverse proxy in front for others).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default data directory, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "pinne-data";
@@ -14,15 +14,21 @@ pub struct ServeSettings {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub demo: bool,
+    /// Development mode: plain http, only on loopback (see `web::auth::AuthSettings::dev`).
+    pub dev: bool,
+    /// Trust `X-Forwarded-For` from the reverse proxy for client addresses.
+    pub trust_proxy: bool,
+    /// Let a förbundschef sign in without TOTP (a documented risk).
+    pub totp_optional: bool,
 }
 
 impl ServeSettings {
-    /// Refuses addresses other than loopback: there is no login yet, so anyone who can reach the
-    /// port can read and write everything.
+    /// Development mode sends the session cookie over plain http, so it is refused on any address
+    /// but loopback.
     pub fn check(&self) -> Result<(), String> {
-        if !self.listen.ip().is_loopback() {
+        if self.dev && !self.listen.ip().is_loopback() {
             return Err(format!(
-                "refusing to listen on {}: Pinne has no login yet and may only listen on loopback (127.0.0.1 or ::1)",
+                "refusing to listen on {} in development mode: --dev sends the session over plain http and may only listen on loopback (127.0.0.1 or ::1)",
                 self.listen
             ));
         }
@@ -35,11 +41,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_loopback_is_allowed() {
-        let s = |a: &str| ServeSettings { listen: a.parse().unwrap(), data_dir: DEFAULT_DATA_DIR.into(), demo: false };
-        assert!(s("127.0.0.1:8080").check().is_ok());
-        assert!(s("[::1]:8080").check().is_ok());
-        assert!(s("0.0.0.0:8080").check().is_err());
-        assert!(s("192.168.1.10:80").check().is_err());
+    fn development_mode_is_loopback_only() {
+        let s = |a: &str, dev: bool| ServeSettings {
+            listen: a.parse().unwrap(),
+            data_dir: DEFAULT_DATA_DIR.into(),
+            demo: false,
+            dev,
+            trust_proxy: false,
+            totp_optional: false,
+        };
+        assert!(s("127.0.0.1:8080", true).check().is_ok());
+        assert!(s("[::1]:8080", true).check().is_ok());
+        assert!(s("0.0.0.0:8080", true).check().is_err());
+        assert!(s("192.168.1.10:80", true).check().is_err());
+        assert!(s("0.0.0.0:8080", false).check().is_ok());
     }
 }

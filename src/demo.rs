@@ -185,7 +185,7 @@ pub fn fill(store: &Store, now: Period) -> Result<Outcome, StoreError> {
             return Ok(false);
         }
         for t in &tallies {
-            store::tally::insert(tx, t)?;
+            store::tally::insert(tx, t, None)?;
         }
         Ok(true)
     })?;
@@ -193,5 +193,41 @@ pub fn fill(store: &Store, now: Period) -> Result<Outcome, StoreError> {
         Outcome::Filled { tallies: n, insats: insats.key, from: start_year, to: now }
     } else {
         Outcome::AlreadyHasData
+    })
+}
+
+/// The demo accounts, one per role (README lists them). Their passwords are public: demo only.
+pub const ACCOUNTS: [(&str, crate::domain::account::Role, &str); 4] = [
+    ("coach", crate::domain::account::Role::Coach, "demo-coach-pinne"),
+    ("huvudman", crate::domain::account::Role::Huvudman, "demo-huvudman-pinne"),
+    ("forbundschef", crate::domain::account::Role::Forbundschef, "demo-forbundschef-pinne"),
+    ("lasare", crate::domain::account::Role::Lasare, "demo-lasare-pinne"),
+];
+
+/// Creates the demo accounts in a database without accounts (coach and huvudman work with every
+/// insats). Returns false, touching nothing, if there are accounts already.
+pub fn accounts(store: &Store) -> Result<bool, StoreError> {
+    let config = store.config();
+    let all: Vec<i64> = config.insatser.iter().map(|i| i.id).collect();
+    let hashed: Vec<_> =
+        ACCOUNTS.iter().map(|(name, role, pw)| (*name, *role, crate::auth::hash_password(pw))).collect();
+    store.write_blocking(|tx| {
+        if store::account::count(tx)? > 0 {
+            return Ok(false);
+        }
+        let now = crate::web::auth::now_utc();
+        for (name, role, hash) in &hashed {
+            let insatser = if role.has_insatser() { all.as_slice() } else { &[] };
+            store::account::create(tx, name, *role, hash, insatser, &now)?;
+            store::audit::append(
+                tx,
+                &now,
+                None,
+                store::audit::Action::AccountCreated,
+                &format!("{name} ({}), demo", role.as_str()),
+                Some("kommandorad"),
+            )?;
+        }
+        Ok(true)
     })
 }

@@ -16,6 +16,12 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("not signed in")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error(transparent)]
@@ -39,6 +45,9 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -51,7 +60,14 @@ impl AppError {
                 Some(e) => (e.message.clone(), (!e.field.is_empty()).then(|| e.field.clone())),
                 None => ("Felaktiga uppgifter.".into(), None),
             },
-            AppError::BadRequest(m) | AppError::NotFound(m) | AppError::Conflict(m) => (m.clone(), None),
+            AppError::BadRequest(m)
+            | AppError::NotFound(m)
+            | AppError::Conflict(m)
+            | AppError::Forbidden(m)
+            | AppError::TooManyRequests(m) => (m.clone(), None),
+            AppError::Unauthorized => {
+                ("Logga in först. API:t tar en API-nyckel: Authorization: Bearer <nyckel>.".into(), None)
+            }
             AppError::UnsupportedMediaType => ("Skicka data som JSON (Content-Type: application/json).".into(), None),
             AppError::Internal(_) => ("Något gick fel hos Pinne. Försök igen om en stund.".into(), None),
         }
@@ -82,7 +98,12 @@ impl IntoResponse for ApiError {
         if let AppError::Invalid(errs) = &self.0 {
             body["errors"] = serde_json::to_value(errs).unwrap_or_default();
         }
-        (self.0.status(), axum::Json(body)).into_response()
+        let mut res = (self.0.status(), axum::Json(body)).into_response();
+        if matches!(self.0, AppError::Unauthorized) {
+            res.headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        res
     }
 }
 
@@ -102,6 +123,8 @@ impl IntoResponse for PageError {
         let (message, _) = self.0.message();
         let title = match self.0.status() {
             StatusCode::NOT_FOUND => "Sidan finns inte",
+            StatusCode::FORBIDDEN => "Ingen behörighet",
+            StatusCode::TOO_MANY_REQUESTS => "Vänta en stund",
             StatusCode::INTERNAL_SERVER_ERROR => "Något gick fel",
             _ => "Det gick inte",
         };

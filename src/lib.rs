@@ -3,6 +3,7 @@
 //! Data flows one way: `web` validates input into `domain` types, `store` writes and reads SQLite,
 //! `report` turns count rows into figures, `web::views` renders HTML (or `report::csv` CSV).
 
+pub mod auth;
 pub mod bench;
 pub mod config;
 pub mod demo;
@@ -42,11 +43,17 @@ impl Clock {
 pub struct AppState {
     pub store: store::Store,
     pub clock: Arc<Clock>,
+    pub auth: Arc<web::auth::AuthSettings>,
 }
 
 impl AppState {
+    /// With the default (production) authentication settings.
     pub fn new(store: store::Store, clock: Clock) -> AppState {
-        AppState { store, clock: Arc::new(clock) }
+        AppState::with_auth(store, clock, web::auth::AuthSettings::default())
+    }
+
+    pub fn with_auth(store: store::Store, clock: Clock, auth: web::auth::AuthSettings) -> AppState {
+        AppState { store, clock: Arc::new(clock), auth: Arc::new(auth) }
     }
 }
 

@@ -3,8 +3,11 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use pinne::config::{DEFAULT_DATA_DIR, DEFAULT_LISTEN, ServeSettings};
-use pinne::store::Store;
+use pinne::domain::account::{Role, check_account_name, check_password};
+use pinne::store::{self, Store, audit::Action};
+use pinne::web::auth::{AuthSettings, now_utc};
 use pinne::{AppState, Clock, demo};
+use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -22,17 +25,68 @@ struct Cli {
 enum Command {
     /// Run the web service.
     Serve {
-        /// Address to listen on (loopback only until accounts exist).
+        /// Address to listen on.
         #[arg(long, env = "PINNE_LISTEN", default_value = DEFAULT_LISTEN)]
         listen: SocketAddr,
-        /// Fill an empty database with demo data first (never touches one that holds tallies).
+        /// Fill an empty database with demo data and demo accounts first (never touches one that
+        /// holds tallies or accounts).
         #[arg(long)]
         demo: bool,
+        /// Development mode: plain http on loopback only (no `Secure` cookie, no HSTS, TOTP optional).
+        #[arg(long, env = "PINNE_DEV")]
+        dev: bool,
+        /// Take client addresses from X-Forwarded-For (only behind a reverse proxy you control).
+        #[arg(long, env = "PINNE_TRUST_PROXY")]
+        trust_proxy: bool,
+        /// Let a förbundschef sign in without TOTP. A risk: see docs/SECURITY.md.
+        #[arg(long, env = "PINNE_TOTP_OPTIONAL")]
+        totp_optional: bool,
     },
-    /// Fill an empty database with demo data for the default association and exit.
+    /// Fill an empty database with demo data and demo accounts and exit.
     Demo,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Measure tally writes and yearly reports at national scale; prints a Markdown table.
     Bench(pinne::bench::Options),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input (first line).
+    Add {
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// An insats the account works with (coach, huvudman); repeat for more.
+        #[arg(long = "insats")]
+        insatser: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an account and print it, alone, on standard output.
+    Create {
+        /// The account's name.
+        name: String,
+        /// What the token is for.
+        #[arg(long, default_value = "kommandorad")]
+        label: String,
+        /// The token may only read.
+        #[arg(long)]
+        read_only: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -42,10 +96,28 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, demo } => serve(ServeSettings { listen, data_dir: cli.data_dir, demo }),
+        Command::Serve { listen, demo, dev, trust_proxy, totp_optional } => {
+            serve(ServeSettings { listen, data_dir: cli.data_dir, demo, dev, trust_proxy, totp_optional })
+        }
         Command::Demo => {
             let store = open(&cli.data_dir)?;
             run_demo(&store)
+        }
+        Command::User { command: UserCommand::Add { name, role, password_stdin: _, insatser } } => {
+            let store = open(&cli.data_dir)?;
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("could not read the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            add_user(&store, &name, &role, &password, &insatser)
+        }
+        Command::Token { command: TokenCommand::Create { name, label, read_only } } => {
+            let store = open(&cli.data_dir)?;
+            let token = create_token(&store, &name, &label, read_only)?;
+            println!("{token}");
+            Ok(())
         }
         Command::Bench(opts) => pinne::bench::run(&opts),
     }
@@ -56,6 +128,10 @@ fn open(dir: &std::path::Path) -> anyhow::Result<Store> {
 }
 
 fn run_demo(store: &Store) -> anyhow::Result<()> {
+    let accounts = demo::accounts(store)?;
+    if accounts {
+        tracing::info!("demo accounts added: {}", demo::ACCOUNTS.map(|a| a.0).join(", "));
+    }
     match demo::fill(store, Clock::System.now())? {
         demo::Outcome::Filled { tallies, insats, from, to } => {
             tracing::info!(tallies, %insats, from, to = %to, "demo data added");
@@ -67,23 +143,90 @@ fn run_demo(store: &Store) -> anyhow::Result<()> {
     }
 }
 
+fn add_user(store: &Store, name: &str, role: &str, password: &str, insatser: &[String]) -> anyhow::Result<()> {
+    check_account_name(name).map_err(anyhow::Error::msg)?;
+    let role = Role::parse(role)
+        .with_context(|| format!("unknown role {role:?}: use coach, huvudman, forbundschef or lasare"))?;
+    check_password(password, name).map_err(anyhow::Error::msg)?;
+    let cfg = store.config();
+    let ids = insatser
+        .iter()
+        .map(|k| cfg.insats(k).map(|i| i.id).with_context(|| format!("unknown insats {k:?}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let hash = pinne::auth::hash_password(password);
+    let name = name.to_string();
+    store.write_blocking(|tx| {
+        let now = now_utc();
+        store::account::create(tx, &name, role, &hash, &ids, &now)?;
+        store::audit::append(
+            tx,
+            &now,
+            None,
+            Action::AccountCreated,
+            &format!("{name} ({})", role.as_str()),
+            Some("kommandorad"),
+        )
+    })?;
+    eprintln!("account {name} ({}) created", role.as_str());
+    Ok(())
+}
+
+fn create_token(store: &Store, name: &str, label: &str, read_only: bool) -> anyhow::Result<String> {
+    let c = store
+        .read_blocking(|c| store::account::by_name(c, name))?
+        .with_context(|| format!("no account named {name:?}"))?;
+    anyhow::ensure!(c.account.active, "the account {name:?} is deactivated");
+    let (token, hash) = pinne::auth::new_token();
+    let (id, account) = (c.account.id, c.account.name.clone());
+    let label = label.to_string();
+    store.write_blocking(|tx| {
+        let now = now_utc();
+        let token_id = store::account::create_token(tx, id, &label, &hash, read_only, &now)?;
+        let scope = if read_only { "läsa" } else { "som kontot" };
+        store::audit::append(
+            tx,
+            &now,
+            Some((id, &account)),
+            Action::TokenCreated,
+            &format!("nyckel {token_id} ”{label}” ({scope})"),
+            Some("kommandorad"),
+        )
+    })?;
+    eprintln!("API token for {name} created; it is shown only now");
+    Ok(token)
+}
+
 #[tokio::main]
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     settings.check().map_err(anyhow::Error::msg)?;
     let store = open(&settings.data_dir)?;
     if settings.demo {
         let s = store.clone();
-        match tokio::task::spawn_blocking(move || run_demo(&s)).await? {
-            Ok(()) => {}
-            Err(e) => tracing::warn!("{e:#}"),
+        if let Err(e) = tokio::task::spawn_blocking(move || run_demo(&s)).await? {
+            tracing::warn!("{e:#}");
         }
     }
-    let app = pinne::app(AppState::new(store.clone(), Clock::System));
+    if store.read_blocking(store::account::count)? == 0 {
+        tracing::warn!(
+            "there are no accounts: create the first förbundschef with `pinne user add NAME --role forbundschef --password-stdin`"
+        );
+    }
+    let auth = AuthSettings {
+        dev: settings.dev,
+        require_totp_for_chef: !settings.totp_optional,
+        trust_proxy: settings.trust_proxy,
+    };
+    if settings.dev {
+        tracing::warn!("development mode: plain http on loopback, TOTP optional; never use it for real data");
+    }
+    let app = pinne::app(AppState::with_auth(store.clone(), Clock::System, auth));
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("could not listen on {}", settings.listen))?;
     tracing::info!(data = %store.path().display(), "Pinne listens on http://{}", settings.listen);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }

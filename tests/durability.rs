@@ -45,11 +45,12 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn post(port: u16, body: &str) -> std::io::Result<(u16, String)> {
+fn post(port: u16, body: &str, token: Option<&str>) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
     write!(
         s,
-        "POST /api/v1/tallies HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST /api/v1/tallies HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     let mut out = String::new();
@@ -59,9 +60,37 @@ fn post(port: u16, body: &str) -> std::io::Result<(u16, String)> {
     Ok((status, body))
 }
 
+/// Runs `pinne` with the data directory and standard input, returning (success, stdout, stderr).
+fn pinne(dir: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pinne"))
+        .args(args)
+        .env("PINNE_DATA_DIR", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
 #[test]
 fn acknowledged_tallies_survive_a_hard_kill() {
     let dir = tempfile::tempdir().unwrap();
+    // The first account and its API token, from the command line.
+    let (ok, _, err) = pinne(
+        dir.path(),
+        &["user", "add", "anna", "--role", "coach", "--insats", "coachingteamet", "--password-stdin"],
+        "en lång lösenfras för anna\n",
+    );
+    assert!(ok, "{err}");
+    let (ok, token, err) = pinne(dir.path(), &["token", "create", "anna"], "");
+    assert!(ok, "{err}");
+    let token = token.trim().to_string();
+    assert_eq!(token.len(), 64, "the token alone on standard output: {token:?}");
+    assert!(err.contains("shown only now"));
+
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_pinne"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
@@ -77,9 +106,11 @@ fn acknowledged_tallies_survive_a_hard_kill() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let body = r#"{"insats":"coachingteamet","kind":"inskrivning","period":"2025-12","values":{"kon":"kvinna","kommun":"degerfors","aldersgrupp":"16_19","utbildning":"grundskola","forsorjning":"ingen","tid_forsorjning":"ingen"}}"#;
+    let (status, _) = post(port, body, None).unwrap();
+    assert_eq!(status, 401, "no token, no tally");
     let mut acknowledged = Vec::new();
     for _ in 0..25 {
-        let (status, reply) = post(port, body).unwrap();
+        let (status, reply) = post(port, body, Some(&token)).unwrap();
         assert_eq!(status, 201, "{reply}");
         let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
         acknowledged.push(v["id"].as_i64().unwrap());
@@ -103,25 +134,41 @@ fn acknowledged_tallies_survive_a_hard_kill() {
 }
 
 #[test]
-fn serve_refuses_to_listen_beyond_loopback() {
+fn development_mode_refuses_to_listen_beyond_loopback() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_pinne"))
-        .args(["serve", "--listen", "0.0.0.0:0"])
+        .args(["serve", "--dev", "--listen", "0.0.0.0:0"])
         .arg("--data-dir")
         .arg(dir.path())
         .output()
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("may only listen on loopback"));
-    // PINNE_LISTEN is read too.
+    // PINNE_LISTEN and PINNE_DEV are read too.
     let out = Command::new(env!("CARGO_BIN_EXE_pinne"))
         .arg("serve")
         .env("PINNE_LISTEN", "10.0.0.1:8080")
+        .env("PINNE_DEV", "true")
         .env("PINNE_DATA_DIR", dir.path())
         .output()
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("10.0.0.1:8080"));
+}
+
+#[test]
+fn the_command_line_refuses_weak_passwords_and_unknown_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) =
+        pinne(dir.path(), &["user", "add", "bo", "--role", "forbundschef", "--password-stdin"], "password1234\n");
+    assert!(!ok);
+    assert!(err.contains("vanligaste"), "{err}");
+    let (ok, _, err) =
+        pinne(dir.path(), &["user", "add", "bo", "--role", "kung", "--password-stdin"], "en lång lösenfras för bo\n");
+    assert!(!ok);
+    assert!(err.contains("unknown role"), "{err}");
+    let (ok, out, err) = pinne(dir.path(), &["token", "create", "ingen"], "");
+    assert!(!ok && out.is_empty(), "{err}");
 }
 
 #[test]
@@ -134,4 +181,6 @@ fn demo_command_fills_once() {
     let second = run();
     assert!(!second.status.success());
     assert!(String::from_utf8_lossy(&second.stderr).contains("already holds tallies"));
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.read_blocking(pinne::store::account::count).unwrap(), 4, "one demo account per role, once");
 }

@@ -30,7 +30,7 @@ fn bulk(app: &TestApp, items: &[Batch]) {
     app.store
         .write_blocking(|tx| {
             for t in &all {
-                store::tally::insert(tx, t)?;
+                store::tally::insert(tx, t, None)?;
             }
             Ok(())
         })
@@ -320,7 +320,7 @@ async fn counts_agree_with_the_raw_tallies() {
             ..Default::default()
         };
         let t = tally::validate(&cfg, &raw, common::now()).unwrap();
-        ids.push(app.store.write_blocking(|tx| store::tally::insert(tx, &t)).unwrap());
+        ids.push(app.store.write_blocking(|tx| store::tally::insert(tx, &t, None)).unwrap());
     }
     for id in ids.iter().step_by(7) {
         app.store.write_blocking(|tx| store::tally::void(tx, *id, pinne::domain::VoidReason::Dubblett)).unwrap();

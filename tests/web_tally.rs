@@ -87,7 +87,8 @@ async fn registering_confirms_exactly_what_was_stored_and_can_be_undone() {
     let res = app.post_form(&format!("{location}/angra"), "").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let html = app.get(&location).await.text();
-    assert!(html.contains("Registreringen är ångrad"));
+    assert!(html.contains("Registreringen är makulerad"));
+    assert!(html.contains("<dt>Makulerad</dt><dd>Felregistrering</dd>"));
     assert!(!html.contains(">Ångra</button>"));
     let (tallies, values, counts) = app.footprint();
     assert_eq!((tallies, values, counts), (1, 8, 0));
@@ -128,10 +129,10 @@ async fn errors_show_next_to_their_field_keep_choices_and_store_nothing() {
     // A field that is not a dimension.
     let res = app.post_form("/registrera", &format!("{EXIT_FORM}&v.namn=Anna")).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    // A body that is not a form.
+    // A body that is not a form carries no CSRF token: refused before anything is read.
     let res = app.request(axum::http::Method::POST, "/registrera", Some("application/json"), "{}").await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    assert!(res.text().contains("Formuläret kunde inte läsas"));
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.text().contains("Formuläret kunde inte kontrolleras"));
     assert_eq!(app.footprint(), (0, 0, 0));
 }
 
@@ -163,12 +164,17 @@ async fn posts_from_other_sites_are_refused_and_store_nothing() {
     use axum::http::Request;
     use tower::ServiceExt;
     let app = TestApp::new();
+    // A signed-in browser with a valid session and CSRF token: only the site headers differ.
+    let cookie = format!("{}={}", common::COOKIE, app.chef.session.as_ref().unwrap());
+    let body = format!("{EXIT_FORM}&csrf={}", app.chef.csrf.as_ref().unwrap());
     let send = |headers: &[(&str, &str)]| {
-        let mut req = Request::post("/registrera").header("content-type", "application/x-www-form-urlencoded");
+        let mut req = Request::post("/registrera")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie.as_str());
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        app.app.clone().oneshot(req.body(Body::from(EXIT_FORM)).unwrap())
+        app.app.clone().oneshot(req.body(Body::from(body.clone())).unwrap())
     };
     for headers in [
         vec![("sec-fetch-site", "cross-site")],
@@ -190,8 +196,12 @@ async fn posts_from_other_sites_are_refused_and_store_nothing() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.footprint().0, 2);
     // Undo and goals are guarded the same way.
-    let undo =
-        Request::post("/registrerat/1/angra").header("sec-fetch-site", "cross-site").body(Body::empty()).unwrap();
+    let undo = Request::post("/registrerat/1/angra")
+        .header("sec-fetch-site", "cross-site")
+        .header("cookie", cookie.as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(format!("csrf={}", app.chef.csrf.as_ref().unwrap())))
+        .unwrap();
     assert_eq!(app.app.clone().oneshot(undo).await.unwrap().status(), StatusCode::FORBIDDEN);
     assert_eq!(app.footprint().2, 18, "both tallies still counted");
 }

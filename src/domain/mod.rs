@@ -1,6 +1,7 @@
 //! Pure types and rules: configuration, periods, tallies, goals and their validation.
 //! No I/O, no SQL, no HTTP.
 
+pub mod account;
 pub mod config;
 pub mod goal;
 pub mod period;

@@ -52,6 +52,8 @@ pub struct StoredTally {
     pub period: Period,
     pub values: Vec<(i64, i64)>,
     pub void_reason: Option<VoidReason>,
+    /// The account that registered it (none for demo data and tallies from before accounts).
+    pub author: Option<i64>,
 }
 
 /// Why a tally was voided. A tally is never deleted.
@@ -85,6 +87,14 @@ impl VoidReason {
             _ => return None,
         })
     }
+    pub const ALL: [VoidReason; 5] = [
+        VoidReason::Felregistrering,
+        VoidReason::Dubblett,
+        VoidReason::FelPeriod,
+        VoidReason::FelInsats,
+        VoidReason::Annat,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             VoidReason::Felregistrering => "Felregistrering",

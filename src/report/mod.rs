@@ -173,6 +173,8 @@ pub struct Report {
     /// The year the goals were set for (an earlier year's goals apply until new ones are set).
     pub goals_year: Option<i32>,
     pub flow_problems: Vec<FlowProblem>,
+    /// Set when the huvudman has closed the year: by whom and when (UTC).
+    pub closed: Option<crate::store::closure::Closure>,
 }
 
 /// Counts indexed for lookup: (kind, year, split, value) → n. Year `year - 2` holds all earlier years.
@@ -439,6 +441,7 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
         goals: goal_statuses,
         goals_year: goals.0,
         flow_problems,
+        closed: None,
     }
 }
 

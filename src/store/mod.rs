@@ -2,6 +2,9 @@
 //! table group. One writer connection (all writes `BEGIN IMMEDIATE`, `synchronous=FULL`) and a small
 //! pool of read-only connections; async callers go through `spawn_blocking`.
 
+pub mod account;
+pub mod audit;
+pub mod closure;
 pub mod config;
 pub mod goal;
 mod migrate;

@@ -6,13 +6,34 @@ use super::{Result, StoreError};
 use crate::domain::{NewTally, Period, StoredTally, VoidReason};
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// Inserts a validated tally and its counts: two statements. Call inside a write transaction.
-pub fn insert(conn: &Connection, t: &NewTally) -> Result<i64> {
+/// Refuses a change to a tally of a closed year.
+fn ensure_open(conn: &Connection, insats_id: i64, year: i32) -> Result<()> {
+    if super::closure::get(conn, insats_id, year)?.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "{year} är stängt för insatsen. Registreringar kan inte läggas till eller makuleras; be förbundschefen öppna året om något måste rättas."
+        )));
+    }
+    Ok(())
+}
+
+/// Inserts a validated tally and its counts, refusing a closed year. `author` is the account that
+/// registered it. Call inside a write transaction.
+pub fn insert(conn: &Connection, t: &NewTally, author: Option<i64>) -> Result<i64> {
+    ensure_open(conn, t.insats_id, t.period.year)?;
     let value_ids = serde_json::to_string(&t.values).expect("pairs of integers serialise");
     conn.prepare_cached(
-        "INSERT INTO tally (insats_id, kind_id, year, month, split_value_id, value_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO tally (insats_id, kind_id, year, month, split_value_id, value_ids, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![t.insats_id, t.kind_id, t.period.year, t.period.month, t.split_value_id, value_ids])?;
+    .execute(params![
+        t.insats_id,
+        t.kind_id,
+        t.period.year,
+        t.period.month,
+        t.split_value_id,
+        value_ids,
+        author
+    ])?;
     let id = conn.last_insert_rowid();
     bump_counts(conn, t.insats_id, t.kind_id, t.period, t.split_value_id, t.values.iter().map(|v| v.1), 1)?;
     Ok(id)
@@ -56,7 +77,7 @@ fn count_sql(rows: usize) -> String {
     sql
 }
 
-const COLUMNS: &str = "id, insats_id, kind_id, year, month, value_ids, void_reason";
+const COLUMNS: &str = "id, insats_id, kind_id, year, month, value_ids, void_reason, created_by";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<StoredTally> {
     let (year, month): (i32, u32) = (r.get(3)?, r.get(4)?);
@@ -70,6 +91,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<StoredTally> {
         period: Period::new(year, month).ok_or_else(|| bad(format!("bad period {year}-{month}")))?,
         values: serde_json::from_str(&value_ids).map_err(|e| bad(e.to_string()))?,
         void_reason: reason.as_deref().and_then(VoidReason::parse),
+        author: r.get(7)?,
     })
 }
 
@@ -84,6 +106,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<StoredTally> {
 /// Voids a tally: it stays stored but leaves every count. Call inside a write transaction.
 pub fn void(conn: &Connection, id: i64, reason: VoidReason) -> Result<StoredTally> {
     let t = get(conn, id)?;
+    ensure_open(conn, t.insats_id, t.period.year)?;
     if t.void_reason.is_some() {
         return Err(StoreError::Conflict("Registreringen är redan ångrad.".into()));
     }

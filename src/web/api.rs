@@ -1,12 +1,14 @@
 //! The JSON API, `/api/v1`. Errors are `{"error": {"message", "field"}}` with a Swedish message;
 //! invalid input is answered 4xx and stores nothing. See `docs/api.md`.
 
+use super::auth::{ClientAddr, CurrentUser};
 use super::{TallyView, describe};
 use crate::AppState;
 use crate::domain::{RawTally, tally};
 use crate::error::{ApiError, AppError};
 use crate::report::csv::Dialect;
 use crate::store;
+use axum::Extension;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -22,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/config", get(config))
         .route("/tallies", get(recent).post(create))
         .route("/tallies/{id}", get(one))
+        .route("/tallies/{id}/void", axum::routing::post(void))
         .route("/reports/{insats}/{year}", get(report))
 }
 
@@ -185,30 +188,80 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
 }
 
 /// `POST /api/v1/tallies`: validates and stores one tally; `201` with the stored tally.
-async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn create(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let raw = parse_body(&headers, &body)?;
     let cfg = state.store.config();
     let new = tally::validate(&cfg, &raw, state.clock.now()).map_err(AppError::Invalid)?;
-    let stored = state
-        .store
-        .write(move |tx| {
-            let id = store::tally::insert(tx, &new)?;
-            store::tally::get(tx, id)
-        })
-        .await?;
+    if !user.account.may_tally(new.insats_id) {
+        return Err(AppError::Forbidden("Ditt konto får inte registrera för den här insatsen.".into()).into());
+    }
+    let stored = super::tally::create(&state, &cfg, &user, addr, new).await?;
     let view = describe(&cfg, &stored);
     let location = format!("/api/v1/tallies/{}", view.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)).into_response())
 }
 
 /// `GET /api/v1/tallies/{id}`: one tally, voided or not.
-async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<TallyView>, ApiError> {
+async fn one(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<String>,
+) -> Result<Json<TallyView>, ApiError> {
     let not_found = || AppError::NotFound("Registreringen finns inte.".into());
     let id = id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(not_found)?;
     let t = state.store.read(move |c| store::tally::get(c, id)).await.map_err(|e| match e {
         store::StoreError::NotFound => not_found(),
         e => e.into(),
     })?;
+    if !user.account.may_see_tallies(t.insats_id) {
+        return Err(AppError::Forbidden("Ditt konto får inte se registreringar för den här insatsen.".into()).into());
+    }
+    Ok(Json(describe(&state.store.config(), &t)))
+}
+
+/// `POST /api/v1/tallies/{id}/void` with `{"reason": "dubblett"}`: voids a tally (it stays stored).
+/// `409` when its year is closed or it is already voided.
+async fn void(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<TallyView>, ApiError> {
+    let id = id
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::NotFound("Registreringen finns inte.".into()))?;
+    let text = std::str::from_utf8(&body).map_err(|_| bad("", "Skicka JSON som UTF-8."))?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return Err(AppError::UnsupportedMediaType.into());
+    }
+    let mut reason = None;
+    for (key, val) in object(text, "")?.0 {
+        match (key.as_str(), serde_json::from_str::<Value>(val.get())) {
+            ("reason", Ok(Value::String(s))) if reason.is_none() => {
+                reason = Some(crate::domain::VoidReason::parse(&s).ok_or_else(|| {
+                    bad("reason", "Orsaken ska vara felregistrering, dubblett, fel_period, fel_insats eller annat.")
+                })?)
+            }
+            ("reason", _) => return Err(bad("reason", "”reason” ska anges en gång, som text.").into()),
+            (other, _) => return Err(bad(other, format!("Okänt fält ”{other}”. Tillåtet fält är reason.")).into()),
+        }
+    }
+    let reason = reason.ok_or_else(|| bad("reason", "Ange varför registreringen makuleras (reason)."))?;
+    let t = super::tally::void(&state, &user, addr, id, reason).await?;
     Ok(Json(describe(&state.store.config(), &t)))
 }
 
@@ -219,10 +272,17 @@ struct RecentQuery {
 }
 
 /// `GET /api/v1/tallies?insats=KEY&limit=N`: the most recent tallies of an insats (default 20, max 200).
-async fn recent(State(state): State<AppState>, Query(q): Query<RecentQuery>) -> Result<Json<Vec<TallyView>>, ApiError> {
+async fn recent(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<RecentQuery>,
+) -> Result<Json<Vec<TallyView>>, ApiError> {
     let cfg = state.store.config();
     let key = q.insats.ok_or_else(|| bad("insats", "Ange insats, till exempel ?insats=coachingteamet."))?;
     let insats = cfg.insats(&key).ok_or_else(|| bad("insats", format!("Insatsen ”{key}” finns inte.")))?;
+    if !user.account.may_see_tallies(insats.id) {
+        return Err(AppError::Forbidden("Ditt konto får inte se registreringar för den här insatsen.".into()).into());
+    }
     let limit = match q.limit.as_deref() {
         None => 20,
         Some(s) => s
@@ -253,6 +313,7 @@ pub fn parse_year(s: &str) -> Result<i32, AppError> {
 /// Excel) / `?format=csv-plain` (comma-separated, tidy, for machines).
 async fn report(
     State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
     Path((insats, year)): Path<(String, String)>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
@@ -265,7 +326,7 @@ async fn report(
             return Err(bad("format", format!("Okänt format ”{other}”. Välj json, csv eller csv-plain.")).into());
         }
     };
-    let report = super::report::build(&state, &insats, year).await?;
+    let report = super::report::build(&state, &user, &insats, year).await?;
     Ok(match dialect {
         None => Json(report).into_response(),
         Some(d) => super::report::csv_response(&report, d),

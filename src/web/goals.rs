@@ -1,15 +1,23 @@
 //! The goal form: the förbundschef sets a year's exit goals for an insats.
 
+use super::auth::{ClientAddr, CurrentUser, forbidden, now_utc};
 use super::views::goals::{GoalRow, form_page};
+use super::views::layout::Chrome;
 use crate::AppState;
 use crate::domain::goal::{NewGoal, parse_percent, slug};
 use crate::domain::{Comparator, Config, Dimension, FieldError, Flow, Insats, Kind, Role};
 use crate::error::{AppError, PageError};
 use crate::store;
+use crate::store::audit::Action;
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
+
+fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
+    if user.account.is_admin() { Ok(()) } else { Err(forbidden("Målen sätts av förbundschefen.")) }
+}
 
 /// The insats, its exit kind and the outcome dimension goals are set on.
 fn target<'a>(cfg: &'a Config, key: &str) -> Result<(&'a Insats, &'a Kind, &'a Dimension), AppError> {
@@ -29,8 +37,10 @@ fn target<'a>(cfg: &'a Config, key: &str) -> Result<(&'a Insats, &'a Kind, &'a D
 /// `GET /mal/{insats}/{year}`
 pub async fn form(
     State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
     Path((insats, year)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    require_admin(&user)?;
     let year = crate::web::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
     let cfg = state.store.config();
     let (i, _, dim) = target(&cfg, &insats)?;
@@ -45,7 +55,7 @@ pub async fn form(
             values: g.value_ids.iter().filter_map(|v| dim.value_by_id(*v)).map(|v| v.key.clone()).collect(),
         })
         .collect();
-    Ok(form_page(&cfg, i, dim, year, source, rows, &[]).into_response())
+    Ok(form_page(Chrome::new(&cfg.association, &user), &user, &cfg, i, dim, year, source, rows, &[]).into_response())
 }
 
 /// Parses the submitted rows. Field names: `label.N`, `comparator.N`, `target.N`, `values.N`
@@ -142,9 +152,12 @@ fn parse(pairs: &[(String, String)], kind: &Kind, dim: &Dimension) -> Parsed {
 /// `POST /mal/{insats}/{year}`: replaces the year's goals; on any problem nothing is stored.
 pub async fn submit(
     State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
     Path((insats, year)): Path<(String, String)>,
     form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
+    require_admin(&user)?;
     let year = crate::web::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
     let axum::Form(pairs) =
         form.map_err(|_| AppError::BadRequest("Formuläret kunde inte läsas. Ladda om sidan och försök igen.".into()))?;
@@ -152,11 +165,37 @@ pub async fn submit(
     let (i, kind, dim) = target(&cfg, &insats)?;
     let (rows, parsed) = parse(&pairs, kind, dim);
     match parsed {
-        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(&cfg, i, dim, year, Some(year), rows, &errors))
+        Err(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form_page(Chrome::new(&cfg.association, &user), &user, &cfg, i, dim, year, Some(year), rows, &errors),
+        )
             .into_response()),
         Ok(goals) => {
             let id = i.id;
-            state.store.write(move |tx| store::goal::replace(tx, id, year, &goals)).await?;
+            let (me, name) = user.who();
+            let detail = format!(
+                "{} {year}: {}",
+                i.key,
+                goals
+                    .iter()
+                    .map(|g| format!("{} {} {}", g.key, g.comparator.as_str(), g.target_bp))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            state
+                .store
+                .write(move |tx| {
+                    store::goal::replace(tx, id, year, &goals)?;
+                    store::audit::append(
+                        tx,
+                        &now_utc(),
+                        Some((me, &name)),
+                        Action::GoalsChanged,
+                        &detail,
+                        addr.as_deref(),
+                    )
+                })
+                .await?;
             Ok(Redirect::to(&format!("/rapport/{}/{year}#mal", i.key)).into_response())
         }
     }

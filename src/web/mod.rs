@@ -1,7 +1,10 @@
 //! HTTP: routes, handlers and extractors. Pages are server-rendered HTML (no JavaScript needed);
 //! the JSON API lives under `/api/v1`.
 
+pub mod account;
+pub mod admin;
 pub mod api;
+pub mod auth;
 pub mod goals;
 pub mod report;
 pub mod tally;
@@ -18,20 +21,49 @@ use std::collections::BTreeMap;
 
 const CSS: &str = include_str!("../../assets/pinne.css");
 
+/// Every route. Anonymous requests reach only `/login` and `/assets/…` (`auth::authenticate`);
+/// each handler checks the signed-in account's role.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/registrera") }))
+        .route("/", get(home))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/login/kod", get(auth::code_form).post(auth::code))
+        .route("/logout", post(auth::logout))
         .route("/registrera", get(tally::form).post(tally::submit))
         .route("/registrerat/{id}", get(tally::confirmation))
         .route("/registrerat/{id}/angra", post(tally::undo))
+        .route("/registrerat/{id}/makulera", post(tally::void_with_reason))
         .route("/rapport", get(report::index))
         .route("/rapport/{insats}/{year}", get(report::page))
+        .route("/rapport/{insats}/{year}/stang", post(report::close))
+        .route("/rapport/{insats}/{year}/oppna", post(report::reopen))
         .route("/mal/{insats}/{year}", get(goals::form).post(goals::submit))
+        .route("/konto", get(account::show))
+        .route("/konto/losenord", post(account::change_password))
+        .route("/konto/tvasteg", get(account::totp_form).post(account::totp_enable))
+        .route("/konto/nycklar", post(account::create_token))
+        .route("/konto/nycklar/{id}/aterkalla", post(account::revoke_token))
+        .route("/anvandare", get(admin::users).post(admin::create_user))
+        .route("/anvandare/{id}", get(admin::user).post(admin::update_user))
+        .route("/anvandare/{id}/losenord", post(admin::reset_password))
+        .route("/logg", get(admin::audit))
+        .route("/logg.csv", get(admin::audit_csv))
         .route("/assets/pinne.css", get(css))
         .nest("/api/v1", api::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn(same_site_only))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::security_headers))
         .with_state(state)
+}
+
+/// `/`: where the account's work is.
+async fn home(axum::Extension(user): axum::Extension<auth::CurrentUser>) -> Redirect {
+    use crate::domain::account::Role;
+    Redirect::to(match user.account.role {
+        Role::Coach => "/registrera",
+        Role::Huvudman | Role::Forbundschef | Role::Lasare => "/rapport",
+    })
 }
 
 /// Refuses state-changing requests that a browser says come from another site (`Sec-Fetch-Site`),

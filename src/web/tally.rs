@@ -1,12 +1,15 @@
 //! The tally pages: pick insats and kind, choose one value per dimension, "Registrera"; then a page
-//! that confirms what was stored, with "Ångra" and "Registrera en till".
+//! that confirms what was stored, with "Ångra", "Makulera" (with a reason) and "Registrera en till".
 
+use super::auth::{ClientAddr, CurrentUser, forbidden, today_utc};
 use super::describe;
-use super::views::tally::{FormState, confirmation_page, form_page};
+use super::views::layout::Chrome;
+use super::views::tally::{FormState, VoidControls, confirmation_page, form_page};
 use crate::AppState;
-use crate::domain::{FieldError, RawTally, VoidReason, tally};
+use crate::domain::{Config, FieldError, RawTally, StoredTally, VoidReason, tally};
 use crate::error::{AppError, PageError};
-use crate::store;
+use crate::store::{self, audit::Action};
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,16 +38,27 @@ fn raw_from_pairs(pairs: &[(String, String)]) -> RawTally {
     raw
 }
 
-async fn render_form(state: &AppState, raw: RawTally, errors: Vec<FieldError>) -> Result<maud::Markup, PageError> {
+async fn render_form(
+    state: &AppState,
+    user: &CurrentUser,
+    raw: RawTally,
+    errors: Vec<FieldError>,
+) -> Result<maud::Markup, PageError> {
     let cfg = state.store.config();
     let now = state.clock.now();
+    let allowed: Vec<i64> = cfg.active_insatser().filter(|i| user.account.may_tally(i.id)).map(|i| i.id).collect();
+    if allowed.is_empty() {
+        return Err(forbidden(
+            "Du har inga insatser att registrera för. Be förbundschefen koppla ditt konto till en insats.",
+        ));
+    }
     // Default to the only insats / kind when there is just one to choose.
     let mut raw = raw;
-    let active: Vec<_> = cfg.active_insatser().collect();
-    if raw.insats.as_deref().is_none_or(str::is_empty) && active.len() == 1 {
-        raw.insats = Some(active[0].key.clone());
+    if raw.insats.as_deref().is_none_or(str::is_empty) && allowed.len() == 1 {
+        raw.insats = cfg.insats_by_id(allowed[0]).map(|i| i.key.clone());
     }
-    let insats = raw.insats.as_deref().and_then(|k| cfg.insats(k)).filter(|i| !i.retired).cloned();
+    let insats =
+        raw.insats.as_deref().and_then(|k| cfg.insats(k)).filter(|i| !i.retired && allowed.contains(&i.id)).cloned();
     if let Some(i) = &insats {
         let kinds: Vec<_> = cfg.kinds_of(i).collect();
         if raw.kind.as_deref().is_none_or(str::is_empty) && kinds.len() == 1 {
@@ -64,21 +78,24 @@ async fn render_form(state: &AppState, raw: RawTally, errors: Vec<FieldError>) -
         }
         None => Vec::new(),
     };
-    Ok(form_page(&cfg, &FormState { raw, errors, now }, &recent))
+    Ok(form_page(Chrome::new(&cfg.association, user), user, &cfg, &allowed, &FormState { raw, errors, now }, &recent))
 }
 
 /// `GET /registrera?insats=…&kind=…&period=…`
 pub async fn form(
     State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<maud::Markup, PageError> {
-    render_form(&state, raw_from_pairs(&pairs), Vec::new()).await
+    render_form(&state, &user, raw_from_pairs(&pairs), Vec::new()).await
 }
 
 /// `POST /registrera`: stores the tally and redirects to its confirmation, or shows the form again
 /// with the problems next to their fields (nothing stored).
 pub async fn submit(
     State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
     form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     let axum::Form(pairs) =
@@ -87,31 +104,145 @@ pub async fn submit(
     let cfg = state.store.config();
     match tally::validate(&cfg, &raw, state.clock.now()) {
         Ok(new) => {
-            let id = state.store.write(move |tx| store::tally::insert(tx, &new)).await?;
-            Ok(Redirect::to(&format!("/registrerat/{id}")).into_response())
+            if !user.account.may_tally(new.insats_id) {
+                return Err(forbidden("Du får inte registrera för den här insatsen."));
+            }
+            let t = create(&state, &cfg, &user, addr, new).await.map_err(PageError)?;
+            Ok(Redirect::to(&format!("/registrerat/{}", t.id)).into_response())
         }
-        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&state, raw, errors).await?).into_response()),
+        Err(errors) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&state, &user, raw, errors).await?).into_response())
+        }
     }
+}
+
+/// One line describing a tally for the audit log: never its categories (see docs/SECURITY.md).
+pub fn audit_line(cfg: &Config, t: &StoredTally) -> String {
+    let insats = cfg.insats_by_id(t.insats_id).map(|i| i.key.as_str()).unwrap_or("?");
+    let kind = cfg.kind_by_id(t.kind_id).map(|k| k.key.as_str()).unwrap_or("?");
+    format!("registrering {} ({kind}, {insats}, {})", t.id, t.period)
+}
+
+/// Stores a validated tally with its author and an audit entry, in one transaction.
+pub async fn create(
+    state: &AppState,
+    cfg: &std::sync::Arc<Config>,
+    user: &CurrentUser,
+    addr: Option<String>,
+    new: crate::domain::NewTally,
+) -> Result<StoredTally, AppError> {
+    let (author, name) = user.who();
+    let cfg = cfg.clone();
+    Ok(state
+        .store
+        .write(move |tx| {
+            let id = store::tally::insert(tx, &new, Some(author))?;
+            let t = store::tally::get(tx, id)?;
+            store::audit::append(
+                tx,
+                &today_utc(),
+                Some((author, &name)),
+                Action::TallyCreated,
+                &audit_line(&cfg, &t),
+                addr.as_deref(),
+            )?;
+            Ok(t)
+        })
+        .await?)
 }
 
 fn parse_id(s: &str) -> Result<i64, AppError> {
     s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| AppError::NotFound("Registreringen finns inte.".into()))
 }
 
-/// `GET /registrerat/{id}`
-pub async fn confirmation(State(state): State<AppState>, Path(id): Path<String>) -> Result<maud::Markup, PageError> {
-    let id = parse_id(&id)?;
-    let t = state.store.read(move |c| store::tally::get(c, id)).await.map_err(|e| match e {
-        store::StoreError::NotFound => AppError::NotFound("Registreringen finns inte.".into()),
-        e => e.into(),
-    })?;
-    let cfg = state.store.config();
-    Ok(confirmation_page(&cfg.association, &describe(&cfg, &t)))
+async fn load(state: &AppState, id: i64) -> Result<(StoredTally, bool), AppError> {
+    state
+        .store
+        .read(move |c| {
+            let t = store::tally::get(c, id)?;
+            let closed = store::closure::get(c, t.insats_id, t.period.year)?.is_some();
+            Ok((t, closed))
+        })
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => AppError::NotFound("Registreringen finns inte.".into()),
+            e => e.into(),
+        })
 }
 
-/// `POST /registrerat/{id}/angra`: voids the tally (it stays stored, marked as a mistake).
-pub async fn undo(State(state): State<AppState>, Path(id): Path<String>) -> Result<Redirect, PageError> {
+/// `GET /registrerat/{id}`
+pub async fn confirmation(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<String>,
+) -> Result<maud::Markup, PageError> {
+    let (t, closed) = load(&state, parse_id(&id)?).await?;
+    if !user.account.may_see_tallies(t.insats_id) {
+        return Err(forbidden("Du får inte se registreringar för den här insatsen."));
+    }
+    let cfg = state.store.config();
+    let controls = VoidControls {
+        may_void: user.account.may_void(t.insats_id, t.author) && !closed,
+        own: t.author == Some(user.account.id),
+        closed,
+        may_tally: user.account.may_tally(t.insats_id),
+    };
+    Ok(confirmation_page(Chrome::new(&cfg.association, &user), &user, &describe(&cfg, &t), controls))
+}
+
+/// Voids a tally for a user, checking rights; the year being open is checked in the transaction.
+pub async fn void(
+    state: &AppState,
+    user: &CurrentUser,
+    addr: Option<String>,
+    id: i64,
+    reason: VoidReason,
+) -> Result<StoredTally, AppError> {
+    let (t, _) = load(state, id).await?;
+    if !user.account.may_void(t.insats_id, t.author) {
+        return Err(AppError::Forbidden(
+            "Du får inte makulera den här registreringen. En coach kan makulera sina egna; huvudman och förbundschef alla.".into(),
+        ));
+    }
+    let cfg = state.store.config();
+    let (me, name) = user.who();
+    Ok(state
+        .store
+        .write(move |tx| {
+            let t = store::tally::void(tx, id, reason)?;
+            let line = format!("{}, orsak {}", audit_line(&cfg, &t), reason.as_str());
+            store::audit::append(tx, &today_utc(), Some((me, &name)), Action::TallyVoided, &line, addr.as_deref())?;
+            Ok(t)
+        })
+        .await?)
+}
+
+/// `POST /registrerat/{id}/angra`: "Ångra" right after registering, a void by the author.
+pub async fn undo(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    Path(id): Path<String>,
+) -> Result<Redirect, PageError> {
     let id = parse_id(&id)?;
-    state.store.write(move |tx| store::tally::void(tx, id, VoidReason::Felregistrering)).await?;
+    void(&state, &user, addr, id, VoidReason::Felregistrering).await?;
+    Ok(Redirect::to(&format!("/registrerat/{id}")))
+}
+
+/// `POST /registrerat/{id}/makulera` with `reason`.
+pub async fn void_with_reason(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Redirect, PageError> {
+    let id = parse_id(&id)?;
+    let reason = pairs
+        .iter()
+        .find(|(k, _)| k == "reason")
+        .and_then(|(_, v)| VoidReason::parse(v))
+        .ok_or_else(|| AppError::BadRequest("Välj varför registreringen ska makuleras.".into()))?;
+    void(&state, &user, addr, id, reason).await?;
     Ok(Redirect::to(&format!("/registrerat/{id}")))
 }

@@ -6,8 +6,9 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use pinne::domain::Period;
+use pinne::domain::account::Role;
 use pinne::domain::preset::Preset;
-use pinne::store::Store;
+use pinne::store::{self, Store};
 use pinne::{AppState, Clock};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -21,6 +22,18 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     pub store: Store,
     pub app: Router,
+    /// The förbundschef, who may do everything: what `get`, `post_form` and `post_json` act as.
+    pub chef: Client,
+}
+
+/// Credentials for one account: a session (pages) and a full API token.
+#[derive(Clone)]
+pub struct Client {
+    pub app: Router,
+    pub account_id: i64,
+    pub session: Option<String>,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
 }
 
 pub struct Response {
@@ -41,28 +54,37 @@ impl Response {
     }
 }
 
-impl TestApp {
-    pub fn new() -> TestApp {
-        TestApp::with_preset(&Preset::builtin("degerfors-karlskoga").unwrap())
-    }
+pub const COOKIE: &str = "__Host-pinne";
 
-    pub fn with_preset(preset: &Preset) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_with_preset(dir.path(), preset).unwrap();
-        let app = pinne::app(AppState::new(store.clone(), Clock::Fixed(now())));
-        TestApp { dir, store, app }
-    }
-
-    pub async fn request(&self, method: Method, path: &str, content_type: Option<&str>, body: &str) -> Response {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(ct) = content_type {
-            req = req.header(header::CONTENT_TYPE, ct);
-        }
-        let res = self.app.clone().oneshot(req.body(Body::from(body.to_string())).unwrap()).await.unwrap();
+impl Client {
+    pub async fn send(&self, req: Request<Body>) -> Response {
+        let res = self.app.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
         Response { status, headers, body }
+    }
+
+    /// A request with this client's session cookie (pages), or its token (API). Form bodies get
+    /// the session's CSRF token appended.
+    pub async fn request(&self, method: Method, path: &str, content_type: Option<&str>, body: &str) -> Response {
+        let mut req = Request::builder().method(method.clone()).uri(path);
+        let mut body = body.to_string();
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        if let Some(token) = self.bearer.as_ref().filter(|_| path.starts_with("/api/")) {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        } else if let Some(s) = &self.session {
+            req = req.header(header::COOKIE, format!("{COOKIE}={s}"));
+            if method == Method::POST
+                && content_type.is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+            {
+                let csrf = self.csrf.clone().unwrap();
+                body = if body.is_empty() { format!("csrf={csrf}") } else { format!("{body}&csrf={csrf}") };
+            }
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
     }
 
     pub async fn get(&self, path: &str) -> Response {
@@ -75,6 +97,68 @@ impl TestApp {
 
     pub async fn post_form(&self, path: &str, body: &str) -> Response {
         self.request(Method::POST, path, Some("application/x-www-form-urlencoded"), body).await
+    }
+}
+
+/// Creates an account (with a TOTP secret for a förbundschef), a completed session and a token.
+pub fn account(store: &Store, app: &Router, name: &str, role: Role, insatser: &[&str]) -> Client {
+    let cfg = store.config();
+    let ids: Vec<i64> = insatser.iter().map(|k| cfg.insats(k).unwrap().id).collect();
+    let hash = pinne::auth::hash_password(&format!("{name}-lösenord-för-test"));
+    let (session, session_hash) = pinne::auth::new_token();
+    let (csrf, _) = pinne::auth::new_token();
+    let (token, token_hash) = pinne::auth::new_token();
+    let id = store
+        .write_blocking(|tx| {
+            let id = store::account::create(tx, name, role, &hash, &ids, "2026-11-01T00:00:00Z")?;
+            if role == Role::Forbundschef {
+                store::account::set_totp(tx, id, Some(&pinne::auth::totp::new_secret()))?;
+            }
+            store::account::create_session(tx, &session_hash, id, &csrf, pinne::web::auth::now_unix(), true)?;
+            store::account::create_token(tx, id, "test", &token_hash, false, "2026-11-01T00:00:00Z")?;
+            Ok(id)
+        })
+        .unwrap();
+    Client { app: app.clone(), account_id: id, session: Some(session), csrf: Some(csrf), bearer: Some(token) }
+}
+
+impl TestApp {
+    pub fn new() -> TestApp {
+        TestApp::with_preset(&Preset::builtin("degerfors-karlskoga").unwrap())
+    }
+
+    pub fn with_preset(preset: &Preset) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_with_preset(dir.path(), preset).unwrap();
+        let app = pinne::app(AppState::new(store.clone(), Clock::Fixed(now())));
+        let chef = account(&store, &app, "chef", Role::Forbundschef, &[]);
+        TestApp { dir, store, app, chef }
+    }
+
+    /// A new account of this role, working with these insatser.
+    pub fn client(&self, name: &str, role: Role, insatser: &[&str]) -> Client {
+        account(&self.store, &self.app, name, role, insatser)
+    }
+
+    /// No credentials at all.
+    pub fn anonymous(&self) -> Client {
+        Client { app: self.app.clone(), account_id: 0, session: None, csrf: None, bearer: None }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, content_type: Option<&str>, body: &str) -> Response {
+        self.chef.request(method, path, content_type, body).await
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.chef.get(path).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &str) -> Response {
+        self.chef.post_json(path, body).await
+    }
+
+    pub async fn post_form(&self, path: &str, body: &str) -> Response {
+        self.chef.post_form(path, body).await
     }
 
     /// Posts a tally through the API and asserts it was stored; returns its id.
@@ -98,6 +182,16 @@ impl TestApp {
                     [],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )?)
+            })
+            .unwrap()
+    }
+
+    /// The audit log's actions, oldest first.
+    pub fn audit_actions(&self) -> Vec<String> {
+        self.store
+            .read_blocking(|c| {
+                let mut stmt = c.prepare("SELECT action FROM audit ORDER BY id")?;
+                Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?)
             })
             .unwrap()
     }

@@ -1,7 +1,7 @@
 //! The goal form.
 
 use super::components::{error_summary, field_error};
-use super::layout::{Section, page};
+use super::layout::{Chrome, Section, csrf, page};
 use crate::domain::{Config, Dimension, FieldError, Insats};
 use maud::{Markup, html};
 
@@ -16,6 +16,8 @@ pub struct GoalRow {
 
 #[allow(clippy::too_many_arguments)]
 pub fn form_page(
+    chrome: Chrome,
+    user: &crate::web::auth::CurrentUser,
     cfg: &Config,
     insats: &Insats,
     dim: &Dimension,
@@ -27,9 +29,10 @@ pub fn form_page(
     let mut rows = rows;
     rows.push(GoalRow { comparator: "at_least".into(), ..GoalRow::default() });
     let last = rows.len() - 1;
+    let _ = cfg;
     page(
+        chrome,
         &format!("Mål {year} – {}", insats.label),
-        &cfg.association,
         Section::Report,
         html! {
             h1 { "Mål " (year) " – " (insats.label) }
@@ -40,6 +43,7 @@ pub fn form_page(
             @if source.is_none() { p.note { "Inga mål är satta för " (year) " eller tidigare år." } }
             (error_summary(errors))
             form.goals method="post" action=(format!("/mal/{}/{year}", insats.key)) {
+                (csrf(user))
                 @for (n, row) in rows.iter().enumerate() {
                     fieldset.goal-row {
                         legend { @if n == last { "Nytt mål" } @else { "Mål " (n + 1) } }

@@ -1,15 +1,41 @@
-//! The page shell.
+//! The page shell: header with the menu the signed-in account may use, and a logout button.
 
+use crate::web::auth::CurrentUser;
 use maud::{DOCTYPE, Markup, html};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Tally,
     Report,
+    Users,
+    Audit,
+    Account,
     None,
 }
 
-pub fn page(title: &str, association: &str, section: Section, body: Markup) -> Markup {
+/// What every page shows around its content.
+#[derive(Clone, Copy)]
+pub struct Chrome<'a> {
+    pub association: &'a str,
+    pub user: Option<&'a CurrentUser>,
+}
+
+impl<'a> Chrome<'a> {
+    pub fn new(association: &'a str, user: &'a CurrentUser) -> Chrome<'a> {
+        Chrome { association, user: Some(user) }
+    }
+    pub fn anonymous() -> Chrome<'static> {
+        Chrome { association: "", user: None }
+    }
+}
+
+/// The hidden CSRF field every state-changing form carries.
+pub fn csrf(user: &CurrentUser) -> Markup {
+    html! { input type="hidden" name="csrf" value=(user.csrf()); }
+}
+
+pub fn page(chrome: Chrome, title: &str, section: Section, body: Markup) -> Markup {
+    let current = |s: Section| (section == s).then_some("page");
     html! {
         (DOCTYPE)
         html lang="sv" {
@@ -24,18 +50,34 @@ pub fn page(title: &str, association: &str, section: Section, body: Markup) -> M
                 header.site {
                     div.brand {
                         a href="/" { "Pinne" }
-                        @if !association.is_empty() { span.assoc { (association) } }
+                        @if !chrome.association.is_empty() { span.assoc { (chrome.association) } }
                     }
-                    nav aria-label="Huvudmeny" {
-                        ul {
-                            li { a href="/registrera" aria-current=[(section == Section::Tally).then_some("page")] { "Registrera" } }
-                            li { a href="/rapport" aria-current=[(section == Section::Report).then_some("page")] { "Årsrapport" } }
+                    @if let Some(user) = chrome.user {
+                        @let a = &user.account;
+                        nav aria-label="Huvudmeny" {
+                            ul {
+                                @if matches!(a.role, crate::domain::account::Role::Coach | crate::domain::account::Role::Forbundschef) {
+                                    li { a href="/registrera" aria-current=[current(Section::Tally)] { "Registrera" } }
+                                }
+                                li { a href="/rapport" aria-current=[current(Section::Report)] { "Årsrapport" } }
+                                @if a.is_admin() {
+                                    li { a href="/anvandare" aria-current=[current(Section::Users)] { "Användare" } }
+                                    li { a href="/logg" aria-current=[current(Section::Audit)] { "Logg" } }
+                                }
+                                li { a href="/konto" aria-current=[current(Section::Account)] { "Konto" } }
+                                li {
+                                    form.inline method="post" action="/logout" {
+                                        (csrf(user))
+                                        button.link type="submit" { "Logga ut " span.who { "(" (a.name) ")" } }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
                 main #main { (body) }
                 footer.site {
-                    p { "Pinne lagrar inga personuppgifter: bara antal per månad och kategori." }
+                    p { "Pinne lagrar inga personuppgifter om deltagare: bara antal per månad och kategori." }
                 }
             }
         }
@@ -44,13 +86,13 @@ pub fn page(title: &str, association: &str, section: Section, body: Markup) -> M
 
 pub fn error_page(title: &str, message: &str) -> Markup {
     page(
+        Chrome::anonymous(),
         title,
-        "",
         Section::None,
         html! {
             h1 { (title) }
             p.lead { (message) }
-            p { a href="/registrera" { "Till registreringen" } " · " a href="/rapport" { "Till årsrapporten" } }
+            p { a href="/" { "Till startsidan" } }
         },
     )
 }

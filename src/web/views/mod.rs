@@ -1,5 +1,7 @@
 //! HTML views (maud): the page shell, shared components, and one module per page.
 
+pub mod account;
+pub mod admin;
 pub mod components;
 pub mod goals;
 pub mod layout;

@@ -1,17 +1,20 @@
 //! The yearly report page.
 
 use super::components::table;
-use super::layout::{self, Section};
+use super::layout::{self, Chrome, Section, csrf};
 use crate::domain::{Config, Flow, Period};
 use crate::report::{Report, tables};
 use crate::sv;
+use crate::web::auth::CurrentUser;
 use maud::{Markup, html};
 
 pub fn page_title(r: &Report) -> String {
     format!("Årsrapport {} – {}", r.year, r.insats.label)
 }
 
-pub fn page(cfg: &Config, r: &Report, now: Period) -> Markup {
+pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, r: &Report, now: Period) -> Markup {
+    let account = &user.account;
+    let insats_id = cfg.insats(&r.insats.key).map(|i| i.id).unwrap_or(0);
     let p = &r.participants;
     let base = format!("/api/v1/reports/{}/{}", r.insats.key, r.year);
     let first_year = (now.year - 6).max(crate::domain::period::MIN_YEAR);
@@ -24,25 +27,48 @@ pub fn page(cfg: &Config, r: &Report, now: Period) -> Markup {
         .collect::<Vec<_>>()
         .join(", ");
     layout::page(
+        chrome,
         &page_title(r),
-        &r.association,
         Section::Report,
         html! {
             h1 { (page_title(r)) }
             nav.report-nav aria-label="Välj insats och år" {
                 ul.choices.links.small {
-                    @for i in cfg.insatser.iter().filter(|i| cfg.flow_kind(i, Flow::Entry).is_some()) {
+                    @for i in cfg.insatser.iter().filter(|i| cfg.flow_kind(i, Flow::Entry).is_some() && account.may_read_report(i.id, r.year, now.year)) {
                         li { a.choice href=(format!("/rapport/{}/{}", i.key, r.year)) aria-current=[(i.key == r.insats.key).then_some("true")] { (i.label) } }
                     }
                 }
                 ul.choices.links.small {
-                    @for y in first_year..=now.year {
+                    @for y in (first_year..=now.year).filter(|y| account.may_read_report(insats_id, *y, now.year)) {
                         li { a.choice href=(format!("/rapport/{}/{y}", r.insats.key)) aria-current=[(y == r.year).then_some("true")] { (y) } }
                     }
                 }
             }
             @if r.year == now.year {
                 p.note { "Året pågår: siffrorna gäller till och med " (now.label()) "." }
+            }
+            @if let Some(c) = &r.closed {
+                div.banner role="status" {
+                    p { strong { "Året är stängt" } " sedan " (c.closed_at) " (UTC) av " (c.closed_by) ". Registreringar kan inte läggas till eller makuleras." }
+                    @if account.may_reopen_year() {
+                        form.inline method="post" action=(format!("/rapport/{}/{}/oppna", r.insats.key, r.year)) {
+                            (csrf(user))
+                            label for="reopen-reason" { "Öppna igen, orsak: " }
+                            select #reopen-reason name="reason" required {
+                                @for (k, l) in crate::web::report::REOPEN_REASONS { option value=(k) { (l) } }
+                            }
+                            " "
+                            button.secondary type="submit" { "Öppna året" }
+                        }
+                    }
+                }
+            } @else if account.may_close_year(insats_id) {
+                form.inline method="post" action=(format!("/rapport/{}/{}/stang", r.insats.key, r.year)) {
+                    (csrf(user))
+                    button.secondary type="submit" { "Stäng " (r.year) }
+                    " "
+                    span.note { "När siffrorna är kontrollerade: sedan kan inget läggas till eller makuleras." }
+                }
             }
             @if !r.flow_problems.is_empty() {
                 div.banner.warn role="alert" {
@@ -84,7 +110,9 @@ pub fn page(cfg: &Config, r: &Report, now: Period) -> Markup {
                         }
                     }
                 }
-                p { a href=(format!("/mal/{}/{}", r.insats.key, r.year)) { "Ändra mål för " (r.year) } }
+                @if account.is_admin() {
+                    p { a href=(format!("/mal/{}/{}", r.insats.key, r.year)) { "Ändra mål för " (r.year) } }
+                }
             }
             section.downloads {
                 h2 { "Ladda ner" }

@@ -1,9 +1,10 @@
 //! The tally form and its confirmation page.
 
 use super::components::{error_summary, field_error};
-use super::layout::{Section, page};
-use crate::domain::{Config, FieldError, Period, RawTally};
+use super::layout::{Chrome, Section, csrf, page};
+use crate::domain::{Config, FieldError, Period, RawTally, VoidReason};
 use crate::web::TallyView;
+use crate::web::auth::CurrentUser;
 use maud::{Markup, html};
 
 pub struct FormState {
@@ -19,8 +20,25 @@ fn query(insats: &str, kind: Option<&str>) -> String {
     }
 }
 
-pub fn form_page(cfg: &Config, st: &FormState, recent: &[TallyView]) -> Markup {
-    let insats = st.raw.insats.as_deref().and_then(|k| cfg.insats(k)).filter(|i| !i.retired);
+/// What the confirmation page offers for voiding.
+pub struct VoidControls {
+    pub may_void: bool,
+    /// The viewer registered it (so "Ångra" fits).
+    pub own: bool,
+    pub closed: bool,
+    /// The viewer may register for this insats ("Registrera en till").
+    pub may_tally: bool,
+}
+
+pub fn form_page(
+    chrome: Chrome,
+    user: &CurrentUser,
+    cfg: &Config,
+    allowed: &[i64],
+    st: &FormState,
+    recent: &[TallyView],
+) -> Markup {
+    let insats = st.raw.insats.as_deref().and_then(|k| cfg.insats(k)).filter(|i| !i.retired && allowed.contains(&i.id));
     let kind =
         st.raw.kind.as_deref().and_then(|k| cfg.kind(k)).filter(|k| insats.is_some_and(|i| i.kind_ids.contains(&k.id)));
     let chosen = |dim: &str| st.raw.values.iter().find(|(d, _)| d == dim).map(|(_, v)| v.as_str());
@@ -30,8 +48,8 @@ pub fn form_page(cfg: &Config, st: &FormState, recent: &[TallyView]) -> Markup {
         _ => "Registrera".to_string(),
     };
     page(
+        chrome,
         &title,
-        &cfg.association,
         Section::Tally,
         html! {
             h1 { "Registrera" }
@@ -39,7 +57,7 @@ pub fn form_page(cfg: &Config, st: &FormState, recent: &[TallyView]) -> Markup {
             nav.step aria-label="Välj insats" {
                 h2 { "Insats" }
                 ul.choices.links {
-                    @for i in cfg.active_insatser() {
+                    @for i in cfg.active_insatser().filter(|i| allowed.contains(&i.id)) {
                         li { a.choice href=(query(&i.key, None)) aria-current=[insats.is_some_and(|x| x.id == i.id).then_some("true")] { (i.label) } }
                     }
                 }
@@ -58,6 +76,7 @@ pub fn form_page(cfg: &Config, st: &FormState, recent: &[TallyView]) -> Markup {
             }
             @if let (Some(i), Some(k)) = (insats, kind) {
                 form.tally method="post" action="/registrera" {
+                    (csrf(user))
                     input type="hidden" name="insats" value=(i.key);
                     input type="hidden" name="kind" value=(k.key);
                     div.field {
@@ -126,17 +145,17 @@ fn recent_table(recent: &[TallyView]) -> Markup {
     }
 }
 
-pub fn confirmation_page(association: &str, t: &TallyView) -> Markup {
+pub fn confirmation_page(chrome: Chrome, user: &CurrentUser, t: &TallyView, controls: VoidControls) -> Markup {
     let again = format!("/registrera?insats={}&kind={}&period={}", t.insats, t.kind, t.period);
     page(
+        chrome,
         "Registrerat",
-        association,
         Section::Tally,
         html! {
             @if t.voided {
                 div.banner.warn role="status" {
-                    h1 { "Registreringen är ångrad" }
-                    p { "Den räknas inte i någon rapport. Den finns kvar som ångrad så att ändringen går att följa." }
+                    h1 { "Registreringen är makulerad" }
+                    p { "Den räknas inte i någon rapport. Den finns kvar som makulerad så att ändringen går att följa i loggen." }
                 }
             } @else {
                 div.banner.ok role="status" {
@@ -150,14 +169,34 @@ pub fn confirmation_page(association: &str, t: &TallyView) -> Markup {
                 dt { "Typ" } dd { (t.kind_label) }
                 dt { "Månad" } dd { (t.period_label) }
                 @for (d, v) in &t.labels { dt { (d) } dd { (v) } }
+                @if let Some(r) = t.void_reason.and_then(VoidReason::parse) { dt { "Makulerad" } dd { (r.label()) } }
             }
             div.actions {
-                a.button.primary href=(again) autofocus { "Registrera en till" }
-                @if !t.voided {
+                @if controls.may_tally {
+                    a.button.primary href=(again) autofocus { "Registrera en till" }
+                }
+                @if !t.voided && controls.may_void && controls.own {
                     form method="post" action=(format!("/registrerat/{}/angra", t.id)) {
+                        (csrf(user))
                         button.secondary type="submit" { "Ångra" }
                     }
                 }
+            }
+            @if !t.voided && controls.may_void {
+                form.void method="post" action=(format!("/registrerat/{}/makulera", t.id)) {
+                    (csrf(user))
+                    div.field.inline {
+                        label for="reason" { "Makulera med orsak" }
+                        select #reason name="reason" required {
+                            @for r in VoidReason::ALL { option value=(r.as_str()) { (r.label()) } }
+                        }
+                        " "
+                        button.secondary type="submit" { "Makulera" }
+                    }
+                }
+            }
+            @if !t.voided && controls.closed {
+                p.note { "Året är stängt: registreringen kan inte makuleras." }
             }
             p { a href=(format!("/registrera?insats={}", t.insats)) { "Tillbaka till registreringen" } }
         },

@@ -1,0 +1,34 @@
+//! Closed years: once a huvudman closes a year of an insats, its tallies can be neither added nor
+//! voided until the förbundschef reopens it.
+
+use super::Result;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Closure {
+    pub closed_by: String,
+    /// UTC, RFC 3339.
+    pub closed_at: String,
+}
+
+pub fn get(conn: &Connection, insats_id: i64, year: i32) -> Result<Option<Closure>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT a.name, c.closed_at FROM year_closure c JOIN account a ON a.id = c.closed_by
+             WHERE c.insats_id = ?1 AND c.year = ?2",
+        )?
+        .query_row(params![insats_id, year], |r| Ok(Closure { closed_by: r.get(0)?, closed_at: r.get(1)? }))
+        .optional()?)
+}
+
+pub fn close(conn: &Connection, insats_id: i64, year: i32, by: i64, at: &str) -> Result<bool> {
+    Ok(conn.execute(
+        "INSERT OR IGNORE INTO year_closure (insats_id, year, closed_by, closed_at) VALUES (?1, ?2, ?3, ?4)",
+        params![insats_id, year, by, at],
+    )? == 1)
+}
+
+pub fn reopen(conn: &Connection, insats_id: i64, year: i32) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM year_closure WHERE insats_id = ?1 AND year = ?2", params![insats_id, year])? == 1)
+}

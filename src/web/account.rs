@@ -1,0 +1,217 @@
+//! The signed-in account's own page: password, second factor, API tokens.
+
+use super::auth::{ClientAddr, CurrentUser, now_utc};
+use super::views::account as views;
+use super::views::layout::Chrome;
+use crate::AppState;
+use crate::auth as creds;
+use crate::domain::account::check_password;
+use crate::error::{AppError, PageError};
+use crate::store::{self, audit::Action};
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+type Form = axum::Form<Vec<(String, String)>>;
+
+fn field(pairs: &[(String, String)], name: &str) -> String {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    message: Option<&str>,
+    error: Option<&str>,
+) -> Result<maud::Markup, PageError> {
+    let id = user.account.id;
+    let tokens = state.store.read(move |c| store::account::tokens_of(c, id)).await?;
+    let cfg = state.store.config();
+    Ok(views::account_page(Chrome::new(&cfg.association, user), user, &tokens, message, error))
+}
+
+/// `GET /konto`
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<maud::Markup, PageError> {
+    page(&state, &user, None, None).await
+}
+
+/// `POST /konto/losenord`: needs the current password; ends every session of the account.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    axum::Form(pairs): Form,
+) -> Result<Response, PageError> {
+    let (current, new) = (field(&pairs, "current"), field(&pairs, "new"));
+    let id = user.account.id;
+    let stored = state.store.read(move |c| store::account::by_id(c, id)).await?.ok_or(AppError::Unauthorized)?;
+    if let Err(e) = check_password(&new, &user.account.name) {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, &user, None, Some(&e)).await?).into_response());
+    }
+    let hash = tokio::task::spawn_blocking(move || {
+        creds::verify_password(&current, &stored.password_hash).then(|| creds::hash_password(&new))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let Some(hash) = hash else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&state, &user, None, Some("Det nuvarande lösenordet stämmer inte.")).await?,
+        )
+            .into_response());
+    };
+    let (id, name) = user.who();
+    state
+        .store
+        .write(move |tx| {
+            store::account::set_password(tx, id, &hash)?;
+            store::account::delete_sessions_of(tx, id)?;
+            store::audit::append(
+                tx,
+                &now_utc(),
+                Some((id, &name)),
+                Action::PasswordChanged,
+                "eget byte",
+                addr.as_deref(),
+            )
+        })
+        .await?;
+    Ok(Redirect::to("/login").into_response())
+}
+
+/// `GET /konto/tvasteg`: a new secret to add to an authenticator app.
+pub async fn totp_form(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<maud::Markup, PageError> {
+    let secret = creds::totp::new_secret();
+    totp_page(&state, &user, &secret, None)
+}
+
+fn totp_page(
+    state: &AppState,
+    user: &CurrentUser,
+    secret: &str,
+    error: Option<&str>,
+) -> Result<maud::Markup, PageError> {
+    let url = creds::totp::url(secret, &user.account.name).unwrap_or_default();
+    let cfg = state.store.config();
+    let required = user.account.is_admin() && state.auth.require_totp_for_chef && !user.account.has_totp;
+    Ok(views::totp_setup_page(Chrome::new(&cfg.association, user), user, secret, &url, error, required))
+}
+
+/// `POST /konto/tvasteg`: turns TOTP on once a code from the app matches the secret.
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    axum::Form(pairs): Form,
+) -> Result<Response, PageError> {
+    let (secret, code) = (field(&pairs, "secret"), field(&pairs, "code"));
+    // At least 128 bits: 26 base32 characters.
+    if secret.len() < 26 || totp_rs::Secret::try_from_base32(&secret).is_err() {
+        return Err(AppError::BadRequest("Nyckeln är ogiltig. Börja om.".into()).into());
+    }
+    if !creds::totp::check(&secret, &code) {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            totp_page(
+                &state,
+                &user,
+                &secret,
+                Some("Koden stämmer inte. Kontrollera klockan i telefonen och försök igen."),
+            )?,
+        )
+            .into_response());
+    }
+    let (id, name) = user.who();
+    state
+        .store
+        .write(move |tx| {
+            store::account::set_totp(tx, id, Some(&secret))?;
+            store::audit::append(
+                tx,
+                &now_utc(),
+                Some((id, &name)),
+                Action::SecondFactorChanged,
+                "påslagen",
+                addr.as_deref(),
+            )
+        })
+        .await?;
+    Ok(Redirect::to("/konto").into_response())
+}
+
+/// `POST /konto/nycklar`: a new API token, shown once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    axum::Form(pairs): Form,
+) -> Result<Response, PageError> {
+    let name = field(&pairs, "name").trim().to_string();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&state, &user, None, Some("Ge nyckeln ett namn (högst 80 tecken).")).await?,
+        )
+            .into_response());
+    }
+    let read_only = pairs.iter().any(|(k, _)| k == "read_only");
+    let (token, hash) = creds::new_token();
+    let (id, account) = user.who();
+    let label = name.clone();
+    state
+        .store
+        .write(move |tx| {
+            let token_id = store::account::create_token(tx, id, &label, &hash, read_only, &now_utc())?;
+            let scope = if read_only { "läsa" } else { "som kontot" };
+            store::audit::append(
+                tx,
+                &now_utc(),
+                Some((id, &account)),
+                Action::TokenCreated,
+                &format!("nyckel {token_id} ”{label}” ({scope})"),
+                addr.as_deref(),
+            )
+        })
+        .await?;
+    let cfg = state.store.config();
+    Ok(views::token_created_page(Chrome::new(&cfg.association, &user), &name, &token).into_response())
+}
+
+/// `POST /konto/nycklar/{id}/aterkalla`
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    Path(token_id): Path<String>,
+) -> Result<Response, PageError> {
+    let token_id: i64 = token_id.parse().map_err(|_| AppError::NotFound("Nyckeln finns inte.".into()))?;
+    let (id, name) = user.who();
+    let revoked = state
+        .store
+        .write(move |tx| {
+            let done = store::account::revoke_token(tx, id, token_id, &now_utc())?;
+            if done {
+                store::audit::append(
+                    tx,
+                    &now_utc(),
+                    Some((id, &name)),
+                    Action::TokenRevoked,
+                    &format!("nyckel {token_id}"),
+                    addr.as_deref(),
+                )?;
+            }
+            Ok(done)
+        })
+        .await?;
+    if !revoked {
+        return Err(AppError::NotFound("Nyckeln finns inte eller är redan återkallad.".into()).into());
+    }
+    Ok(Redirect::to("/konto").into_response())
+}
