@@ -496,6 +496,13 @@ pub async fn code(
     let Credential::Session { token_hash, .. } = user.credential.clone() else {
         return Err(AppError::Forbidden("Ingen inloggning pågår.".into()).into());
     };
+    let pending = {
+        let hash = token_hash.clone();
+        state.store.read(move |c| store::account::session(c, &hash)).await?.is_some_and(|s| !s.second_factor)
+    };
+    if !pending {
+        return Ok(Redirect::to("/").into_response());
+    }
     let now = now_unix();
     let id = user.account.id;
     let name = user.account.name.clone();

@@ -1,0 +1,246 @@
+//! The whole route × role matrix: for every route and every role (and anonymous), the exact
+//! outcome: allowed, redirected to the login page, 401 (API) or 403 with a Swedish message.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Client, Response, TestApp};
+use pinne::domain::account::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Authorised: 2xx, a redirect that is not to the login page, or the handler's own answer on
+    /// the merits (404 not found, 409 conflict, 422 invalid input).
+    Allowed,
+    /// Pages: 303 to /login.
+    Login,
+    /// API: 401 with a JSON error.
+    Unauthorized,
+    /// 403 with a Swedish message (HTML for pages, JSON for the API).
+    Forbidden,
+}
+use Outcome::*;
+
+struct World {
+    app: TestApp,
+    /// anonymous, coach, huvudman, förbundschef, läsare
+    clients: [Client; 5],
+}
+
+const ROLES: [&str; 5] = ["anonym", "coach", "huvudman", "förbundschef", "läsare"];
+
+async fn world() -> World {
+    let app = TestApp::new();
+    let coach = app.client("coach", Role::Coach, &["coachingteamet"]);
+    let huvudman = app.client("huvudman", Role::Huvudman, &["coachingteamet"]);
+    let lasare = app.client("lasare", Role::Lasare, &[]);
+    // Tally 1, registered by the coach.
+    let body = r#"{"insats":"coachingteamet","kind":"inskrivning","period":"2026-10","values":{"kon":"man","kommun":"karlskoga","aldersgrupp":"30_39","utbildning":"gymnasium","forsorjning":"ingen","tid_forsorjning":"ingen"}}"#;
+    let res = coach.post_json("/api/v1/tallies", body).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.json()["id"], 1);
+    let chef = app.chef.clone();
+    let anon = app.anonymous();
+    World { clients: [anon, coach, huvudman, chef, lasare], app }
+}
+
+fn classify(path: &str, res: &Response) -> Outcome {
+    let api = path.starts_with("/api/");
+    match res.status {
+        StatusCode::UNAUTHORIZED if api => {
+            assert!(res.json()["error"]["message"].as_str().unwrap().contains("Logga in"));
+            Unauthorized
+        }
+        StatusCode::FORBIDDEN => {
+            if api {
+                assert!(!res.json()["error"]["message"].as_str().unwrap().is_empty());
+            } else {
+                let html = res.text();
+                assert!(html.contains("<html lang=\"sv\">") && html.contains("Ingen behörighet"), "{html}");
+            }
+            Forbidden
+        }
+        // A logout also ends at the login page, but clears the session cookie on the way.
+        StatusCode::SEE_OTHER
+            if res.location() == "/login"
+                && res.headers.get("set-cookie").is_some_and(|c| c.to_str().unwrap().contains("Max-Age=0")) =>
+        {
+            Allowed
+        }
+        StatusCode::SEE_OTHER if res.location() == "/login" => Login,
+        s if s.is_success() || s.is_redirection() => Allowed,
+        StatusCode::NOT_FOUND | StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY => Allowed,
+        s => panic!("{path}: unexpected {s}: {}", res.text()),
+    }
+}
+
+/// (method, path, form or JSON body, expected for anonymous, coach, huvudman, förbundschef, läsare)
+type Case = (Method, &'static str, &'static str, [Outcome; 5]);
+
+const EXIT: &str = "insats=coachingteamet&kind=avslut&period=2026-10&v.kon=man&v.kommun=degerfors&v.aldersgrupp=20_24\
+&v.utbildning=grundskola&v.forsorjning=forsorjningsstod&v.tid_forsorjning=under_1&v.avslutsorsak=anstallning&v.tid_i_insatsen=4_6";
+const EXIT_JSON: &str = r#"{"insats":"coachingteamet","kind":"avslut","period":"2026-10","values":{"kon":"man","kommun":"degerfors","aldersgrupp":"20_24","utbildning":"grundskola","forsorjning":"forsorjningsstod","tid_forsorjning":"under_1","avslutsorsak":"anstallning","tid_i_insatsen":"4_6"}}"#;
+
+fn cases() -> Vec<Case> {
+    use Method as M;
+    vec![
+        // Reading pages.
+        (M::GET, "/", "", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/login", "", [Allowed, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/assets/pinne.css", "", [Allowed, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/registrera", "", [Login, Allowed, Forbidden, Allowed, Forbidden]),
+        (M::GET, "/registrera?insats=coachingteamet&kind=avslut", "", [Login, Allowed, Forbidden, Allowed, Forbidden]),
+        (M::GET, "/registrerat/1", "", [Login, Allowed, Allowed, Allowed, Forbidden]),
+        (M::GET, "/rapport", "", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/rapport/coachingteamet/2026", "", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/rapport/coachingteamet/2025", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
+        (M::GET, "/mal/coachingteamet/2026", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
+        (M::GET, "/konto", "", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/konto/tvasteg", "", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/login/kod", "", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/anvandare", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
+        (M::GET, "/anvandare/2", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
+        (M::GET, "/logg", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
+        (M::GET, "/logg.csv", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
+        // Changes from pages (each with the session's CSRF token).
+        (M::POST, "/registrera", EXIT, [Login, Allowed, Forbidden, Allowed, Forbidden]),
+        (M::POST, "/registrerat/1/angra", "", [Login, Allowed, Allowed, Allowed, Forbidden]),
+        (M::POST, "/registrerat/1/makulera", "reason=dubblett", [Login, Allowed, Allowed, Allowed, Forbidden]),
+        (M::POST, "/rapport/coachingteamet/2025/stang", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
+        (
+            M::POST,
+            "/rapport/coachingteamet/2025/oppna",
+            "reason=rattelse",
+            [Login, Forbidden, Forbidden, Allowed, Forbidden],
+        ),
+        (
+            M::POST,
+            "/mal/coachingteamet/2027",
+            "label.0=Studier&comparator.0=at_least&target.0=25&values.0=studier",
+            [Login, Forbidden, Forbidden, Allowed, Forbidden],
+        ),
+        (
+            M::POST,
+            "/anvandare",
+            "name=ny&role=lasare&password=en+lång+lösenfras+för+ny",
+            [Login, Forbidden, Forbidden, Allowed, Forbidden],
+        ),
+        (
+            M::POST,
+            "/anvandare/2",
+            "role=coach&insats=coachingteamet&active=1",
+            [Login, Forbidden, Forbidden, Allowed, Forbidden],
+        ),
+        (
+            M::POST,
+            "/anvandare/2/losenord",
+            "password=ett+helt+nytt+långt+lösenord",
+            [Login, Forbidden, Forbidden, Allowed, Forbidden],
+        ),
+        (M::POST, "/konto/nycklar", "name=Power+BI&read_only=1", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (M::POST, "/konto/nycklar/999/aterkalla", "", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (
+            M::POST,
+            "/konto/losenord",
+            "current=fel&new=ett+helt+nytt+långt+lösenord",
+            [Login, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            M::POST,
+            "/konto/tvasteg",
+            "secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&code=000000",
+            [Login, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            M::POST,
+            "/login",
+            "name=coach&password=coach-lösenord-för-test",
+            [Allowed, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (M::POST, "/login/kod", "code=000000", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (M::POST, "/logout", "", [Login, Allowed, Allowed, Allowed, Allowed]),
+        // The JSON API (Bearer tokens).
+        (M::GET, "/api/v1/config", "", [Unauthorized, Allowed, Allowed, Allowed, Allowed]),
+        (M::POST, "/api/v1/tallies", EXIT_JSON, [Unauthorized, Allowed, Forbidden, Allowed, Forbidden]),
+        (M::GET, "/api/v1/tallies?insats=coachingteamet", "", [Unauthorized, Allowed, Allowed, Allowed, Forbidden]),
+        (M::GET, "/api/v1/tallies/1", "", [Unauthorized, Allowed, Allowed, Allowed, Forbidden]),
+        (
+            M::POST,
+            "/api/v1/tallies/1/void",
+            r#"{"reason":"dubblett"}"#,
+            [Unauthorized, Allowed, Allowed, Allowed, Forbidden],
+        ),
+        (M::GET, "/api/v1/reports/coachingteamet/2026", "", [Unauthorized, Allowed, Allowed, Allowed, Allowed]),
+        (
+            M::GET,
+            "/api/v1/reports/coachingteamet/2025?format=csv",
+            "",
+            [Unauthorized, Forbidden, Allowed, Allowed, Allowed],
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_route_for_every_role() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    // Reads share one world; every change gets a fresh world per role, so one role's change
+    // cannot decide the next role's outcome.
+    let shared = world().await;
+    for (method, path, body, expected) in cases() {
+        for (i, want) in expected.iter().enumerate() {
+            let fresh;
+            let w = if method == Method::GET {
+                &shared
+            } else {
+                fresh = world().await;
+                &fresh
+            };
+            let client = &w.clients[i];
+            let res = match (&method, path.starts_with("/api/")) {
+                (&Method::GET, _) => client.get(path).await,
+                (_, true) => client.post_json(path, body).await,
+                (_, false) => client.post_form(path, body).await,
+            };
+            let got = classify(path, &res);
+            checked += 1;
+            if got != *want {
+                failures
+                    .push(format!("{method} {path} as {}: expected {want:?}, got {got:?} ({})", ROLES[i], res.status));
+            }
+            let _ = &w.app;
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} wrong:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(checked, cases().len() * 5);
+}
+
+/// Routes the router knows, so a new route cannot be added without a line in the matrix.
+#[tokio::test]
+async fn the_matrix_covers_every_route() {
+    let src = include_str!("../src/web/mod.rs").to_string() + include_str!("../src/web/api.rs");
+    let mut routes: Vec<String> =
+        src.split(".route(\"").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect();
+    routes.sort();
+    routes.dedup();
+    let covered: Vec<String> = cases().iter().map(|(_, p, _, _)| p.split('?').next().unwrap().to_string()).collect();
+    let normalise = |r: &str| {
+        r.replace("{insats}", "coachingteamet")
+            .replace("{year}", "")
+            .replace("{id}", "")
+            .split('/')
+            .map(|seg| if seg.chars().all(|c| c.is_ascii_digit()) { "" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    for r in routes {
+        let full = if ["/config", "/tallies", "/tallies/{id}", "/tallies/{id}/void", "/reports/{insats}/{year}"]
+            .contains(&r.as_str())
+        {
+            format!("/api/v1{r}")
+        } else {
+            r.clone()
+        };
+        assert!(covered.iter().any(|c| normalise(c) == normalise(&full)), "route {full} is not in the access matrix");
+    }
+}
