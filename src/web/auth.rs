@@ -223,11 +223,16 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         }
     }
 
-    // 2. Anonymous: only the login page and assets.
-    let Some(user) = user else {
-        if is_public(&path) {
-            return next.run(req).await;
+    // 2. The login page and assets are open to all. Signing in again replaces any session (the
+    //    handler rotates it), so the login form needs no session CSRF token; a signed-in visit to
+    //    the form goes home.
+    if is_public(&path) {
+        if path == "/login" && req.method() == Method::GET && user.is_some() && !pending_second_factor {
+            return Redirect::to("/").into_response();
         }
+        return next.run(req).await;
+    }
+    let Some(user) = user else {
         if api {
             return ApiError(AppError::Unauthorized).into_response();
         }
@@ -247,9 +252,6 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         && !user.account.has_totp
         && !second_factor_paths(&path)
     {
-        if path.starts_with("/assets/") {
-            return next.run(req).await;
-        }
         return if api {
             ApiError(AppError::Forbidden("Sätt upp tvåstegsverifiering i Pinne innan du använder API:t.".into()))
                 .into_response()
@@ -295,9 +297,6 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         }
     }
 
-    if path == "/login" && req.method() == Method::GET && !pending_second_factor {
-        return Redirect::to("/").into_response();
-    }
     req.extensions_mut().insert(user);
     next.run(req).await
 }
