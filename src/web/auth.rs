@@ -174,18 +174,23 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         let hash = creds::hash_token(token);
         let found = state
             .store
-            .write(move |tx| {
-                let Some(t) = store::account::token_by_hash(tx, &hash)? else { return Ok(None) };
-                let Some(c) = store::account::by_id(tx, t.account_id)? else { return Ok(None) };
-                if !c.account.active {
-                    return Ok(None);
-                }
-                store::account::touch_token(tx, t.id, &now_utc())?;
-                Ok(Some((c.account, t)))
+            .read(move |c| {
+                let Some(t) = store::account::token_by_hash(c, &hash)? else { return Ok(None) };
+                let Some(a) = store::account::by_id(c, t.account_id)? else { return Ok(None) };
+                Ok(a.account.active.then_some((a.account, t)))
             })
             .await;
         match found {
             Ok(Some((account, t))) => {
+                // Record the last use, at most once a minute (RFC 3339 UTC strings order by time).
+                let stale = (chrono::Utc::now() - chrono::Duration::seconds(TOUCH_EVERY))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                if t.last_used_at.as_deref().is_none_or(|at| at < stale.as_str()) {
+                    let id = t.id;
+                    if let Err(e) = state.store.write(move |tx| store::account::touch_token(tx, id, &now_utc())).await {
+                        return ApiError(e.into()).into_response();
+                    }
+                }
                 user = Some(CurrentUser { account, credential: Credential::Token { id: t.id, read_only: t.read_only } })
             }
             Ok(None) => return ApiError(AppError::Unauthorized).into_response(),
@@ -194,21 +199,30 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     } else if let Some(token) = cookie(req.headers(), settings.cookie_name()) {
         let hash = creds::hash_token(token);
         let lookup = {
-            let hash = hash.clone();
-            state
-                .store
-                .write(move |tx| {
-                    let Some(s) = store::account::session(tx, &hash)? else { return Ok(None) };
-                    if !s.account.active || now - s.seen_at > IDLE_TIMEOUT || now - s.created_at > ABSOLUTE_LIFETIME {
-                        store::account::delete_session(tx, &hash)?;
-                        return Ok(None);
+            let key = hash.clone();
+            let found = state.store.read(move |c| store::account::session(c, &key)).await;
+            match found {
+                Ok(Some(s)) => {
+                    // Expired sessions are deleted; live ones marked as used at most once a minute.
+                    let expired =
+                        !s.account.active || now - s.seen_at > IDLE_TIMEOUT || now - s.created_at > ABSOLUTE_LIFETIME;
+                    let write = if expired {
+                        let hash = hash.clone();
+                        Some(state.store.write(move |tx| store::account::delete_session(tx, &hash)).await)
+                    } else if now - s.seen_at > TOUCH_EVERY {
+                        let hash = hash.clone();
+                        Some(state.store.write(move |tx| store::account::touch_session(tx, &hash, now)).await)
+                    } else {
+                        None
+                    };
+                    match write {
+                        Some(Err(e)) => Err(e),
+                        _ if expired => Ok(None),
+                        _ => Ok(Some(s)),
                     }
-                    if now - s.seen_at > TOUCH_EVERY {
-                        store::account::touch_session(tx, &hash, now)?;
-                    }
-                    Ok(Some(s))
-                })
-                .await
+                }
+                other => other,
+            }
         };
         match lookup {
             Ok(Some(s)) => {
