@@ -423,3 +423,19 @@ async fn development_mode_drops_secure_cookies_and_hsts_only() {
     );
     assert!(res.headers.get("strict-transport-security").is_none());
 }
+
+#[tokio::test]
+async fn spaces_around_a_password_are_part_of_it() {
+    let app = TestApp::new();
+    let spaced = "  mellanslag runt om lösenordet  ";
+    let body = format!("name=sara&role=coach&insats=coachingteamet&password={}", urlenc(spaced));
+    assert_eq!(app.post_form("/anvandare", &body).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(login(&app, "sara", spaced.trim(), None).await.status, StatusCode::UNAUTHORIZED);
+    let sara = client(&app, &session_of(&login(&app, "sara", spaced, None).await));
+    // Changing it keeps the spaces of the new one too.
+    let new = " ny fras med mellanslag först";
+    let res = sara.post_form("/konto/losenord", &format!("current={}&new={}", urlenc(spaced), urlenc(new))).await;
+    assert_eq!(res.location(), "/login");
+    assert_eq!(login(&app, "sara", new.trim(), None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(login(&app, "sara", new, None).await.status, StatusCode::SEE_OTHER);
+}

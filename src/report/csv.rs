@@ -16,11 +16,13 @@ pub enum Dialect {
 /// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, so a label
 /// typed into Pinne can never run in someone's spreadsheet. Numbers are written as numbers.
 fn text(s: &str, dialect: Dialect) -> String {
-    if dialect == Dialect::Excel && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
+    if dialect == Dialect::Excel { spreadsheet_safe(s) } else { s.to_string() }
+}
+
+/// Text that Excel would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return) gets a leading `'`, so text typed into Pinne can never run in someone's spreadsheet.
+pub fn spreadsheet_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
 }
 
 fn number(x: f64, dialect: Dialect) -> String {

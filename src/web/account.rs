@@ -3,6 +3,7 @@
 use super::auth::{ClientAddr, CurrentUser, now_utc};
 use super::views::account as views;
 use super::views::layout::Chrome;
+use super::{field, raw_field};
 use crate::AppState;
 use crate::auth as creds;
 use crate::domain::account::check_password;
@@ -14,10 +15,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 type Form = axum::Form<Vec<(String, String)>>;
-
-fn field(pairs: &[(String, String)], name: &str) -> String {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-}
 
 async fn page(
     state: &AppState,
@@ -46,7 +43,7 @@ pub async fn change_password(
     Extension(ClientAddr(addr)): Extension<ClientAddr>,
     axum::Form(pairs): Form,
 ) -> Result<Response, PageError> {
-    let (current, new) = (field(&pairs, "current"), field(&pairs, "new"));
+    let (current, new) = (raw_field(&pairs, "current"), raw_field(&pairs, "new"));
     let id = user.account.id;
     let stored = state.store.read(move |c| store::account::by_id(c, id)).await?.ok_or(AppError::Unauthorized)?;
     if let Err(e) = check_password(&new, &user.account.name) {

@@ -4,6 +4,7 @@
 use super::auth::{ClientAddr, CurrentUser, forbidden, now_utc};
 use super::views::admin as views;
 use super::views::layout::Chrome;
+use super::{field, raw_field};
 use crate::AppState;
 use crate::auth as creds;
 use crate::domain::account::{Role, check_account_name, check_password};
@@ -18,10 +19,6 @@ type Form = axum::Form<Vec<(String, String)>>;
 
 fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
     if user.account.is_admin() { Ok(()) } else { Err(forbidden("Det här får bara förbundschefen göra.")) }
-}
-
-fn field(pairs: &[(String, String)], name: &str) -> String {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
 }
 
 /// The insatser ticked in a form, checked against the configuration.
@@ -58,7 +55,7 @@ pub async fn create_user(
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
     let name = field(&pairs, "name");
-    let password = pairs.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
+    let password = raw_field(&pairs, "password");
     let problem = check_account_name(&name)
         .err()
         .or_else(|| Role::parse(&field(&pairs, "role")).is_none().then(|| "Välj en roll.".to_string()))
@@ -203,7 +200,7 @@ pub async fn reset_password(
         .read(move |c| store::account::by_id(c, id))
         .await?
         .ok_or_else(|| AppError::NotFound("Kontot finns inte.".into()))?;
-    let password = pairs.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
+    let password = raw_field(&pairs, "password");
     if let Err(e) = check_password(&password, &target.account.name) {
         return Ok(
             (StatusCode::UNPROCESSABLE_ENTITY, edit_page(&state, &user, id, None, Some(&e)).await?).into_response()
@@ -288,7 +285,7 @@ pub async fn audit_csv(
     let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(&mut out);
     w.write_record(["Nr", "Tid (UTC)", "Konto", "Händelse", "Uppgifter", "Adress"])
         .map_err(|e| AppError::Internal(e.into()))?;
-    let safe = |s: &str| if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    let safe = crate::report::csv::spreadsheet_safe;
     for e in &entries {
         let action = Action::parse(&e.action).map(|a| a.label()).unwrap_or(&e.action);
         w.write_record([

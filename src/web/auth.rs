@@ -387,8 +387,7 @@ pub async fn login(
     form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     let axum::Form(pairs) = form.map_err(|_| AppError::BadRequest("Formuläret kunde inte läsas.".into()))?;
-    let field = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let (name, password) = (field("name").trim().to_string(), field("password"));
+    let (name, password) = (super::field(&pairs, "name"), super::raw_field(&pairs, "password"));
     let now = now_unix();
     let settings = state.auth.clone();
     let old_session = cookie(&headers, settings.cookie_name()).map(creds::hash_token);

@@ -116,6 +116,16 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     }
 }
 
+/// A form field, trimmed; empty if absent.
+pub fn field(pairs: &[(String, String)], name: &str) -> String {
+    raw_field(pairs, name).trim().to_string()
+}
+
+/// A form field exactly as sent (passwords: spaces are part of them); empty if absent.
+pub fn raw_field(pairs: &[(String, String)], name: &str) -> String {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
 /// A tally as shown to people and to API clients: keys and Swedish labels.
 #[derive(Debug, Clone, Serialize)]
 pub struct TallyView {
