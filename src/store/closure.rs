@@ -22,6 +22,15 @@ pub fn get(conn: &Connection, insats_id: i64, year: i32) -> Result<Option<Closur
         .optional()?)
 }
 
+/// Whether the year is closed (the cheap check on every tally write).
+pub fn is_closed(conn: &Connection, insats_id: i64, year: i32) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM year_closure WHERE insats_id = ?1 AND year = ?2")?
+        .query_row(params![insats_id, year], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 pub fn close(conn: &Connection, insats_id: i64, year: i32, by: i64, at: &str) -> Result<bool> {
     Ok(conn.execute(
         "INSERT OR IGNORE INTO year_closure (insats_id, year, closed_by, closed_at) VALUES (?1, ?2, ?3, ?4)",

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 /// Refuses a change to a tally of a closed year.
 fn ensure_open(conn: &Connection, insats_id: i64, year: i32) -> Result<()> {
-    if super::closure::get(conn, insats_id, year)?.is_some() {
+    if super::closure::is_closed(conn, insats_id, year)? {
         return Err(StoreError::Conflict(format!(
             "{year} är stängt för insatsen. Registreringar kan inte läggas till eller makuleras; be förbundschefen öppna året om något måste rättas."
         )));
