@@ -9,6 +9,8 @@ CREATE TABLE account (
     password_hash TEXT NOT NULL,
     -- base32 TOTP secret once the second factor is set up
     totp_secret   TEXT,
+    -- the last TOTP time step accepted, so a code is accepted only once (RFC 6238 §5.2)
+    totp_last_step INTEGER,
     active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     created_at    TEXT NOT NULL
 );

@@ -69,10 +69,14 @@ pub mod totp {
             .ok()
     }
 
-    /// Whether `code` is valid now for the secret.
-    pub fn check(secret_base32: &str, code: &str) -> bool {
+    /// The time step `code` is valid for now (one step of skew either way), if it is. The caller
+    /// must accept each step only once (`store::account::use_totp_step`).
+    pub fn check(secret_base32: &str, code: &str) -> Option<u64> {
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-        code.len() == 6 && totp(secret_base32, "x").is_some_and(|t| t.check_current(&code).is_some())
+        if code.len() != 6 {
+            return None;
+        }
+        totp(secret_base32, "x")?.check_current(&code)
     }
 
     /// The `otpauth://` address for authenticator apps.
@@ -115,10 +119,10 @@ mod tests {
         let secret = totp::new_secret();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         let code = totp::code_at(&secret, now).unwrap();
-        assert!(totp::check(&secret, &code));
+        assert_eq!(totp::check(&secret, &code), Some(now / 30));
         let old = totp::code_at(&secret, now - 600).unwrap();
-        assert!(!totp::check(&secret, &old) || old == code);
-        assert!(!totp::check(&secret, "12345"));
+        assert!(totp::check(&secret, &old).is_none() || old == code);
+        assert!(totp::check(&secret, "12345").is_none());
         assert!(totp::url(&secret, "anna").unwrap().starts_with("otpauth://totp/Pinne:anna?"));
     }
 }

@@ -284,30 +284,80 @@ async fn a_second_factor_is_asked_for_and_required_for_the_forbundschef() {
     let setup = c.get("/konto/tvasteg").await.text();
     assert!(setup.contains("Som förbundschef loggar du in med lösenord och en kod"));
     let secret = setup.split(r#"name="secret" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    let pw = urlenc(PASSWORD);
     assert_eq!(
-        c.post_form("/konto/tvasteg", &format!("secret={secret}&code=000000")).await.status,
+        c.post_form("/konto/tvasteg", &format!("secret={secret}&code=000000&password={pw}")).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     let now = pinne::web::auth::now_unix() as u64;
     let code = pinne::auth::totp::code_at(&secret, now).unwrap();
-    let res = c.post_form("/konto/tvasteg", &format!("secret={secret}&code={code}")).await;
+    // The password is asked for again.
+    let res = c.post_form("/konto/tvasteg", &format!("secret={secret}&code={code}&password=fel")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("Lösenordet stämmer inte"));
+    let res = c.post_form("/konto/tvasteg", &format!("secret={secret}&code={code}&password={pw}")).await;
     assert_eq!(res.location(), "/konto");
     assert_eq!(c.get("/rapport/coachingteamet/2026").await.status, StatusCode::OK);
+    // Once on, it cannot be replaced from the account page (a reset by the förbundschef clears it).
+    let other = pinne::auth::totp::new_secret();
+    let other_code = pinne::auth::totp::code_at(&other, now).unwrap();
+    let res = c.post_form("/konto/tvasteg", &format!("secret={other}&code={other_code}&password={pw}")).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
 
     // Next login: password, then the code.
     let res = login(&app, "chef2", PASSWORD, None).await;
     assert_eq!(res.location(), "/login/kod");
-    let c = client(&app, &session_of(&res));
+    let half_token = session_of(&res);
+    let c = client(&app, &half_token);
     assert_eq!(c.get("/rapport/coachingteamet/2026").await.location(), "/login/kod");
-    assert_eq!(c.post_form("/login/kod", "code=123456").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(c.get("/anvandare").await.location(), "/login/kod");
-    let code = pinne::auth::totp::code_at(&secret, pinne::web::auth::now_unix() as u64).unwrap();
-    assert_eq!(c.post_form("/login/kod", &format!("code={code}")).await.location(), "/");
-    assert_eq!(c.get("/anvandare").await.status, StatusCode::OK);
+    // A half-way session cannot reach the setup page to plant its own secret.
+    assert_eq!(c.get("/konto/tvasteg").await.location(), "/login/kod");
+    let planted = pinne::auth::totp::new_secret();
+    let planted_code = pinne::auth::totp::code_at(&planted, now).unwrap();
+    let res = c.post_form("/konto/tvasteg", &format!("secret={planted}&code={planted_code}&password={pw}")).await;
+    assert_eq!(res.location(), "/login/kod");
+    assert_eq!(c.post_form("/login/kod", &format!("code={planted_code}")).await.status, StatusCode::UNAUTHORIZED);
+    // The code used to switch TOTP on cannot be used again (RFC 6238 §5.2) ...
+    let res = c.post_form("/login/kod", &format!("code={code}")).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    // ... the next one can, and completes the login with a new session token.
+    let next = pinne::auth::totp::code_at(&secret, now + 30).unwrap();
+    let res = c.post_form("/login/kod", &format!("code={next}")).await;
+    assert_eq!(res.location(), "/");
+    let full = session_of(&res);
+    assert_ne!(full, half_token);
+    assert_eq!(c.get("/anvandare").await.location(), "/login", "the half-way token is gone");
+    assert_eq!(client(&app, &full).get("/anvandare").await.status, StatusCode::OK);
+    assert!(app.get("/logg?action=login_failed").await.text().contains("kod som redan använts"));
     // The API is closed to a half-finished login.
     let res = login(&app, "chef2", PASSWORD, None).await;
     let half = client(&app, &session_of(&res));
     assert_eq!(half.get("/api/v1/config").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_correct_password_does_not_clear_code_failures() {
+    let app = TestApp::new();
+    add_user(&app, "chef3", "forbundschef").await;
+    let secret = pinne::auth::totp::new_secret();
+    let id: i64 = app
+        .store
+        .read_blocking(|c| Ok(c.query_row("SELECT id FROM account WHERE name = 'chef3'", [], |r| r.get(0))?))
+        .unwrap();
+    app.store.write_blocking(|tx| pinne::store::account::set_totp(tx, id, Some(&secret))).unwrap();
+    // Guess codes, each time after a fresh (correct) password: the account slows down all the same.
+    let mut throttled = false;
+    for _ in 0..4 {
+        let res = login(&app, "chef3", PASSWORD, None).await;
+        if res.status == StatusCode::TOO_MANY_REQUESTS {
+            throttled = true;
+            break;
+        }
+        let c = client(&app, &session_of(&res));
+        assert_eq!(c.post_form("/login/kod", "code=000000").await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert!(throttled, "code guessing is throttled per account");
 }
 
 #[tokio::test]

@@ -119,8 +119,17 @@ pub fn set_password(conn: &Connection, id: i64, password_hash: &str) -> Result<(
 }
 
 pub fn set_totp(conn: &Connection, id: i64, secret: Option<&str>) -> Result<()> {
-    conn.execute("UPDATE account SET totp_secret = ?2 WHERE id = ?1", params![id, secret])?;
+    conn.execute("UPDATE account SET totp_secret = ?2, totp_last_step = NULL WHERE id = ?1", params![id, secret])?;
     Ok(())
+}
+
+/// Records that a TOTP time step was used; false if it (or a later one) already was, so a code is
+/// accepted only once.
+pub fn use_totp_step(conn: &Connection, id: i64, step: u64) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE account SET totp_last_step = ?2 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+        params![id, step as i64],
+    )? == 1)
 }
 
 // ---- sessions ----

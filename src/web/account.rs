@@ -97,7 +97,7 @@ fn totp_page(
 ) -> Result<maud::Markup, PageError> {
     let url = creds::totp::url(secret, &user.account.name).unwrap_or_default();
     let cfg = state.store.config();
-    let required = user.account.is_admin() && state.auth.require_totp_for_chef && !user.account.has_totp;
+    let required = state.auth.totp_required(&user.account) && !user.account.has_totp;
     Ok(views::totp_setup_page(Chrome::new(&cfg.association, user), user, secret, &url, error, required))
 }
 
@@ -108,28 +108,39 @@ pub async fn totp_enable(
     Extension(ClientAddr(addr)): Extension<ClientAddr>,
     axum::Form(pairs): Form,
 ) -> Result<Response, PageError> {
-    let (secret, code) = (field(&pairs, "secret"), field(&pairs, "code"));
+    let (secret, code, password) = (field(&pairs, "secret"), field(&pairs, "code"), raw_field(&pairs, "password"));
+    if user.account.has_totp {
+        return Err(AppError::Conflict(
+            "Tvåstegsverifiering är redan på. Har du bytt telefon: be förbundschefen återställa ditt lösenord, så sätter du upp den igen.".into(),
+        )
+        .into());
+    }
     // At least 128 bits: 26 base32 characters.
     if secret.len() < 26 || totp_rs::Secret::try_from_base32(&secret).is_err() {
         return Err(AppError::BadRequest("Nyckeln är ogiltig. Börja om.".into()).into());
     }
-    if !creds::totp::check(&secret, &code) {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            totp_page(
-                &state,
-                &user,
-                &secret,
-                Some("Koden stämmer inte. Kontrollera klockan i telefonen och försök igen."),
-            )?,
-        )
-            .into_response());
+    // Changing how one signs in asks for the password again.
+    let id = user.account.id;
+    let stored = state.store.read(move |c| store::account::by_id(c, id)).await?.ok_or(AppError::Unauthorized)?;
+    let password_ok = tokio::task::spawn_blocking(move || creds::verify_password(&password, &stored.password_hash))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if !password_ok {
+        let page = totp_page(&state, &user, &secret, Some("Lösenordet stämmer inte."))?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
+    let Some(step) = creds::totp::check(&secret, &code) else {
+        let message = "Koden stämmer inte. Kontrollera klockan i telefonen och försök igen.";
+        return Ok(
+            (StatusCode::UNPROCESSABLE_ENTITY, totp_page(&state, &user, &secret, Some(message))?).into_response()
+        );
+    };
     let (id, name) = user.who();
     state
         .store
         .write(move |tx| {
             store::account::set_totp(tx, id, Some(&secret))?;
+            store::account::use_totp_step(tx, id, step)?;
             store::audit::append(
                 tx,
                 &now_utc(),

@@ -59,7 +59,8 @@ impl AuthSettings {
         let secure = if self.dev { "" } else { "; Secure" };
         format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}", self.cookie_name())
     }
-    fn totp_required(&self, account: &Account) -> bool {
+    /// Whether this account must use a second factor before anything else.
+    pub fn totp_required(&self, account: &Account) -> bool {
         account.role == Role::Forbundschef && self.require_totp_for_chef && !self.dev
     }
 }
@@ -142,10 +143,14 @@ fn is_public(path: &str) -> bool {
     path == "/login" || path.starts_with("/assets/")
 }
 
-/// Paths a session may reach before its second factor is done, or before a förbundschef has set
-/// one up.
-fn second_factor_paths(path: &str) -> bool {
-    path == "/login/kod" || path == "/logout" || path == "/konto/tvasteg"
+/// Paths a session may reach before its second factor is done: entering the code, or giving up.
+fn pending_paths(path: &str) -> bool {
+    path == "/login/kod" || path == "/logout"
+}
+
+/// Paths a förbundschef who must set up a second factor may reach before doing so.
+fn setup_paths(path: &str) -> bool {
+    path == "/konto/tvasteg" || path == "/logout"
 }
 
 /// Constant-time comparison of two tokens.
@@ -254,17 +259,14 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     };
 
     // 3. Half-way through login, or a förbundschef who must set up a second factor first.
-    if pending_second_factor && !second_factor_paths(&path) {
+    if pending_second_factor && !pending_paths(&path) {
         return if api {
             ApiError(AppError::Unauthorized).into_response()
         } else {
             Redirect::to("/login/kod").into_response()
         };
     }
-    if !pending_second_factor
-        && settings.totp_required(&user.account)
-        && !user.account.has_totp
-        && !second_factor_paths(&path)
+    if !pending_second_factor && settings.totp_required(&user.account) && !user.account.has_totp && !setup_paths(&path)
     {
         return if api {
             ApiError(AppError::Forbidden("Sätt upp tvåstegsverifiering i Pinne innan du använder API:t.".into()))
@@ -471,7 +473,11 @@ pub async fn login(
                     store::account::delete_session(tx, &old)?;
                 }
                 store::account::delete_expired_sessions(tx, now - IDLE_TIMEOUT, now - ABSOLUTE_LIFETIME)?;
-                store::account::clear_failures(tx, &account_subject(&account.name))?;
+                // A correct password does not wipe earlier failures while the code is still to come,
+                // so guessing codes stays limited per account.
+                if second_factor_done {
+                    store::account::clear_failures(tx, &account_subject(&account.name))?;
+                }
                 store::account::create_session(tx, &hash, account.id, &csrf, now, second_factor_done)?;
                 let detail = if second_factor_done { "lösenord" } else { "lösenord, väntar på kod" };
                 store::audit::append(
@@ -526,23 +532,44 @@ pub async fn code(
         return Ok((StatusCode::TOO_MANY_REQUESTS, views::code_page(&user, Some(&message))).into_response());
     }
     let secret = state.store.read(move |c| store::account::by_id(c, id)).await?.and_then(|c| c.totp_secret);
-    let ok = secret.as_deref().is_some_and(|s| creds::totp::check(s, &code));
-    state
+    let step = secret.as_deref().and_then(|s| creds::totp::check(s, &code));
+    // The login is complete: a fresh session token replaces the half-way one.
+    let (token, new_hash) = creds::new_token();
+    let (csrf, _) = creds::new_token();
+    let ok = state
         .store
         .write(move |tx| {
+            // Each code is accepted once (RFC 6238 §5.2).
+            let ok = match step {
+                Some(step) => store::account::use_totp_step(tx, id, step)?,
+                None => false,
+            };
             if ok {
-                store::account::complete_second_factor(tx, &token_hash)?;
+                store::account::delete_session(tx, &token_hash)?;
+                store::account::create_session(tx, &new_hash, id, &csrf, now, true)?;
                 store::account::clear_failures(tx, &account_subject(&name))?;
-                store::audit::append(tx, &now_utc(), Some((id, &name)), Action::LoginSucceeded, "kod", addr.as_deref())
+                store::audit::append(
+                    tx,
+                    &now_utc(),
+                    Some((id, &name)),
+                    Action::LoginSucceeded,
+                    "kod",
+                    addr.as_deref(),
+                )?;
             } else {
                 store::account::record_failure(tx, &account_subject(&name), now)?;
                 store::account::record_failure(tx, &address_subject(&addr), now)?;
-                store::audit::append(tx, &now_utc(), Some((id, &name)), Action::LoginFailed, "fel kod", addr.as_deref())
+                let detail = if step.is_some() { "kod som redan använts" } else { "fel kod" };
+                store::audit::append(tx, &now_utc(), Some((id, &name)), Action::LoginFailed, detail, addr.as_deref())?;
             }
+            Ok(ok)
         })
         .await?;
     if ok {
-        Ok(Redirect::to("/").into_response())
+        let mut res = Redirect::to("/").into_response();
+        res.headers_mut()
+            .insert(header::SET_COOKIE, HeaderValue::from_str(&state.auth.session_cookie(&token)).expect("ascii"));
+        Ok(res)
     } else {
         Ok((StatusCode::UNAUTHORIZED, views::code_page(&user, Some("Koden stämmer inte. Försök igen.")))
             .into_response())
