@@ -127,14 +127,18 @@ fn open(dir: &std::path::Path) -> anyhow::Result<Store> {
     Store::open(dir).with_context(|| format!("could not open the database in {}", dir.display()))
 }
 
+/// Demo data and demo accounts, only into a database that has neither tallies nor accounts: the
+/// demo passwords are public, so they must never land next to real data.
 fn run_demo(store: &Store) -> anyhow::Result<()> {
-    let accounts = demo::accounts(store)?;
-    if accounts {
-        tracing::info!("demo accounts added: {}", demo::ACCOUNTS.map(|a| a.0).join(", "));
+    if store.read_blocking(store::account::count)? > 0 {
+        anyhow::bail!("the database in {} already has accounts; demo data was not added", store.path().display());
     }
     match demo::fill(store, Clock::System.now())? {
         demo::Outcome::Filled { tallies, insats, from, to } => {
             tracing::info!(tallies, %insats, from, to = %to, "demo data added");
+            if demo::accounts(store)? {
+                tracing::info!("demo accounts added: {}", demo::ACCOUNTS.map(|a| a.0).join(", "));
+            }
             Ok(())
         }
         demo::Outcome::AlreadyHasData => {

@@ -180,7 +180,43 @@ fn demo_command_fills_once() {
     assert!(dir.path().join("pinne.sqlite3").exists());
     let second = run();
     assert!(!second.status.success());
-    assert!(String::from_utf8_lossy(&second.stderr).contains("already holds tallies"));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("demo data was not added"));
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.read_blocking(pinne::store::account::count).unwrap(), 4, "one demo account per role, once");
+}
+
+#[test]
+fn demo_accounts_never_land_next_to_real_tallies() {
+    // A database with tallies but no accounts (e.g. from before accounts existed).
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let cfg = store.config();
+        let raw = pinne::domain::RawTally {
+            insats: Some("coachingteamet".into()),
+            kind: Some("inskrivning".into()),
+            period: Some("2025-01".into()),
+            values: [
+                ("kon", "man"),
+                ("kommun", "karlskoga"),
+                ("aldersgrupp", "30_39"),
+                ("utbildning", "gymnasium"),
+                ("forsorjning", "ingen"),
+                ("tid_forsorjning", "ingen"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .to_vec(),
+            ..Default::default()
+        };
+        let t = pinne::domain::tally::validate(&cfg, &raw, pinne::domain::Period::new(2026, 1).unwrap()).unwrap();
+        store.write_blocking(|tx| pinne::store::tally::insert(tx, &t, None)).unwrap();
+    }
+    let (ok, _, err) = pinne(dir.path(), &["demo"], "");
+    assert!(!ok, "{err}");
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(
+        store.read_blocking(pinne::store::account::count).unwrap(),
+        0,
+        "no public demo passwords next to real data"
+    );
 }

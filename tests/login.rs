@@ -239,7 +239,7 @@ async fn failed_logins_slow_down_then_lock_the_account() {
     app.store
         .write_blocking(|tx| {
             for i in 0..7 {
-                store::account::record_failure(tx, "konto:anna", now - 600 + i)?;
+                store::account::record_failure(tx, &pinne::web::auth::account_subject("anna"), now - 600 + i)?;
             }
             Ok(())
         })
@@ -264,7 +264,7 @@ async fn failed_logins_lock_a_client_address() {
     app.store
         .write_blocking(|tx| {
             for i in 0..30 {
-                store::account::record_failure(tx, "adress:okänd", now - 100 + i)?;
+                store::account::record_failure(tx, &pinne::web::auth::address_subject(&None), now - 100 + i)?;
             }
             Ok(())
         })
@@ -488,4 +488,31 @@ async fn spaces_around_a_password_are_part_of_it() {
     assert_eq!(res.location(), "/login");
     assert_eq!(login(&app, "sara", new.trim(), None).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(login(&app, "sara", new, None).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_attempts_are_throttled_too() {
+    let app = TestApp::new();
+    add_user(&app, "anna", "coach").await;
+    let mut handles = Vec::new();
+    for _ in 0..12 {
+        let anon = app.anonymous();
+        handles.push(tokio::spawn(async move {
+            let req = Request::post("/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from("name=anna&password=fel+l%C3%B6senord+helt+och+h%C3%A5llet"))
+                .unwrap();
+            anon.send(req).await.status
+        }));
+    }
+    let mut checked = 0;
+    for h in handles {
+        match h.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            s => panic!("unexpected {s}"),
+        }
+    }
+    // Each attempt is counted before its password is checked, so only the first three are tried.
+    assert_eq!(checked, 3, "{checked} passwords were checked");
 }

@@ -70,5 +70,12 @@ async fn a_reset_password_ends_sessions_and_the_second_factor() {
     let stored = app.store.read_blocking(|c| pinne::store::account::by_id(c, other.account_id)).unwrap().unwrap();
     assert!(stored.totp_secret.is_none());
     assert!(pinne::auth::verify_password("ett helt nytt långt lösen", &stored.password_hash));
-    assert!(app.get("/logg.csv?action=password_changed").await.text().contains("återställt för chef2"));
+    assert!(
+        app.get("/logg.csv?action=password_changed")
+            .await
+            .text()
+            .contains("återställt för chef2, 1 API-nycklar återkallade")
+    );
+    // Its API token died with the reset.
+    assert_eq!(other.get("/api/v1/config").await.status, StatusCode::UNAUTHORIZED);
 }

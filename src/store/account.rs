@@ -257,6 +257,14 @@ pub fn touch_token(conn: &Connection, id: i64, now: &str) -> Result<()> {
     Ok(())
 }
 
+/// Revokes every live token of an account (its password was reset); returns how many.
+pub fn revoke_tokens_of(conn: &Connection, account_id: i64, now: &str) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE api_token SET revoked_at = ?2 WHERE account_id = ?1 AND revoked_at IS NULL",
+        params![account_id, now],
+    )?)
+}
+
 /// Revokes a token of the account; false if there was no such live token.
 pub fn revoke_token(conn: &Connection, account_id: i64, id: i64, now: &str) -> Result<bool> {
     Ok(conn.execute(
@@ -267,8 +275,14 @@ pub fn revoke_token(conn: &Connection, account_id: i64, id: i64, now: &str) -> R
 
 // ---- login throttling ----
 
-pub fn record_failure(conn: &Connection, subject: &str, now: i64) -> Result<()> {
+/// Records a failed (or not yet successful) attempt; returns its row id.
+pub fn record_failure(conn: &Connection, subject: &str, now: i64) -> Result<i64> {
     conn.execute("INSERT INTO login_failure (subject, at) VALUES (?1, ?2)", params![subject, now])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn delete_failure(conn: &Connection, rowid: i64) -> Result<()> {
+    conn.execute("DELETE FROM login_failure WHERE rowid = ?1", [rowid])?;
     Ok(())
 }
 

@@ -49,11 +49,10 @@ pub async fn change_password(
     if let Err(e) = check_password(&new, &user.account.name) {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, &user, None, Some(&e)).await?).into_response());
     }
-    let hash = tokio::task::spawn_blocking(move || {
+    let hash = super::auth::hashing(move || {
         creds::verify_password(&current, &stored.password_hash).then(|| creds::hash_password(&new))
     })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?;
+    .await?;
     let Some(hash) = hash else {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -122,9 +121,7 @@ pub async fn totp_enable(
     // Changing how one signs in asks for the password again.
     let id = user.account.id;
     let stored = state.store.read(move |c| store::account::by_id(c, id)).await?.ok_or(AppError::Unauthorized)?;
-    let password_ok = tokio::task::spawn_blocking(move || creds::verify_password(&password, &stored.password_hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let password_ok = super::auth::hashing(move || creds::verify_password(&password, &stored.password_hash)).await?;
     if !password_ok {
         let page = totp_page(&state, &user, &secret, Some("Lösenordet stämmer inte."))?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());

@@ -66,9 +66,7 @@ pub async fn create_user(
     }
     let role = Role::parse(&field(&pairs, "role")).expect("checked");
     let ids = insatser(&state, &pairs).expect("checked");
-    let hash = tokio::task::spawn_blocking(move || creds::hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let hash = super::auth::hashing(move || creds::hash_password(&password)).await?;
     let (me, my_name) = user.who();
     let result = state
         .store
@@ -184,8 +182,9 @@ pub async fn update_user(
     Ok(edit_page(&state, &user, id, Some("Ändringarna är sparade."), None).await?.into_response())
 }
 
-/// `POST /anvandare/{id}/losenord`: a new password set by the förbundschef; ends the account's
-/// sessions and removes its second factor (the person sets it up again).
+/// `POST /anvandare/{id}/losenord`: a new password set by the förbundschef (e.g. after a suspected
+/// compromise); ends the account's sessions, revokes its API tokens and removes its second factor
+/// (the person sets it up again).
 pub async fn reset_password(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
@@ -206,9 +205,7 @@ pub async fn reset_password(
             (StatusCode::UNPROCESSABLE_ENTITY, edit_page(&state, &user, id, None, Some(&e)).await?).into_response()
         );
     }
-    let hash = tokio::task::spawn_blocking(move || creds::hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let hash = super::auth::hashing(move || creds::hash_password(&password)).await?;
     let (me, my_name) = user.who();
     let target_name = target.account.name.clone();
     state
@@ -217,12 +214,13 @@ pub async fn reset_password(
             store::account::set_password(tx, id, &hash)?;
             store::account::set_totp(tx, id, None)?;
             store::account::delete_sessions_of(tx, id)?;
+            let revoked = store::account::revoke_tokens_of(tx, id, &now_utc())?;
             store::audit::append(
                 tx,
                 &now_utc(),
                 Some((me, &my_name)),
                 Action::PasswordChanged,
-                &format!("återställt för {target_name}"),
+                &format!("återställt för {target_name}, {revoked} API-nycklar återkallade"),
                 addr.as_deref(),
             )
         })

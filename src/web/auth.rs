@@ -337,11 +337,59 @@ const LOCK_ACCOUNT_AFTER: i64 = 10;
 /// From this many failures from one address, the address is locked until the window passes.
 const LOCK_ADDRESS_AFTER: i64 = 30;
 
-fn account_subject(name: &str) -> String {
-    format!("konto:{}", name.trim().to_lowercase())
+/// Throttling subjects are stored hashed: a typed name may be a password typed in the wrong field.
+fn subject(kind: &str, value: &str) -> String {
+    let hash = creds::hash_token(&format!("{kind}:{value}"));
+    format!("{kind}:{}", hash.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
-fn address_subject(addr: &Option<String>) -> String {
-    format!("adress:{}", addr.as_deref().unwrap_or("okänd"))
+pub fn account_subject(name: &str) -> String {
+    subject("konto", &name.trim().to_lowercase())
+}
+pub fn address_subject(addr: &Option<String>) -> String {
+    subject("adress", addr.as_deref().unwrap_or("okänd"))
+}
+
+/// At most this many password hashes at once (argon2id takes 19 MiB each): parallel logins queue
+/// instead of exhausting memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Runs CPU-heavy credential work off the async runtime, at most `HASHING` at a time.
+pub async fn hashing<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let _permit = HASHING.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
+    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Checks the throttle and records this attempt as a failure, in one write transaction, so
+/// parallel attempts see each other. The attempt's rows are removed again if it succeeds.
+/// Returns the refusal message, or the (account, address) failure rows of this attempt.
+async fn begin_attempt(
+    state: &AppState,
+    name: &str,
+    addr: &Option<String>,
+    now: i64,
+) -> Result<Result<(i64, i64), String>, AppError> {
+    let (name, addr) = (name.to_string(), addr.clone());
+    Ok(state
+        .store
+        .write(move |tx| {
+            if let Some(message) = throttle(tx, &name, &addr, now)? {
+                let known = store::account::by_name(tx, &name)?.map(|c| (c.account.id, c.account.name));
+                store::audit::append(
+                    tx,
+                    &now_utc(),
+                    known.as_ref().map(|(id, n)| (*id, n.as_str())),
+                    Action::LoginFailed,
+                    "spärrad av för många försök",
+                    addr.as_deref(),
+                )?;
+                return Ok(Err(message));
+            }
+            store::account::prune_failures(tx, now - 24 * 3600)?;
+            let a = store::account::record_failure(tx, &account_subject(&name), now)?;
+            let b = store::account::record_failure(tx, &address_subject(&addr), now)?;
+            Ok(Ok((a, b)))
+        })
+        .await?)
 }
 
 /// Whether a login for `name` from `addr` may be tried now; the Swedish reason if not.
@@ -394,29 +442,13 @@ pub async fn login(
     let settings = state.auth.clone();
     let old_session = cookie(&headers, settings.cookie_name()).map(creds::hash_token);
 
-    // Throttle before any password work.
-    let refused = {
-        let (name, addr) = (name.clone(), addr.clone());
-        state.store.read(move |c| throttle(c, &name, &addr, now)).await?
+    // Throttle before any password work; the attempt counts as a failure until it succeeds.
+    let (account_row, address_row) = match begin_attempt(&state, &name, &addr, now).await? {
+        Ok(rows) => rows,
+        Err(message) => {
+            return Ok((StatusCode::TOO_MANY_REQUESTS, views::login_page(Some(&message), &name)).into_response());
+        }
     };
-    if let Some(message) = refused {
-        let (who, from) = (name.clone(), addr.clone());
-        state
-            .store
-            .write(move |tx| {
-                let known = store::account::by_name(tx, &who)?.map(|c| (c.account.id, c.account.name));
-                store::audit::append(
-                    tx,
-                    &now_utc(),
-                    known.as_ref().map(|(id, n)| (*id, n.as_str())),
-                    Action::LoginFailed,
-                    "spärrad av för många försök",
-                    from.as_deref(),
-                )
-            })
-            .await?;
-        return Ok((StatusCode::TOO_MANY_REQUESTS, views::login_page(Some(&message), &name)).into_response());
-    }
 
     let found = {
         let name = name.clone();
@@ -424,25 +456,21 @@ pub async fn login(
     };
     // Hash even for unknown names, so timing does not tell which names exist.
     let phc = found.as_ref().filter(|c| c.account.active).map(|c| c.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || match phc {
+    let ok = hashing(move || match phc {
         Some(h) => creds::verify_password(&password, &h),
         None => {
             creds::verify_password(&password, creds::dummy_hash());
             false
         }
     })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?;
+    .await?;
 
     let Some(c) = found.filter(|_| ok) else {
         let (who, from) = (name.clone(), addr.clone());
         state
             .store
             .write(move |tx| {
-                store::account::record_failure(tx, &account_subject(&who), now)?;
-                store::account::record_failure(tx, &address_subject(&from), now)?;
-                store::account::prune_failures(tx, now - 24 * 3600)?;
-                // Only a name that exists is written down: a mistyped password in the name field must not be.
+                // The attempt's failure rows stay. Only a name that exists is written down: a mistyped password in the name field must not be.
                 let known = store::account::by_name(tx, &who)?.map(|c| (c.account.id, c.account.name));
                 let detail = if known.is_some() { "fel lösenord" } else { "okänt användarnamn" };
                 store::audit::append(
@@ -475,8 +503,11 @@ pub async fn login(
                 store::account::delete_expired_sessions(tx, now - IDLE_TIMEOUT, now - ABSOLUTE_LIFETIME)?;
                 // A correct password does not wipe earlier failures while the code is still to come,
                 // so guessing codes stays limited per account.
+                store::account::delete_failure(tx, address_row)?;
                 if second_factor_done {
                     store::account::clear_failures(tx, &account_subject(&account.name))?;
+                } else {
+                    store::account::delete_failure(tx, account_row)?;
                 }
                 store::account::create_session(tx, &hash, account.id, &csrf, now, second_factor_done)?;
                 let detail = if second_factor_done { "lösenord" } else { "lösenord, väntar på kod" };
@@ -524,13 +555,12 @@ pub async fn code(
     let now = now_unix();
     let id = user.account.id;
     let name = user.account.name.clone();
-    let refused = {
-        let (name, addr) = (name.clone(), addr.clone());
-        state.store.read(move |c| throttle(c, &name, &addr, now)).await?
+    let (_, address_row) = match begin_attempt(&state, &name, &addr, now).await? {
+        Ok(rows) => rows,
+        Err(message) => {
+            return Ok((StatusCode::TOO_MANY_REQUESTS, views::code_page(&user, Some(&message))).into_response());
+        }
     };
-    if let Some(message) = refused {
-        return Ok((StatusCode::TOO_MANY_REQUESTS, views::code_page(&user, Some(&message))).into_response());
-    }
     let secret = state.store.read(move |c| store::account::by_id(c, id)).await?.and_then(|c| c.totp_secret);
     let step = secret.as_deref().and_then(|s| creds::totp::check(s, &code));
     // The login is complete: a fresh session token replaces the half-way one.
@@ -548,6 +578,7 @@ pub async fn code(
                 store::account::delete_session(tx, &token_hash)?;
                 store::account::create_session(tx, &new_hash, id, &csrf, now, true)?;
                 store::account::clear_failures(tx, &account_subject(&name))?;
+                store::account::delete_failure(tx, address_row)?;
                 store::audit::append(
                     tx,
                     &now_utc(),
@@ -557,8 +588,7 @@ pub async fn code(
                     addr.as_deref(),
                 )?;
             } else {
-                store::account::record_failure(tx, &account_subject(&name), now)?;
-                store::account::record_failure(tx, &address_subject(&addr), now)?;
+                // The attempt's failure rows (from begin_attempt) stay.
                 let detail = if step.is_some() { "kod som redan använts" } else { "fel kod" };
                 store::audit::append(tx, &now_utc(), Some((id, &name)), Action::LoginFailed, detail, addr.as_deref())?;
             }

@@ -105,7 +105,7 @@ pub fn user_page(
             form.login method="post" action=(format!("/anvandare/{}/losenord", a.id)) {
                 (csrf(user))
                 div.field { label for="password" { "Nytt lösenord (minst 12 tecken)" } input #password name="password" type="password" minlength="12" maxlength="128" autocomplete="new-password" required; }
-                p.note { "Personen loggas ut och får sätta upp tvåstegsverifiering igen." }
+                p.note { "Personen loggas ut, hens API-nycklar återkallas och hen får sätta upp tvåstegsverifiering igen." }
                 button.secondary type="submit" { "Återställ lösenordet" }
             }
             p { a href="/anvandare" { "Alla användare" } }
