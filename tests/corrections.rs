@@ -162,3 +162,36 @@ async fn the_audit_log_is_append_only_filterable_and_exportable() {
     assert!(text.contains("Nytt konto") && !text.contains("lösenfras"));
     assert!(!text.contains(app.chef.bearer.as_ref().unwrap()) && !text.contains("$argon2"));
 }
+
+#[tokio::test]
+async fn nothing_that_would_change_a_closed_report_is_accepted() {
+    let app = TestApp::new();
+    let anna = app.client("anna", Role::Coach, &["coachingteamet"]);
+    tally(&anna).await;
+    assert_eq!(app.post_form("/rapport/coachingteamet/2025/stang", "").await.status, StatusCode::SEE_OTHER);
+    let before = app.get("/api/v1/reports/coachingteamet/2025?format=csv-plain").await.body;
+    // A tally dated before 2025 would change 2025's "enrolled at the start".
+    let res = anna.post_json("/api/v1/tallies", &ENTRY.replace("2025-06", "2024-12")).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(res.json()["error"]["message"].as_str().unwrap().contains("skulle ändra 2025, som är stängt"));
+    // Goals 2025 use those set for 2023 (none for 2024 or 2025): 2023, 2024 and 2025 are locked.
+    let goal = "label.0=Studier&comparator.0=at_least&target.0=25&values.0=studier";
+    for year in [2023, 2024, 2025] {
+        let res = app.post_form(&format!("/mal/coachingteamet/{year}"), goal).await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{year}");
+        assert!(res.text().contains("2025 är stängt"), "{year}");
+    }
+    assert_eq!(
+        app.get("/api/v1/reports/coachingteamet/2025?format=csv-plain").await.body,
+        before,
+        "the closed report did not move"
+    );
+    // 2022's goals (2023 has its own) and 2026 are free; so are tallies after 2025.
+    assert_eq!(app.post_form("/mal/coachingteamet/2022", goal).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_form("/mal/coachingteamet/2026", goal).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        anna.post_json("/api/v1/tallies", &ENTRY.replace("2025-06", "2026-02")).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(app.get("/api/v1/reports/coachingteamet/2025?format=csv-plain").await.body, before);
+}

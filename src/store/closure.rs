@@ -22,13 +22,25 @@ pub fn get(conn: &Connection, insats_id: i64, year: i32) -> Result<Option<Closur
         .optional()?)
 }
 
-/// Whether the year is closed (the cheap check on every tally write).
-pub fn is_closed(conn: &Connection, insats_id: i64, year: i32) -> Result<bool> {
+/// The closed year that a change to tallies of `year` would alter, if any: that year itself or any
+/// later closed year (whose "enrolled at the start" counts every earlier tally). The cheap check on
+/// every tally write.
+pub fn closed_from(conn: &Connection, insats_id: i64, year: i32) -> Result<Option<i32>> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM year_closure WHERE insats_id = ?1 AND year = ?2")?
-        .query_row(params![insats_id, year], |_| Ok(()))
-        .optional()?
-        .is_some())
+        .prepare_cached("SELECT min(year) FROM year_closure WHERE insats_id = ?1 AND year >= ?2")?
+        .query_row(params![insats_id, year], |r| r.get(0))?)
+}
+
+/// The closed year whose report would change if the goals of `year` changed: `year` itself, or a
+/// later closed year that uses `year`'s goals (no goals set in between).
+pub fn closed_by_goals(conn: &Connection, insats_id: i64, year: i32) -> Result<Option<i32>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT min(c.year) FROM year_closure c WHERE c.insats_id = ?1 AND c.year >= ?2
+               AND (c.year = ?2 OR NOT EXISTS (SELECT 1 FROM goal_year g
+                                               WHERE g.insats_id = ?1 AND g.year > ?2 AND g.year <= c.year))",
+        )?
+        .query_row(params![insats_id, year], |r| r.get(0))?)
 }
 
 pub fn close(conn: &Connection, insats_id: i64, year: i32, by: i64, at: &str) -> Result<bool> {

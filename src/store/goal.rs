@@ -52,9 +52,18 @@ pub fn of_year(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Goal>
     Ok(goals)
 }
 
-/// Replaces the goals of a year with `goals` (an empty list means: no goals this year).
-/// Call inside a write transaction.
+/// Replaces the goals of a year with `goals` (an empty list means: no goals this year), unless a
+/// closed year's report would change. Call inside a write transaction.
 pub fn replace(conn: &Connection, insats_id: i64, year: i32, goals: &[NewGoal]) -> Result<()> {
+    if let Some(closed) = super::closure::closed_by_goals(conn, insats_id, year)? {
+        return Err(super::StoreError::Conflict(if closed == year {
+            format!("{year} är stängt, så årets mål kan inte ändras. Förbundschefen kan öppna året igen.")
+        } else {
+            format!(
+                "{closed} är stängt och använder målen från {year}, så de kan inte ändras. Sätt egna mål för ett senare år, eller öppna {closed}."
+            )
+        }));
+    }
     conn.execute("INSERT OR IGNORE INTO goal_year (insats_id, year) VALUES (?1, ?2)", params![insats_id, year])?;
     conn.execute("DELETE FROM goal WHERE insats_id = ?1 AND year = ?2", params![insats_id, year])?;
     for (pos, g) in goals.iter().enumerate() {

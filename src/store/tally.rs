@@ -8,12 +8,15 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 /// Refuses a change to a tally of a closed year.
 fn ensure_open(conn: &Connection, insats_id: i64, year: i32) -> Result<()> {
-    if super::closure::is_closed(conn, insats_id, year)? {
-        return Err(StoreError::Conflict(format!(
+    match super::closure::closed_from(conn, insats_id, year)? {
+        Some(closed) if closed == year => Err(StoreError::Conflict(format!(
             "{year} är stängt för insatsen. Registreringar kan inte läggas till eller makuleras; be förbundschefen öppna året om något måste rättas."
-        )));
+        ))),
+        Some(closed) => Err(StoreError::Conflict(format!(
+            "En ändring i {year} skulle ändra {closed}, som är stängt (de inskrivna vid årets början). Be förbundschefen öppna {closed} om något måste rättas."
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Inserts a validated tally and its counts, refusing a closed year. `author` is the account that
