@@ -73,9 +73,12 @@ impl AppError {
         }
     }
 
+    /// 5xx are errors; refused access is logged as a warning (ASVS V16: access-control failures).
     fn log(&self) {
-        if let AppError::Internal(e) = self {
-            tracing::error!(error = %format!("{e:#}"), "internal error");
+        match self {
+            AppError::Internal(e) => tracing::error!(error = %format!("{e:#}"), "internal error"),
+            AppError::Forbidden(m) => tracing::warn!(reason = %m, "access refused (403)"),
+            _ => {}
         }
     }
 }

@@ -33,13 +33,13 @@ enum Command {
         #[arg(long)]
         demo: bool,
         /// Development mode: plain http on loopback only (no `Secure` cookie, no HSTS, TOTP optional).
-        #[arg(long, env = "PINNE_DEV")]
+        #[arg(long, env = "PINNE_DEV", value_parser = clap::builder::BoolishValueParser::new())]
         dev: bool,
         /// Take client addresses from X-Forwarded-For (only behind a reverse proxy you control).
-        #[arg(long, env = "PINNE_TRUST_PROXY")]
+        #[arg(long, env = "PINNE_TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
         trust_proxy: bool,
         /// Let a förbundschef sign in without TOTP. A risk: see docs/SECURITY.md.
-        #[arg(long, env = "PINNE_TOTP_OPTIONAL")]
+        #[arg(long, env = "PINNE_TOTP_OPTIONAL", value_parser = clap::builder::BoolishValueParser::new())]
         totp_optional: bool,
     },
     /// Fill an empty database with demo data and demo accounts and exit.

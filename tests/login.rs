@@ -472,6 +472,11 @@ async fn development_mode_drops_secure_cookies_and_hsts_only() {
             && cookie.contains("SameSite=Strict")
     );
     assert!(res.headers.get("strict-transport-security").is_none());
+    // …and refuses anything that came through a proxy: development mode is for one machine.
+    let req = Request::get("/login").header("x-forwarded-for", "10.1.2.3").body(Body::empty()).unwrap();
+    let res = Client { app: router, account_id: 0, session: None, csrf: None, bearer: None }.send(req).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.text().contains("utvecklingsläge"));
 }
 
 #[tokio::test]

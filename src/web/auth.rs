@@ -162,6 +162,17 @@ fn same(a: &str, b: &str) -> bool {
 /// second factor and CSRF tokens before any handler runs.
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let settings = state.auth.clone();
+    // Development mode is for one machine: a request that came through a proxy means it is being
+    // used for more, over plain http. Refuse rather than serve.
+    if settings.dev && (req.headers().contains_key("x-forwarded-for") || req.headers().contains_key(header::FORWARDED))
+    {
+        tracing::warn!("refused a proxied request in development mode");
+        return PageError(AppError::Forbidden(
+            "Pinne körs i utvecklingsläge (--dev) och tar inte emot anrop via en proxy. Starta utan --dev för riktig användning."
+                .into(),
+        ))
+        .into_response();
+    }
     let addr = client_addr(&req, &settings);
     req.extensions_mut().insert(ClientAddr(addr));
     let path = req.uri().path().to_string();
@@ -174,6 +185,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let bearer = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
     if api && let Some(auth) = bearer {
         let Some(token) = auth.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+            tracing::warn!(path, address = ?req.extensions().get::<ClientAddr>().and_then(|a| a.0.clone()), "malformed Authorization header");
             return ApiError(AppError::Unauthorized).into_response();
         };
         let hash = creds::hash_token(token);
@@ -198,7 +210,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 }
                 user = Some(CurrentUser { account, credential: Credential::Token { id: t.id, read_only: t.read_only } })
             }
-            Ok(None) => return ApiError(AppError::Unauthorized).into_response(),
+            Ok(None) => {
+                tracing::warn!(path, address = ?req.extensions().get::<ClientAddr>().and_then(|a| a.0.clone()), "unknown, revoked or deactivated API token");
+                return ApiError(AppError::Unauthorized).into_response();
+            }
             Err(e) => return ApiError(e.into()).into_response(),
         }
     } else if let Some(token) = cookie(req.headers(), settings.cookie_name()) {
@@ -298,6 +313,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 };
                 let given = form_field(&bytes, "csrf");
                 if !given.as_deref().is_some_and(|g| same(g, &expected)) {
+                    tracing::warn!(path, account = %user.account.name, "form without the session's CSRF token refused");
                     return PageError(AppError::Forbidden(
                         "Formuläret kunde inte kontrolleras (det kan ha blivit för gammalt). Ladda om sidan och försök igen."
                             .into(),
