@@ -148,7 +148,7 @@ fn development_mode_refuses_to_listen_beyond_loopback() {
     let out = Command::new(env!("CARGO_BIN_EXE_pinne"))
         .arg("serve")
         .env("PINNE_LISTEN", "10.0.0.1:8080")
-        .env("PINNE_DEV", "true")
+        .env("PINNE_DEV", "1")
         .env("PINNE_DATA_DIR", dir.path())
         .output()
         .unwrap();

@@ -208,7 +208,13 @@ async fn forms_without_the_session_csrf_token_change_nothing() {
         .unwrap();
     assert_eq!(app.chef.send(req).await.status, StatusCode::FORBIDDEN);
     // Every form on the pages carries it.
-    for page in ["/registrera?insats=coachingteamet&kind=avslut", "/mal/coachingteamet/2026", "/konto", "/anvandare"] {
+    for page in [
+        "/registrera?insats=coachingteamet&kind=avslut",
+        "/mal/coachingteamet/2026",
+        "/konto",
+        "/konto/tvasteg",
+        "/anvandare",
+    ] {
         let html = app.get(page).await.text();
         let forms = html.matches("method=\"post\"").count();
         let tokens = html.matches(&format!(r#"name="csrf" value="{}""#, app.chef.csrf.as_ref().unwrap())).count();
@@ -239,7 +245,11 @@ async fn failed_logins_slow_down_then_lock_the_account() {
     app.store
         .write_blocking(|tx| {
             for i in 0..7 {
-                store::account::record_failure(tx, &pinne::web::auth::account_subject("anna"), now - 600 + i)?;
+                store::account::record_failure(
+                    tx,
+                    &pinne::web::auth::account_subject(app.store.throttle_key(), "anna"),
+                    now - 600 + i,
+                )?;
             }
             Ok(())
         })
@@ -264,7 +274,11 @@ async fn failed_logins_lock_a_client_address() {
     app.store
         .write_blocking(|tx| {
             for i in 0..30 {
-                store::account::record_failure(tx, &pinne::web::auth::address_subject(&None), now - 100 + i)?;
+                store::account::record_failure(
+                    tx,
+                    &pinne::web::auth::address_subject(app.store.throttle_key(), &None),
+                    now - 100 + i,
+                )?;
             }
             Ok(())
         })
@@ -284,6 +298,11 @@ async fn a_second_factor_is_asked_for_and_required_for_the_forbundschef() {
     let setup = c.get("/konto/tvasteg").await.text();
     assert!(setup.contains("Som förbundschef loggar du in med lösenord och en kod"));
     let secret = setup.split(r#"name="secret" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    // The page's own form asks for exactly these fields (so the POSTs below are what a browser sends).
+    let form = setup.split(r#"action="/konto/tvasteg""#).nth(1).unwrap().split("</form>").next().unwrap();
+    let mut names: Vec<&str> = form.split(r#"name=""#).skip(1).map(|s| s.split('"').next().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["code", "csrf", "password", "secret"]);
     let pw = urlenc(PASSWORD);
     assert_eq!(
         c.post_form("/konto/tvasteg", &format!("secret={secret}&code=000000&password={pw}")).await.status,
@@ -296,6 +315,7 @@ async fn a_second_factor_is_asked_for_and_required_for_the_forbundschef() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("Lösenordet stämmer inte"));
     let res = c.post_form("/konto/tvasteg", &format!("secret={secret}&code={code}&password={pw}")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
     assert_eq!(res.location(), "/konto");
     assert_eq!(c.get("/rapport/coachingteamet/2026").await.status, StatusCode::OK);
     // Once on, it cannot be replaced from the account page (a reset by the förbundschef clears it).
@@ -321,6 +341,8 @@ async fn a_second_factor_is_asked_for_and_required_for_the_forbundschef() {
     // The code used to switch TOTP on cannot be used again (RFC 6238 §5.2) ...
     let res = c.post_form("/login/kod", &format!("code={code}")).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    // Those were four failures (throttled from three on); let the window pass.
+    app.store.write_blocking(|tx| Ok(tx.execute("UPDATE login_failure SET at = at - 3600", [])?)).unwrap();
     // ... the next one can, and completes the login with a new session token.
     let next = pinne::auth::totp::code_at(&secret, now + 30).unwrap();
     let res = c.post_form("/login/kod", &format!("code={next}")).await;
@@ -520,4 +542,43 @@ async fn parallel_attempts_are_throttled_too() {
     }
     // Each attempt is counted before its password is checked, so only the first three are tried.
     assert_eq!(checked, 3, "{checked} passwords were checked");
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_on_the_account_page_is_throttled() {
+    let app = TestApp::new();
+    add_user(&app, "anna", "coach").await;
+    let anna = client(&app, &session_of(&login(&app, "anna", PASSWORD, None).await));
+    let body = format!("current=fel+gissning+nummer+ett&new={}", urlenc("en helt ny och lång fras"));
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(anna.post_form("/konto/losenord", &body).await.status);
+    }
+    assert_eq!(statuses[..3], [StatusCode::UNPROCESSABLE_ENTITY; 3]);
+    assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS);
+    assert!(app.get("/logg?action=login_failed").await.text().contains("fel nuvarande lösenord"));
+}
+
+#[tokio::test]
+async fn throttling_keeps_no_typed_name_or_address_in_the_clear() {
+    let app = TestApp::new();
+    let typed = "min hemliga fras";
+    login(&app, typed, PASSWORD, None).await;
+    let subjects: Vec<String> = app
+        .store
+        .read_blocking(|c| {
+            let mut s = c.prepare("SELECT subject FROM login_failure")?;
+            Ok(s.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .unwrap();
+    assert_eq!(subjects.len(), 2);
+    for s in &subjects {
+        assert!(!s.contains(typed) && !s.contains("okänd"), "{s}");
+        assert!(s.starts_with("konto:") || s.starts_with("adress:"));
+    }
+    // Keyed: not the plain SHA-256 of the name.
+    let plain = pinne::auth::hash_token(&format!("konto:{typed}"));
+    let plain: String = plain.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(!subjects.iter().any(|s| s.contains(&plain)));
+    assert!(subjects.contains(&pinne::web::auth::account_subject(app.store.throttle_key(), typed)));
 }

@@ -123,6 +123,14 @@ pub fn set_totp(conn: &Connection, id: i64, secret: Option<&str>) -> Result<()> 
     Ok(())
 }
 
+/// Turns TOTP on unless it already is; false if it was.
+pub fn set_totp_if_unset(conn: &Connection, id: i64, secret: &str) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE account SET totp_secret = ?2, totp_last_step = NULL WHERE id = ?1 AND totp_secret IS NULL",
+        params![id, secret],
+    )? == 1)
+}
+
 /// Records that a TOTP time step was used; false if it (or a later one) already was, so a code is
 /// accepted only once.
 pub fn use_totp_step(conn: &Connection, id: i64, step: u64) -> Result<bool> {
@@ -172,11 +180,6 @@ pub fn session(conn: &Connection, token_hash: &[u8]) -> Result<Option<Session>> 
 
 pub fn touch_session(conn: &Connection, token_hash: &[u8], now: i64) -> Result<()> {
     conn.execute("UPDATE session SET seen_at = ?2 WHERE token_hash = ?1", params![token_hash, now])?;
-    Ok(())
-}
-
-pub fn complete_second_factor(conn: &Connection, token_hash: &[u8]) -> Result<()> {
-    conn.execute("UPDATE session SET second_factor = 1 WHERE token_hash = ?1", [token_hash])?;
     Ok(())
 }
 

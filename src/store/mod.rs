@@ -38,6 +38,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 struct Inner {
     path: PathBuf,
+    /// A random per-installation key, kept in the `setting` table, for keyed hashes of throttling
+    /// subjects (client addresses, typed names).
+    throttle_key: Vec<u8>,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     config: RwLock<Arc<Config>>,
@@ -78,12 +81,19 @@ impl Store {
             if config::is_empty(&tx)? {
                 config::apply_preset(&tx, preset)?;
             }
+            tx.execute(
+                "INSERT OR IGNORE INTO setting (key, value) VALUES ('throttle_key', ?1)",
+                [crate::auth::new_token().0],
+            )?;
             tx.commit()?;
         }
+        let throttle_key: String =
+            writer.query_row("SELECT value FROM setting WHERE key = 'throttle_key'", [], |r| r.get(0))?;
         let cfg = config::load(&writer)?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
+                throttle_key: throttle_key.into_bytes(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
                 config: RwLock::new(Arc::new(cfg)),
@@ -93,6 +103,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// The per-installation key for hashing throttling subjects.
+    pub fn throttle_key(&self) -> &[u8] {
+        &self.inner.throttle_key
     }
 
     /// The configuration as last loaded.

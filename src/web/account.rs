@@ -44,15 +44,18 @@ pub async fn change_password(
     axum::Form(pairs): Form,
 ) -> Result<Response, PageError> {
     let (current, new) = (raw_field(&pairs, "current"), raw_field(&pairs, "new"));
-    let id = user.account.id;
-    let stored = state.store.read(move |c| store::account::by_id(c, id)).await?.ok_or(AppError::Unauthorized)?;
     if let Err(e) = check_password(&new, &user.account.name) {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, &user, None, Some(&e)).await?).into_response());
     }
-    let hash = super::auth::hashing(move || {
-        creds::verify_password(&current, &stored.password_hash).then(|| creds::hash_password(&new))
-    })
-    .await?;
+    let hash = match super::auth::check_current_password(&state, &user.account, &addr, current).await? {
+        Err(message) => {
+            return Ok(
+                (StatusCode::TOO_MANY_REQUESTS, page(&state, &user, None, Some(&message)).await?).into_response()
+            );
+        }
+        Ok(true) => Some(super::auth::hashing(move || creds::hash_password(&new)).await?),
+        Ok(false) => None,
+    };
     let Some(hash) = hash else {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -119,9 +122,13 @@ pub async fn totp_enable(
         return Err(AppError::BadRequest("Nyckeln är ogiltig. Börja om.".into()).into());
     }
     // Changing how one signs in asks for the password again.
-    let id = user.account.id;
-    let stored = state.store.read(move |c| store::account::by_id(c, id)).await?.ok_or(AppError::Unauthorized)?;
-    let password_ok = super::auth::hashing(move || creds::verify_password(&password, &stored.password_hash)).await?;
+    let password_ok = match super::auth::check_current_password(&state, &user.account, &addr, password).await? {
+        Err(message) => {
+            let page = totp_page(&state, &user, &secret, Some(&message))?;
+            return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+        }
+        Ok(ok) => ok,
+    };
     if !password_ok {
         let page = totp_page(&state, &user, &secret, Some("Lösenordet stämmer inte."))?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -136,7 +143,10 @@ pub async fn totp_enable(
     state
         .store
         .write(move |tx| {
-            store::account::set_totp(tx, id, Some(&secret))?;
+            // Only if still unset: two setups at once cannot overwrite each other.
+            if !store::account::set_totp_if_unset(tx, id, &secret)? {
+                return Err(store::StoreError::Conflict("Tvåstegsverifiering är redan på.".into()));
+            }
             store::account::use_totp_step(tx, id, step)?;
             store::audit::append(
                 tx,

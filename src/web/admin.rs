@@ -168,8 +168,10 @@ pub async fn update_user(
             } else {
                 0
             };
+            // A deactivated account's API tokens are revoked, so reactivating it does not revive them.
+            let revoked = if active { 0 } else { store::account::revoke_tokens_of(tx, id, &now_utc())? };
             let detail = format!(
-                "{}: roll {} → {}, insatser {:?} → {ids:?}, aktiv {} → {active}, {ended} inloggningar avslutade",
+                "{}: roll {} → {}, insatser {:?} → {ids:?}, aktiv {} → {active}, {ended} inloggningar avslutade, {revoked} API-nycklar återkallade",
                 before.name,
                 before.role.as_str(),
                 role.as_str(),
@@ -220,7 +222,9 @@ pub async fn reset_password(
                 &now_utc(),
                 Some((me, &my_name)),
                 Action::PasswordChanged,
-                &format!("återställt för {target_name}, {revoked} API-nycklar återkallade"),
+                &format!(
+                    "återställt för {target_name}, {revoked} API-nycklar återkallade, tvåstegsverifiering borttagen"
+                ),
                 addr.as_deref(),
             )
         })

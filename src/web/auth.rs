@@ -313,7 +313,8 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 };
                 let given = form_field(&bytes, "csrf");
                 if !given.as_deref().is_some_and(|g| same(g, &expected)) {
-                    tracing::warn!(path, account = %user.account.name, "form without the session's CSRF token refused");
+                    // No path: it can name a tally, and a log line carries an exact time.
+                    tracing::warn!(account = %user.account.name, "form without the session's CSRF token refused");
                     return PageError(AppError::Forbidden(
                         "Formuläret kunde inte kontrolleras (det kan ha blivit för gammalt). Ladda om sidan och försök igen."
                             .into(),
@@ -353,16 +354,18 @@ const LOCK_ACCOUNT_AFTER: i64 = 10;
 /// From this many failures from one address, the address is locked until the window passes.
 const LOCK_ADDRESS_AFTER: i64 = 30;
 
-/// Throttling subjects are stored hashed: a typed name may be a password typed in the wrong field.
-fn subject(kind: &str, value: &str) -> String {
-    let hash = creds::hash_token(&format!("{kind}:{value}"));
+/// Throttling subjects are stored as keyed hashes (the installation's `throttle_key`): a typed name
+/// may be a password typed in the wrong field, and addresses should not be listable.
+fn subject(key: &[u8], kind: &str, value: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::new().chain_update(key).chain_update(kind).chain_update(b":").chain_update(value).finalize();
     format!("{kind}:{}", hash.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
-pub fn account_subject(name: &str) -> String {
-    subject("konto", &name.trim().to_lowercase())
+pub fn account_subject(key: &[u8], name: &str) -> String {
+    subject(key, "konto", &name.trim().to_lowercase())
 }
-pub fn address_subject(addr: &Option<String>) -> String {
-    subject("adress", addr.as_deref().unwrap_or("okänd"))
+pub fn address_subject(key: &[u8], addr: &Option<String>) -> String {
+    subject(key, "adress", addr.as_deref().unwrap_or("okänd"))
 }
 
 /// At most this many password hashes at once (argon2id takes 19 MiB each): parallel logins queue
@@ -385,10 +388,11 @@ async fn begin_attempt(
     now: i64,
 ) -> Result<Result<(i64, i64), String>, AppError> {
     let (name, addr) = (name.to_string(), addr.clone());
+    let key = state.store.throttle_key().to_vec();
     Ok(state
         .store
         .write(move |tx| {
-            if let Some(message) = throttle(tx, &name, &addr, now)? {
+            if let Some(message) = throttle(tx, &key, &name, &addr, now)? {
                 let known = store::account::by_name(tx, &name)?.map(|c| (c.account.id, c.account.name));
                 store::audit::append(
                     tx,
@@ -401,25 +405,31 @@ async fn begin_attempt(
                 return Ok(Err(message));
             }
             store::account::prune_failures(tx, now - 24 * 3600)?;
-            let a = store::account::record_failure(tx, &account_subject(&name), now)?;
-            let b = store::account::record_failure(tx, &address_subject(&addr), now)?;
+            let a = store::account::record_failure(tx, &account_subject(&key, &name), now)?;
+            let b = store::account::record_failure(tx, &address_subject(&key, &addr), now)?;
             Ok(Ok((a, b)))
         })
         .await?)
 }
 
 /// Whether a login for `name` from `addr` may be tried now; the Swedish reason if not.
-fn throttle(conn: &rusqlite::Connection, name: &str, addr: &Option<String>, now: i64) -> store::Result<Option<String>> {
+fn throttle(
+    conn: &rusqlite::Connection,
+    key: &[u8],
+    name: &str,
+    addr: &Option<String>,
+    now: i64,
+) -> store::Result<Option<String>> {
     let since = now - WINDOW;
     let minutes = |last: Option<i64>| ((last.unwrap_or(now) + WINDOW - now).max(60) + 59) / 60;
-    let (n, last) = store::account::failures(conn, &address_subject(addr), since)?;
+    let (n, last) = store::account::failures(conn, &address_subject(key, addr), since)?;
     if n >= LOCK_ADDRESS_AFTER {
         return Ok(Some(format!(
             "För många misslyckade inloggningar från din dator. Försök igen om {} minuter.",
             minutes(last)
         )));
     }
-    let (n, last) = store::account::failures(conn, &account_subject(name), since)?;
+    let (n, last) = store::account::failures(conn, &account_subject(key, name), since)?;
     if n >= LOCK_ACCOUNT_AFTER {
         return Ok(Some(format!(
             "Kontot är tillfälligt spärrat efter för många misslyckade inloggningar. Försök igen om {} minuter.",
@@ -434,6 +444,44 @@ fn throttle(conn: &rusqlite::Connection, name: &str, addr: &Option<String>, now:
         }
     }
     Ok(None)
+}
+
+/// Checks a signed-in account's current password before it changes how it signs in, throttled,
+/// counted and audited like a login attempt. `Err` holds the throttle's refusal.
+pub async fn check_current_password(
+    state: &AppState,
+    account: &Account,
+    addr: &Option<String>,
+    password: String,
+) -> Result<Result<bool, String>, AppError> {
+    let now = now_unix();
+    let (account_row, address_row) = match begin_attempt(state, &account.name, addr, now).await? {
+        Ok(rows) => rows,
+        Err(message) => return Ok(Err(message)),
+    };
+    let id = account.id;
+    let stored = state.store.read(move |c| store::account::by_id(c, id)).await?.ok_or(AppError::Unauthorized)?;
+    let ok = hashing(move || creds::verify_password(&password, &stored.password_hash)).await?;
+    let (name, addr) = (account.name.clone(), addr.clone());
+    state
+        .store
+        .write(move |tx| {
+            if ok {
+                store::account::delete_failure(tx, account_row)?;
+                store::account::delete_failure(tx, address_row)
+            } else {
+                store::audit::append(
+                    tx,
+                    &now_utc(),
+                    Some((id, &name)),
+                    Action::LoginFailed,
+                    "fel nuvarande lösenord",
+                    addr.as_deref(),
+                )
+            }
+        })
+        .await?;
+    Ok(Ok(ok))
 }
 
 // ---- handlers ----
@@ -508,6 +556,7 @@ pub async fn login(
     let (csrf, _) = creds::new_token();
     let second_factor_done = !c.account.has_totp;
     let account = c.account.clone();
+    let key = state.store.throttle_key().to_vec();
     {
         let addr = addr.clone();
         state
@@ -521,7 +570,7 @@ pub async fn login(
                 // so guessing codes stays limited per account.
                 store::account::delete_failure(tx, address_row)?;
                 if second_factor_done {
-                    store::account::clear_failures(tx, &account_subject(&account.name))?;
+                    store::account::clear_failures(tx, &account_subject(&key, &account.name))?;
                 } else {
                     store::account::delete_failure(tx, account_row)?;
                 }
@@ -582,6 +631,7 @@ pub async fn code(
     // The login is complete: a fresh session token replaces the half-way one.
     let (token, new_hash) = creds::new_token();
     let (csrf, _) = creds::new_token();
+    let key = state.store.throttle_key().to_vec();
     let ok = state
         .store
         .write(move |tx| {
@@ -593,7 +643,7 @@ pub async fn code(
             if ok {
                 store::account::delete_session(tx, &token_hash)?;
                 store::account::create_session(tx, &new_hash, id, &csrf, now, true)?;
-                store::account::clear_failures(tx, &account_subject(&name))?;
+                store::account::clear_failures(tx, &account_subject(&key, &name))?;
                 store::account::delete_failure(tx, address_row)?;
                 store::audit::append(
                     tx,

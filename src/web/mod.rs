@@ -84,6 +84,7 @@ async fn same_site_only(req: axum::extract::Request, next: axum::middleware::Nex
             },
         };
         if cross {
+            tracing::warn!("cross-site state-changing request refused");
             let message = "Förfrågan kom från en annan webbplats och stoppades. Öppna Pinne direkt och försök igen.";
             return if req.uri().path().starts_with("/api/") {
                 (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({"error": {"message": message, "field": null}})))

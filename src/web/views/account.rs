@@ -167,6 +167,7 @@ pub fn totp_setup_page(
                 (csrf(user))
                 input type="hidden" name="secret" value=(secret);
                 div.field { label for="code" { "Kod" } input #code name="code" inputmode="numeric" autocomplete="one-time-code" required; }
+                div.field { label for="password" { "Ditt lösenord" } input #password name="password" type="password" autocomplete="current-password" required; }
                 button.primary type="submit" { "Slå på" }
             }
         },
