@@ -1,5 +1,6 @@
-//! Closed years: once a huvudman closes a year of an insats, its tallies can be neither added nor
-//! voided until the förbundschef reopens it.
+//! Closed years: once a huvudman closes a year of an insats, nothing that would change its report is
+//! accepted until the förbundschef reopens it: no tally added to or voided in that year or an earlier
+//! one (they make up its "enrolled at the start"), and no change to the goals it uses.
 
 use super::Result;
 use rusqlite::{Connection, OptionalExtension, params};

@@ -185,7 +185,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let bearer = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
     if api && let Some(auth) = bearer {
         let Some(token) = auth.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
-            tracing::warn!(path, address = ?req.extensions().get::<ClientAddr>().and_then(|a| a.0.clone()), "malformed Authorization header");
+            tracing::warn!(address = ?req.extensions().get::<ClientAddr>().and_then(|a| a.0.clone()), "malformed Authorization header");
             return ApiError(AppError::Unauthorized).into_response();
         };
         let hash = creds::hash_token(token);
@@ -211,7 +211,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 user = Some(CurrentUser { account, credential: Credential::Token { id: t.id, read_only: t.read_only } })
             }
             Ok(None) => {
-                tracing::warn!(path, address = ?req.extensions().get::<ClientAddr>().and_then(|a| a.0.clone()), "unknown, revoked or deactivated API token");
+                tracing::warn!(address = ?req.extensions().get::<ClientAddr>().and_then(|a| a.0.clone()), "unknown, revoked or deactivated API token");
                 return ApiError(AppError::Unauthorized).into_response();
             }
             Err(e) => return ApiError(e.into()).into_response(),
