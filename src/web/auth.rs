@@ -294,8 +294,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     // 4. Changes: API changes need a token; page changes need the session's CSRF token.
     if !req.method().is_safe() {
         match &user.credential {
-            Credential::Session { csrf, .. } if api => {
-                let _ = csrf;
+            Credential::Session { .. } if api => {
                 return ApiError(AppError::Forbidden(
                     "Ändringar via API:t kräver en API-nyckel (Authorization: Bearer), inte en inloggning i webbläsaren."
                         .into(),
