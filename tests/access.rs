@@ -91,6 +91,8 @@ fn cases() -> Vec<Case> {
         (M::GET, "/registrera", "", [Login, Allowed, Forbidden, Allowed, Forbidden]),
         (M::GET, "/registrera?insats=coachingteamet&kind=avslut", "", [Login, Allowed, Forbidden, Allowed, Forbidden]),
         (M::GET, "/registrerat/1", "", [Login, Allowed, Allowed, Allowed, Forbidden]),
+        (M::GET, "/registreringar", "", [Login, Allowed, Allowed, Allowed, Forbidden]),
+        (M::GET, "/registreringar?insats=mottagningsteamet", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/rapport", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/rapport/coachingteamet/2026", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/rapport/coachingteamet/2025", "", [Login, Forbidden, Allowed, Allowed, Allowed]),

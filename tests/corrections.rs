@@ -195,3 +195,24 @@ async fn nothing_that_would_change_a_closed_report_is_accepted() {
     );
     assert_eq!(app.get("/api/v1/reports/coachingteamet/2025?format=csv-plain").await.body, before);
 }
+
+#[tokio::test]
+async fn the_huvudman_finds_tallies_to_correct_on_a_list() {
+    let app = TestApp::new();
+    let anna = app.client("anna", Role::Coach, &["coachingteamet"]);
+    let hm = app.client("hm", Role::Huvudman, &["coachingteamet"]);
+    let id = tally(&anna).await;
+    let page = hm.get("/registreringar").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("Registreringar i Coachingteamet"));
+    assert!(html.contains(&format!(r#"<a href="/registrerat/{id}">{id}</a>"#)));
+    assert!(html.contains(r#"href="/registreringar""#), "in the menu");
+    assert_eq!(
+        hm.post_form(&format!("/registrerat/{id}/makulera"), "reason=dubblett").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(hm.get("/registreringar").await.text().contains("Makulerad"));
+    assert_eq!(hm.get("/registreringar?insats=mottagningsteamet").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(hm.get("/registreringar?insats=finns_inte").await.status, StatusCode::NOT_FOUND);
+}

@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login/kod", get(auth::code_form).post(auth::code))
         .route("/logout", post(auth::logout))
         .route("/registrera", get(tally::form).post(tally::submit))
+        .route("/registreringar", get(tally::list))
         .route("/registrerat/{id}", get(tally::confirmation))
         .route("/registrerat/{id}/angra", post(tally::undo))
         .route("/registrerat/{id}/makulera", post(tally::void_with_reason))

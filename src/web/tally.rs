@@ -4,7 +4,7 @@
 use super::auth::{ClientAddr, CurrentUser, forbidden, today_utc};
 use super::describe;
 use super::views::layout::Chrome;
-use super::views::tally::{FormState, VoidControls, confirmation_page, form_page};
+use super::views::tally::{FormState, VoidControls, confirmation_page, form_page, list_page};
 use crate::AppState;
 use crate::domain::{Config, FieldError, RawTally, StoredTally, VoidReason, tally};
 use crate::error::{AppError, PageError};
@@ -245,4 +245,31 @@ pub async fn void_with_reason(
         .ok_or_else(|| AppError::BadRequest("Välj varför registreringen ska makuleras.".into()))?;
     void(&state, &user, addr, id, reason).await?;
     Ok(Redirect::to(&format!("/registrerat/{id}")))
+}
+
+/// `GET /registreringar?insats=…`: the latest 100 tallies of an insats the account may see.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<maud::Markup, PageError> {
+    let cfg = state.store.config();
+    let allowed: Vec<i64> = cfg.insatser.iter().filter(|i| user.account.may_see_tallies(i.id)).map(|i| i.id).collect();
+    let wanted = pairs.iter().find(|(k, _)| k == "insats").map(|(_, v)| v.as_str());
+    let insats = match wanted {
+        Some(key) => cfg.insats(key).ok_or_else(|| AppError::NotFound(format!("Insatsen ”{key}” finns inte.")))?,
+        None => allowed
+            .first()
+            .and_then(|id| cfg.insats_by_id(*id))
+            .ok_or_else(|| forbidden("Du får inte se registreringar för någon insats."))?,
+    }
+    .clone();
+    if !allowed.contains(&insats.id) {
+        return Err(forbidden("Du får inte se registreringar för den här insatsen."));
+    }
+    let id = insats.id;
+    let tallies: Vec<_> =
+        state.store.read(move |c| store::tally::recent(c, id, 100)).await?.iter().map(|t| describe(&cfg, t)).collect();
+    let cfg = state.store.config();
+    Ok(list_page(Chrome::new(&cfg.association, &user), &cfg, &allowed, &insats, &tallies))
 }

@@ -6,6 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Tally,
+    Tallies,
     Report,
     Users,
     Audit,
@@ -58,6 +59,9 @@ pub fn page(chrome: Chrome, title: &str, section: Section, body: Markup) -> Mark
                             ul {
                                 @if matches!(a.role, crate::domain::account::Role::Coach | crate::domain::account::Role::Forbundschef) {
                                     li { a href="/registrera" aria-current=[current(Section::Tally)] { "Registrera" } }
+                                }
+                                @if matches!(a.role, crate::domain::account::Role::Huvudman | crate::domain::account::Role::Forbundschef) {
+                                    li { a href="/registreringar" aria-current=[current(Section::Tallies)] { "Registreringar" } }
                                 }
                                 li { a href="/rapport" aria-current=[current(Section::Report)] { "Årsrapport" } }
                                 @if a.is_admin() {

@@ -124,6 +124,35 @@ pub fn form_page(
     )
 }
 
+/// `/registreringar`: the latest tallies of an insats, to check and correct them.
+pub fn list_page(
+    chrome: Chrome,
+    cfg: &Config,
+    allowed: &[i64],
+    insats: &crate::domain::Insats,
+    tallies: &[TallyView],
+) -> Markup {
+    page(
+        chrome,
+        &format!("Registreringar – {}", insats.label),
+        Section::Tallies,
+        html! {
+            h1 { "Registreringar i " (insats.label) }
+            @if allowed.len() > 1 {
+                nav aria-label="Välj insats" {
+                    ul.choices.links.small {
+                        @for i in cfg.insatser.iter().filter(|i| allowed.contains(&i.id)) {
+                            li { a.choice href=(format!("/registreringar?insats={}", i.key)) aria-current=[(i.id == insats.id).then_some("true")] { (i.label) } }
+                        }
+                    }
+                }
+            }
+            p.note { "De senaste 100 registreringarna, nyast först. Öppna en för att makulera den." }
+            @if tallies.is_empty() { p { "Inga registreringar än." } } @else { (recent_table(tallies)) }
+        },
+    )
+}
+
 fn recent_table(recent: &[TallyView]) -> Markup {
     html! {
         div.scroll tabindex="0" role="region" aria-label="Senaste registreringarna" {
@@ -136,7 +165,7 @@ fn recent_table(recent: &[TallyView]) -> Markup {
                             td { (t.period_label) }
                             td { (t.kind_label) }
                             td { (t.labels.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" · ")) }
-                            td { @if t.voided { "Ångrad" } @else { "Räknas" } }
+                            td { @if t.voided { "Makulerad" } @else { "Räknas" } }
                         }
                     }
                 }
