@@ -86,9 +86,6 @@ impl CurrentUser {
             Credential::Token { .. } => "",
         }
     }
-    pub fn read_only(&self) -> bool {
-        matches!(self.credential, Credential::Token { read_only: true, .. })
-    }
     /// (id, name) for the audit log.
     pub fn who(&self) -> (i64, String) {
         (self.account.id, self.account.name.clone())
@@ -528,13 +525,14 @@ pub async fn login(
     })
     .await?;
 
+    // Only a name that exists is written down: a mistyped password in the name field must not be.
+    let known = found.as_ref().map(|c| (c.account.id, c.account.name.clone()));
     let Some(c) = found.filter(|_| ok) else {
-        let (who, from) = (name.clone(), addr.clone());
+        let from = addr.clone();
         state
             .store
             .write(move |tx| {
-                // The attempt's failure rows stay. Only a name that exists is written down: a mistyped password in the name field must not be.
-                let known = store::account::by_name(tx, &who)?.map(|c| (c.account.id, c.account.name));
+                // The attempt's failure rows (from begin_attempt) stay.
                 let detail = if known.is_some() { "fel lösenord" } else { "okänt användarnamn" };
                 store::audit::append(
                     tx,

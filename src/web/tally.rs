@@ -137,7 +137,15 @@ pub async fn create(
         .store
         .write(move |tx| {
             let id = store::tally::insert(tx, &new, Some(author))?;
-            let t = store::tally::get(tx, id)?;
+            let t = StoredTally {
+                id,
+                insats_id: new.insats_id,
+                kind_id: new.kind_id,
+                period: new.period,
+                values: new.values,
+                void_reason: None,
+                author: Some(author),
+            };
             store::audit::append(
                 tx,
                 &today_utc(),
