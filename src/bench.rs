@@ -86,6 +86,7 @@ impl Generator {
             period: Period::new(year, month).expect("valid"),
             values,
             split_value_id: split,
+            scope_value_id: 0,
         }
     }
 }
@@ -216,15 +217,14 @@ fn reports(store: &Store, runs: usize, year: i32) -> anyhow::Result<ReportFigure
     let tallies = store.read_blocking(store::tally::count_all)? as usize;
     let run = |raw: bool| -> anyhow::Result<(Duration, crate::report::Report)> {
         let started = Instant::now();
-        let (rows, goals) = store.read_blocking(|c| {
-            let rows = if raw {
-                store::tally::counts_from_raw(c, insats.id, year, gender)?
-            } else {
-                store::tally::counts_for_report(c, insats.id, year)?
-            };
-            Ok((rows, store::goal::for_year(c, insats.id, year)?))
+        let inputs = store.read_blocking(|c| {
+            let mut inputs = store::report_inputs(c, insats.id, year)?;
+            if raw {
+                inputs.rows = store::tally::counts_from_raw(c, insats.id, year, gender)?;
+            }
+            Ok(inputs)
         })?;
-        let report = yearly(&cfg, &insats, year, &rows, (goals.0, &goals.1));
+        let report = yearly(&cfg, &insats, year, &inputs);
         Ok((started.elapsed(), report))
     };
     let (_, warm) = run(false)?;

@@ -164,6 +164,7 @@ pub fn fill(store: &Store, now: Period) -> Result<Outcome, StoreError> {
                     period,
                     values: values.clone(),
                     split_value_id: split,
+                    scope_value_id: 0,
                 });
             }
             if exit_m >= start && exit_m <= now_i {
@@ -173,6 +174,7 @@ pub fn fill(store: &Store, now: Period) -> Result<Outcome, StoreError> {
                     period: from_index(exit_m),
                     values: exit_values,
                     split_value_id: split,
+                    scope_value_id: 0,
                 });
             }
         }

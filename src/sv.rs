@@ -100,6 +100,96 @@ pub fn goal_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64
     s
 }
 
+/// A share goal on something other than exits (survey answers, guidance meetings), e.g.
+/// "Inte nått: 92 % (110 av 120 svar) mot målet minst 95 %. 5 av årets 120 svar hade behövt
+/// räknas till stöd och inflytande för att nå målet."
+pub fn share_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64, d: &Distance, noun: &str) -> String {
+    let what = label.to_lowercase();
+    let noun = if noun.is_empty() { "registreringar" } else { noun };
+    let bound = format!("{} {}", cmp.label(), percent_exact(target_bp));
+    let Some(met) = d.met else {
+        return format!("Inget att mäta än i år ({noun}), så målet ({bound}) kan inte mätas.");
+    };
+    let actual = percent(a as f64 / n as f64);
+    if met {
+        return format!("Nått: {actual} ({a} av {n} {noun}) mot målet {bound}.");
+    }
+    let short = d.short_by.unwrap_or(0);
+    let verb = match cmp {
+        Comparator::AtLeast => "räknas till",
+        Comparator::AtMost => "inte räknas till",
+    };
+    let mut s = format!(
+        "Inte nått: {actual} ({a} av {n} {noun}) mot målet {bound}. {} av årets {} {noun} hade behövt {verb} {what} för att nå målet.",
+        count(short),
+        count(n)
+    );
+    match d.needed_more {
+        Some(x) => s += &format!(" Räknat framåt behövs {} {noun} till som gör det innan målet nås.", count(x)),
+        None => s += " Målet kan inte nås med fler i år.",
+    }
+    s
+}
+
+/// A count goal: "Nått: 830 deltagare mot målet minst 500." / "Inte nått: 120 deltagare mot målet
+/// minst 150; 30 till behövs."
+pub fn count_summary(cmp: Comparator, target: i64, n: i64, noun: &str, met: bool) -> String {
+    let bound = format!("{} {}", cmp.label(), count(target));
+    if met {
+        return format!("Nått: {} {noun} mot målet {bound}.", count(n));
+    }
+    match cmp {
+        Comparator::AtLeast => {
+            format!("Inte nått: {} {noun} mot målet {bound}; {} till behövs.", count(n), count(target - n))
+        }
+        Comparator::AtMost => {
+            format!("Inte nått: {} {noun} mot målet {bound}; {} för många.", count(n), count(n - target))
+        }
+    }
+}
+
+/// Kronor: "20 000 kr".
+pub fn kronor(n: i64) -> String {
+    format!("{}\u{a0}kr", count(n))
+}
+
+/// A cost-per-participant goal, e.g. "Inte nått: 26 487 kr per deltagare (utfall 4 847 077 kr för
+/// 183 deltagare) mot målet högst 20 000 kr. Kostnaden hade behövt vara 1 187 077 kr lägre, eller
+/// deltagare 60 fler."
+#[allow(clippy::too_many_arguments)]
+pub fn cost_summary(
+    cmp: Comparator,
+    target_kr: i64,
+    amount: Option<i64>,
+    people: i64,
+    per: &str,
+    basis: Option<&str>,
+    short_by: Option<i64>,
+    needed_more: Option<i64>,
+) -> String {
+    let bound = format!("{} {}", cmp.label(), kronor(target_kr));
+    let Some(kr) = amount else {
+        return format!(
+            "Ingen budget eller inget utfall är inlagt för året, så målet ({bound} per {per}) kan inte mätas."
+        );
+    };
+    if people == 0 {
+        return format!("Inga {per} är registrerade för året, så målet ({bound} per {per}) kan inte mätas.");
+    }
+    let actual = kronor((kr as f64 / people as f64).round() as i64);
+    let basis = basis.unwrap_or("utfall");
+    let head = format!("{actual} per {per} ({basis} {} för {} {per}) mot målet {bound}", kronor(kr), count(people));
+    match (short_by, needed_more) {
+        (Some(0), _) => format!("Nått: {head}."),
+        (Some(kr_short), Some(more)) => format!(
+            "Inte nått: {head}. Kostnaden hade behövt vara {} lägre, eller {per} {} fler.",
+            kronor(kr_short),
+            count(more)
+        ),
+        _ => format!("Inte nått: {head}."),
+    }
+}
+
 pub fn flow_problem(dim: &str, value: &str, gender: &str, enrolled: i64, exits: i64) -> String {
     let what = if dim.is_empty() { value.to_string() } else { format!("{dim} {value}") };
     format!(
@@ -137,5 +227,35 @@ mod tests {
         assert!(s.starts_with("Inte nått: 40\u{a0}% (25 av 63) mot målet minst 45\u{a0}%."), "{s}");
         assert!(s.contains("4 fler av årets 63 avslut hade behövt gå till egen försörjning"), "{s}");
         assert!(s.contains("behövs 7 avslut till med egen försörjning"), "{s}");
+    }
+
+    #[test]
+    fn cost_summary_2023_coachingteamet() {
+        // 4 847 077 kr for 183 participants against at most 20 000 kr: 26 487 kr per participant;
+        // 20 000 × 183 = 3 660 000, so 1 187 077 kr lower; 4 847 077 / 20 000 = 242.35 → 243 − 183 = 60.
+        let s = cost_summary(
+            Comparator::AtMost,
+            20_000,
+            Some(4_847_077),
+            183,
+            "deltagare",
+            Some("utfall"),
+            Some(1_187_077),
+            Some(60),
+        );
+        assert!(s.starts_with("Inte nått: 26\u{a0}487\u{a0}kr per deltagare"), "{s}");
+        assert!(s.contains("1\u{a0}187\u{a0}077\u{a0}kr lägre, eller deltagare 60 fler"), "{s}");
+    }
+
+    #[test]
+    fn count_summaries() {
+        assert_eq!(
+            count_summary(Comparator::AtLeast, 500, 830, "deltagare", true),
+            "Nått: 830 deltagare mot målet minst 500."
+        );
+        assert_eq!(
+            count_summary(Comparator::AtLeast, 150, 120, "deltagare", false),
+            "Inte nått: 120 deltagare mot målet minst 150; 30 till behövs."
+        );
     }
 }

@@ -16,7 +16,7 @@ async fn config_lists_insatser_kinds_dimensions_and_values() {
     let coaching = cfg["insatser"].as_array().unwrap().iter().find(|i| i["key"] == "coachingteamet").unwrap();
     assert_eq!(coaching["label"], "Coachingteamet");
     let kinds: Vec<&str> = coaching["kinds"].as_array().unwrap().iter().map(|k| k["key"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["inskrivning", "avslut"]);
+    assert_eq!(kinds, ["inskrivning", "avslut", "enkat", "fov", "aktivitetsbetyg"]);
     let avslut = &coaching["kinds"][1];
     let dims: Vec<&str> = avslut["dimensions"].as_array().unwrap().iter().map(|d| d["key"].as_str().unwrap()).collect();
     assert_eq!(

@@ -142,14 +142,23 @@ async fn optional_gender_entry_only_categories_and_retired_values() {
 }
 
 #[test]
-fn goals_must_be_shares_of_exits_by_exit_reason() {
-    let bad = format!(
-        "{PRESET}\n[[goals]]\ninsats = \"team\"\nyear = 2026\nkey = \"x\"\nlabel = \"X\"\nkind = \"in\"\ndimension = \"skola\"\nvalues = [\"s1\"]\ncomparator = \"at_least\"\ntarget_percent = 10\n"
+fn goals_must_refer_to_what_their_kind_carries() {
+    let goal = |body: &str| {
+        format!(
+            "{PRESET}\n[[goals]]\ninsats = \"team\"\nyear = 2026\nkey = \"x\"\nlabel = \"X\"\ncomparator = \"at_least\"\n{body}\n"
+        )
+    };
+    // A share of entries by a category entries carry is fine; one by a category they lack is not.
+    assert!(Preset::parse(&goal("kind = \"in\"\nnumerator = [\"skola.s1\"]\ntarget_percent = 10")).is_ok());
+    assert!(
+        Preset::parse(&goal("kind = \"in\"\nnumerator = [\"orsak.arbete\"]\ntarget_percent = 10"))
+            .unwrap_err()
+            .contains("orsak is not a dimension of its kind")
     );
-    assert!(Preset::parse(&bad).unwrap_err().contains("goals are shares of exits"));
-    let good = bad.replace(
-        "kind = \"in\"\ndimension = \"skola\"\nvalues = [\"s1\"]",
-        "kind = \"ut\"\ndimension = \"orsak\"\nvalues = [\"arbete\"]",
-    );
-    assert!(Preset::parse(&good).is_ok());
+    assert!(Preset::parse(&goal("kind = \"ut\"\nnumerator = [\"orsak.lotto\"]\ntarget_percent = 10")).is_err());
+    // A share needs a percentage, a count a measure and a number.
+    assert!(Preset::parse(&goal("kind = \"ut\"\nnumerator = [\"orsak.arbete\"]\ntarget = 10")).is_err());
+    assert!(Preset::parse(&goal("type = \"count\"\nmeasure = \"participants\"\ntarget = 150")).is_ok());
+    assert!(Preset::parse(&goal("type = \"count\"\nmeasure = \"attendees\"\nkind = \"ut\"\ntarget = 150")).is_err());
+    assert!(Preset::parse(&goal("type = \"cost_per_participant\"\ntarget = 20000")).is_ok());
 }

@@ -14,12 +14,16 @@ async fn the_form_shows_the_year_goals() {
     assert!(html.contains(r#"name="label.0" value="Anställning""#));
     assert!(html.contains(r#"name="target.0" value="15""#));
     assert!(html.contains(r#"name="label.3" value="Fortsatt rehabilitering""#));
-    assert!(html.contains(r#"id="values-3-rehabilitering" name="values.3" value="rehabilitering" checked"#));
+    assert!(html.contains(
+        r#"id="values-3-avslutsorsak-rehabilitering" name="values.3" value="avslutsorsak.rehabilitering" checked"#
+    ));
     // 2028 inherits 2026's goals, and says so.
     let html = app.get("/mal/coachingteamet/2028").await.text();
     assert!(html.contains("Formuläret visar målen från 2026"));
-    // Mottagningsteamet has no exits to set goals on.
-    assert_eq!(app.get("/mal/mottagningsteamet/2026").await.status, StatusCode::NOT_FOUND);
+    // Mottagningsteamet's goals are shares of guidance meetings.
+    let html = app.get("/mal/mottagningsteamet/2026").await.text();
+    assert!(html.contains(r#"name="label.1" value="Erbjudits ett möte inom 30 arbetsdagar""#), "{html}");
+    assert_eq!(app.get("/mal/nope/2026").await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -42,7 +46,7 @@ async fn saving_replaces_the_year_goals_and_the_report_follows() {
     assert_eq!(goals[1]["comparator"], "at_most");
     assert_eq!(goals[1]["target"], 0.155);
     // 2026 is untouched.
-    assert_eq!(app.get("/api/v1/reports/coachingteamet/2026").await.json()["goals"].as_array().unwrap().len(), 4);
+    assert_eq!(app.get("/api/v1/reports/coachingteamet/2026").await.json()["goals"].as_array().unwrap().len(), 8);
 }
 
 #[tokio::test]
@@ -55,7 +59,10 @@ async fn bad_goals_are_refused_and_nothing_changes() {
         ("label.0=Studier&comparator.0=at_least&target.0=25", "Välj minst en avslutsorsak"),
         ("label.0=&comparator.0=at_least&target.0=25&values.0=studier", "Ge målet ett namn"),
         ("label.0=Studier&comparator.0=ungefar&target.0=25&values.0=studier", "Välj minst eller högst"),
-        ("label.0=Studier&comparator.0=at_least&target.0=25&values.0=lotto", "”lotto” är ingen avslutsorsak"),
+        (
+            "label.0=Studier&comparator.0=at_least&target.0=25&values.0=lotto",
+            "”lotto” är inget val för målets registreringstyp",
+        ),
     ] {
         let res = app.post_form("/mal/coachingteamet/2026", body).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");

@@ -277,9 +277,21 @@ async fn goals_apply_until_new_ones_are_set() {
     let r = app.get("/api/v1/reports/coachingteamet/2027").await.json();
     assert_eq!(r["goals_year"], 2026);
     let keys: Vec<&str> = r["goals"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
-    assert_eq!(keys, ["anstallning", "studier", "arbetsmarknaden", "rehabilitering"]);
+    assert_eq!(
+        keys,
+        [
+            "anstallning",
+            "studier",
+            "arbetsmarknaden",
+            "rehabilitering",
+            "stod_inflytande",
+            "mer_redo",
+            "erfarenheter",
+            "kostnad"
+        ]
+    );
     let targets: Vec<f64> = r["goals"].as_array().unwrap().iter().map(|g| g["target"].as_f64().unwrap()).collect();
-    assert_eq!(targets, [0.15, 0.25, 0.05, 0.40]);
+    assert_eq!(targets, [0.15, 0.25, 0.05, 0.40, 0.95, 0.70, 0.95, 20_000.0]);
     // No exits yet: not measurable, one exit of the right kind would meet it.
     assert_eq!(r["goals"][0]["met"], Value::Null);
     assert_eq!(r["goals"][0]["needed_more"], 1);

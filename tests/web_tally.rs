@@ -38,7 +38,10 @@ async fn the_start_page_lets_you_pick_insats_and_kind() {
     let res = app.get("/").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let html = app.get("/registrera").await.text();
-    // Only Coachingteamet takes tallies in the default configuration, so it is chosen.
+    for insats in ["coachingteamet", "mottagningsteamet", "strukturarbete"] {
+        assert!(html.contains(&format!(r#"href="/registrera?insats={insats}""#)), "{insats}");
+    }
+    let html = app.get("/registrera?insats=coachingteamet").await.text();
     assert!(html.contains(r#"href="/registrera?insats=coachingteamet&amp;kind=inskrivning""#));
     assert!(html.contains(r#"href="/registrera?insats=coachingteamet&amp;kind=avslut""#));
 }

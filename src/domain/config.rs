@@ -16,6 +16,12 @@ pub enum Role {
     Outcome,
     /// Time in the programme; values carry a representative number of months.
     Duration,
+    /// Any other category of a tally that is not a participant flow (next step, answer, group, …).
+    Choice,
+    /// A survey question: the values are the answers, some flagged positive.
+    Question,
+    /// A score: each value carries its number (`score`).
+    Rating,
 }
 
 impl Role {
@@ -26,6 +32,9 @@ impl Role {
             "person" => Role::Person,
             "outcome" => Role::Outcome,
             "duration" => Role::Duration,
+            "choice" => Role::Choice,
+            "question" => Role::Question,
+            "rating" => Role::Rating,
             _ => return None,
         })
     }
@@ -37,6 +46,9 @@ impl Role {
             Role::Person => "person",
             Role::Outcome => "outcome",
             Role::Duration => "duration",
+            Role::Choice => "choice",
+            Role::Question => "question",
+            Role::Rating => "rating",
         }
     }
 
@@ -78,6 +90,10 @@ pub struct DimensionValue {
     pub column_label: Option<String>,
     /// Representative months of a duration band.
     pub months: Option<f64>,
+    /// The number a rating value stands for.
+    pub score: Option<f64>,
+    /// A positive answer to a survey question (ofta, för det mesta, alltid; ja).
+    pub positive: bool,
     pub retired: bool,
 }
 
@@ -102,6 +118,9 @@ pub struct Dimension {
     pub label: String,
     pub role: Role,
     pub hint: Option<String>,
+    /// A retired dimension (e.g. a survey question no longer asked) takes no new tallies but stays
+    /// in past reports.
+    pub retired: bool,
     /// All values in order, retired ones included (they stay in history and past reports).
     pub values: Vec<DimensionValue>,
     pub groups: Vec<ValueGroup>,
@@ -124,6 +143,34 @@ impl Dimension {
 pub struct KindDimension {
     pub dimension_id: i64,
     pub required: bool,
+    /// Several values may be chosen in one tally (e.g. agency contacts).
+    pub multiple: bool,
+}
+
+/// How a kind is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// One tally per thing counted, with one value per dimension.
+    Tally,
+    /// A structural activity: a name, an organiser and a number of attendees (table `event`).
+    Event,
+}
+
+impl Shape {
+    pub fn parse(s: &str) -> Option<Shape> {
+        match s {
+            "tally" => Some(Shape::Tally),
+            "event" => Some(Shape::Event),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Tally => "tally",
+            Shape::Event => "event",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +179,10 @@ pub struct Kind {
     pub key: String,
     pub label: String,
     pub flow: Option<Flow>,
+    pub shape: Shape,
+    /// The dimension whose value keys every count row besides gender (a survey's respondent group,
+    /// a rating's group activity), so the report can cross it with the other dimensions.
+    pub scope_dimension_id: Option<i64>,
     /// The dimensions this kind takes, in form order.
     pub dimensions: Vec<KindDimension>,
 }

@@ -1,4 +1,5 @@
-//! Goals: a share of an insats' tallies of one kind with given values, at least or at most a target.
+//! Goals per insats and year: a share of tallies, a count, or a cost per participant, at least or
+//! at most a target.
 
 use serde::Serialize;
 
@@ -32,34 +33,101 @@ impl Comparator {
     }
 }
 
+/// What a count goal counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Participants during the year (enrolled at the start + entries).
+    Participants,
+    /// Tallies of a kind (with one of the numerator values, if any are given).
+    Tallies,
+    /// Attendees at events of a kind.
+    Attendees,
+}
+
+impl Measure {
+    pub fn parse(s: &str) -> Option<Measure> {
+        match s {
+            "participants" => Some(Measure::Participants),
+            "tallies" => Some(Measure::Tallies),
+            "attendees" => Some(Measure::Attendees),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Participants => "participants",
+            Measure::Tallies => "tallies",
+            Measure::Attendees => "attendees",
+        }
+    }
+}
+
+/// What a goal measures and its target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoalSpec {
+    /// Σ tallies of `kind_id` with a numerator value / Σ with a denominator value (all tallies of
+    /// the kind when `denominator` is empty), only those with `scope_value_id` if set.
+    Share { kind_id: i64, scope_value_id: Option<i64>, numerator: Vec<i64>, denominator: Vec<i64>, target_bp: i64 },
+    /// A number: participants, tallies (of `kind_id`, with a numerator value if any) or attendees.
+    Count { measure: Measure, kind_id: Option<i64>, numerator: Vec<i64>, target: i64 },
+    /// The year's outcome in kronor (the budget while there is none) per participant.
+    CostPerParticipant { target_kr: i64 },
+}
+
+impl GoalSpec {
+    pub fn type_str(&self) -> &'static str {
+        match self {
+            GoalSpec::Share { .. } => "share",
+            GoalSpec::Count { .. } => "count",
+            GoalSpec::CostPerParticipant { .. } => "cost_per_participant",
+        }
+    }
+    pub fn kind_id(&self) -> Option<i64> {
+        match self {
+            GoalSpec::Share { kind_id, .. } => Some(*kind_id),
+            GoalSpec::Count { kind_id, .. } => *kind_id,
+            GoalSpec::CostPerParticipant { .. } => None,
+        }
+    }
+    /// The target as stored: basis points for a share, a number or kronor otherwise.
+    pub fn target_text(&self) -> String {
+        match self {
+            GoalSpec::Share { target_bp, .. } => format!("{target_bp} bp"),
+            GoalSpec::Count { target, .. } => target.to_string(),
+            GoalSpec::CostPerParticipant { target_kr } => format!("{target_kr} kr"),
+        }
+    }
+}
+
 /// A goal as stored for an insats and year.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Goal {
     pub id: i64,
     pub insats_id: i64,
     pub year: i32,
     pub key: String,
     pub label: String,
-    /// The tallies counted: the denominator.
-    pub kind_id: i64,
-    /// The dimension whose values make the numerator.
-    pub dimension_id: i64,
-    pub value_ids: Vec<i64>,
     pub comparator: Comparator,
-    /// Target in basis points: 4500 = 45 %.
-    pub target_bp: i64,
+    pub spec: GoalSpec,
 }
 
 /// A goal to store, validated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewGoal {
     pub key: String,
     pub label: String,
-    pub kind_id: i64,
-    pub dimension_id: i64,
-    pub value_ids: Vec<i64>,
     pub comparator: Comparator,
-    pub target_bp: i64,
+    pub spec: GoalSpec,
+}
+
+/// Parses a whole number typed by a person: "500", "20 000", "20000 kr".
+pub fn parse_amount(s: &str) -> Option<i64> {
+    let t: String = s.trim().trim_end_matches("kr").chars().filter(|c| !c.is_whitespace()).collect();
+    if t.is_empty() || t.len() > 12 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
 }
 
 /// Parses a percentage typed by a person: "45", "45 %", "12,5", "12.5". Returns basis points.
@@ -106,6 +174,16 @@ mod tests {
         assert_eq!(parse_percent("100"), Some(10000));
         for bad in ["", "101", "-5", "abc", "1e2", "12,345"] {
             assert_eq!(parse_percent(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn amounts_accept_spaces_and_kronor() {
+        assert_eq!(parse_amount("500"), Some(500));
+        assert_eq!(parse_amount("20 000"), Some(20_000));
+        assert_eq!(parse_amount("20 000 kr"), Some(20_000));
+        for bad in ["", "-1", "1,5", "abc", "1e3"] {
+            assert_eq!(parse_amount(bad), None, "{bad:?}");
         }
     }
 

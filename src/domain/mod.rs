@@ -3,12 +3,14 @@
 
 pub mod account;
 pub mod config;
+pub mod event;
 pub mod goal;
 pub mod period;
 pub mod preset;
+pub mod sensitive;
 pub mod tally;
 
-pub use config::{Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, ValueGroup};
-pub use goal::{Comparator, Goal};
+pub use config::{Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, Shape, ValueGroup};
+pub use goal::{Comparator, Goal, GoalSpec, Measure};
 pub use period::Period;
 pub use tally::{FieldError, NewTally, RawTally, StoredTally, VoidReason};

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 pub const BUILTIN: &[(&str, &str)] = &[
     ("degerfors-karlskoga", include_str!("../../schema/presets/degerfors-karlskoga.toml")),
     ("sydnarke", include_str!("../../schema/presets/sydnarke.toml")),
+    ("ornskoldsvik", include_str!("../../schema/presets/ornskoldsvik.toml")),
 ];
 
 /// The preset seeded into a new database.
@@ -20,8 +21,14 @@ pub struct Preset {
     pub insatser: Vec<PresetInsats>,
     pub kinds: Vec<PresetKind>,
     pub dimensions: Vec<PresetDimension>,
+    /// Answer scales shared by survey questions (`scale = "…"` on a dimension).
+    #[serde(default)]
+    pub scales: Vec<PresetScale>,
     #[serde(default)]
     pub goals: Vec<PresetGoal>,
+    /// Budgets and outcomes per insats and year.
+    #[serde(default)]
+    pub budgets: Vec<PresetBudget>,
     /// How `pinne demo` generates data for this association.
     pub demo: Option<PresetDemo>,
 }
@@ -36,6 +43,49 @@ pub struct PresetDemo {
     pub start_year: Option<i32>,
     /// New participants per month: uniformly between the two numbers.
     pub entries_per_month: Option<[u32; 2]>,
+    /// Tallies of other kinds per insats and month: `{ insats, kind, per_month = [lo, hi] }`.
+    #[serde(default)]
+    pub kinds: Vec<PresetDemoKind>,
+    /// Structural events the demo data repeats every year.
+    #[serde(default)]
+    pub events: Vec<PresetDemoEvent>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetDemoKind {
+    pub insats: String,
+    pub kind: String,
+    pub per_month: [u32; 2],
+    /// Months of the year with tallies (default all); e.g. ratings twice a year.
+    pub months: Option<Vec<u32>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetDemoEvent {
+    pub insats: String,
+    pub kind: String,
+    pub name: String,
+    pub organiser: String,
+    pub month: u32,
+    pub attendees: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetScale {
+    pub key: String,
+    pub values: Vec<PresetValue>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetBudget {
+    pub insats: String,
+    pub year: i32,
+    pub budget_kr: Option<i64>,
+    pub outcome_kr: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,10 +102,18 @@ pub struct PresetKind {
     pub key: String,
     pub label: String,
     pub flow: Option<String>,
+    /// `tally` (default) or `event`.
+    pub shape: Option<String>,
+    /// A dimension of the kind whose value keys every count row (see `Kind::scope_dimension_id`).
+    pub scope: Option<String>,
+    #[serde(default)]
     pub dimensions: Vec<String>,
     /// Dimensions of this kind that may be left out.
     #[serde(default)]
     pub optional: Vec<String>,
+    /// Dimensions of this kind that take several values in one tally.
+    #[serde(default)]
+    pub multiple: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -65,7 +123,10 @@ pub struct PresetDimension {
     pub label: String,
     pub role: String,
     pub hint: Option<String>,
+    /// The values, or (for survey questions) `scale`: the key of a shared answer scale.
+    #[serde(default)]
     pub values: Vec<PresetValue>,
+    pub scale: Option<String>,
     #[serde(default)]
     pub groups: Vec<PresetGroup>,
 }
@@ -77,6 +138,11 @@ pub struct PresetValue {
     pub label: String,
     pub column_label: Option<String>,
     pub months: Option<f64>,
+    /// The number a rating value stands for.
+    pub score: Option<f64>,
+    /// A positive survey answer.
+    #[serde(default)]
+    pub positive: bool,
     /// Relative frequency in demo data (default 1).
     pub weight: Option<f64>,
 }
@@ -96,11 +162,71 @@ pub struct PresetGoal {
     pub year: i32,
     pub key: String,
     pub label: String,
-    pub kind: String,
-    pub dimension: String,
+    /// `share` (default), `count` or `cost_per_participant`.
+    #[serde(rename = "type")]
+    pub goal_type: Option<String>,
+    pub kind: Option<String>,
+    /// For a count: `participants`, `tallies` or `attendees`.
+    pub measure: Option<String>,
+    /// With `values`: the dimension the value keys belong to.
+    pub dimension: Option<String>,
+    #[serde(default)]
     pub values: Vec<String>,
+    /// Numerator values as `dimension.value`; `dimension.+` is every positive answer of a question.
+    #[serde(default)]
+    pub numerator: Vec<String>,
+    /// Denominator values, same form; `dimension.*` is every value. Empty: all tallies of the kind.
+    #[serde(default)]
+    pub denominator: Vec<String>,
+    /// Only tallies with this value of the kind's scope dimension, as `dimension.value`.
+    pub scope: Option<String>,
     pub comparator: String,
-    pub target_percent: f64,
+    pub target_percent: Option<f64>,
+    /// For a count: the number; for a cost per participant: kronor.
+    pub target: Option<i64>,
+}
+
+/// A goal's value references resolved to (dimension key, value key) pairs.
+impl PresetGoal {
+    pub fn value_refs<'a>(&'a self, p: &'a Preset, part: &'a [String]) -> Result<Vec<(&'a str, &'a str)>, String> {
+        let mut out = Vec::new();
+        for r in part {
+            let (dk, vk) =
+                r.split_once('.').ok_or_else(|| format!("goal {}: {r:?} is not dimension.value", self.key))?;
+            let d = p
+                .dimensions
+                .iter()
+                .find(|d| d.key == dk)
+                .ok_or_else(|| format!("goal {} refers to unknown dimension {dk}", self.key))?;
+            let values = p.values_of(d);
+            match vk {
+                "*" => out.extend(values.iter().map(|v| (dk, v.key.as_str()))),
+                "+" => out.extend(values.iter().filter(|v| v.positive).map(|v| (dk, v.key.as_str()))),
+                _ if values.iter().any(|v| v.key == vk) => out.push((dk, vk)),
+                _ => return Err(format!("goal {} refers to unknown value {r}", self.key)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The numerator as (dimension key, value key) pairs, from `numerator` or `dimension` + `values`.
+    pub fn numerator_refs<'a>(&'a self, p: &'a Preset) -> Result<Vec<(&'a str, &'a str)>, String> {
+        let mut out = self.value_refs(p, &self.numerator)?;
+        if let Some(dk) = &self.dimension {
+            let d = p
+                .dimensions
+                .iter()
+                .find(|d| &d.key == dk)
+                .ok_or_else(|| format!("goal {} refers to unknown dimension {dk}", self.key))?;
+            for v in &self.values {
+                if !p.values_of(d).iter().any(|dv| &dv.key == v) {
+                    return Err(format!("goal {} refers to unknown value {v}", self.key));
+                }
+                out.push((dk.as_str(), v.as_str()));
+            }
+        }
+        Ok(out)
+    }
 }
 
 fn is_slug(s: &str) -> bool {
@@ -121,7 +247,21 @@ impl Preset {
         Ok(p)
     }
 
+    /// A dimension's values: its own, or those of its scale.
+    pub fn values_of<'a>(&'a self, d: &'a PresetDimension) -> &'a [PresetValue] {
+        match &d.scale {
+            Some(k) => self.scales.iter().find(|s| &s.key == k).map(|s| s.values.as_slice()).unwrap_or(&[]),
+            None => &d.values,
+        }
+    }
+
     fn check(&self) -> Result<(), String> {
+        let mut skeys = HashSet::new();
+        for sc in &self.scales {
+            if !is_slug(&sc.key) || !skeys.insert(sc.key.as_str()) {
+                return Err(format!("scale key {:?} is not a unique slug", sc.key));
+            }
+        }
         let mut keys = HashSet::new();
         for d in &self.dimensions {
             if !is_slug(&d.key) || !keys.insert(d.key.as_str()) {
@@ -130,11 +270,30 @@ impl Preset {
             if super::Role::parse(&d.role).is_none() {
                 return Err(format!("dimension {}: unknown role {:?}", d.key, d.role));
             }
+            match &d.scale {
+                Some(k) if !skeys.contains(k.as_str()) => {
+                    return Err(format!("dimension {} refers to unknown scale {k}", d.key));
+                }
+                Some(_) if !d.values.is_empty() => {
+                    return Err(format!("dimension {}: give values or a scale, not both", d.key));
+                }
+                _ => {}
+            }
+            let values = self.values_of(d);
+            if values.is_empty() {
+                return Err(format!("dimension {} has no values", d.key));
+            }
             let mut vkeys = HashSet::new();
-            for v in &d.values {
+            for v in values {
                 if !is_slug(&v.key) || !vkeys.insert(v.key.as_str()) {
                     return Err(format!("dimension {}: value key {:?} is not a unique slug", d.key, v.key));
                 }
+                if d.role == "rating" && v.score.is_none() {
+                    return Err(format!("dimension {}: rating value {} needs a score", d.key, v.key));
+                }
+            }
+            if d.role == "question" && !values.iter().any(|v| v.positive) {
+                return Err(format!("question {} has no positive answer", d.key));
             }
             for g in &d.groups {
                 if let Some(bad) = g.values.iter().find(|v| !vkeys.contains(v.as_str())) {
@@ -155,8 +314,30 @@ impl Preset {
             {
                 return Err(format!("kind {}: unknown flow {f:?}", k.key));
             }
+            let shape = k.shape.as_deref().map_or(Some(super::Shape::Tally), super::Shape::parse);
+            match shape {
+                None => return Err(format!("kind {}: unknown shape", k.key)),
+                Some(super::Shape::Event) if k.flow.is_some() || k.scope.is_some() => {
+                    return Err(format!("kind {}: an event kind has no flow or scope", k.key));
+                }
+                _ => {}
+            }
             if let Some(bad) = k.dimensions.iter().chain(&k.optional).find(|d| !keys.contains(d.as_str())) {
                 return Err(format!("kind {} refers to unknown dimension {bad}", k.key));
+            }
+            if let Some(bad) = k.optional.iter().chain(&k.multiple).chain(&k.scope).find(|d| !k.dimensions.contains(d))
+            {
+                return Err(format!("kind {}: {bad} is not among its dimensions", k.key));
+            }
+            if let Some(bad) =
+                k.multiple.iter().find(|m| self.dimensions.iter().any(|d| &d.key == *m && d.role != "choice"))
+            {
+                return Err(format!("kind {}: only a dimension of role choice can take several values ({bad})", k.key));
+            }
+            if let Some(sc) = &k.scope
+                && (k.multiple.contains(sc) || k.optional.contains(sc))
+            {
+                return Err(format!("kind {}: the scope dimension must be required and single", k.key));
             }
         }
         let mut ikeys = HashSet::new();
@@ -167,26 +348,91 @@ impl Preset {
             if let Some(bad) = i.kinds.iter().find(|k| !kkeys.contains(k.as_str())) {
                 return Err(format!("insats {} refers to unknown kind {bad}", i.key));
             }
-        }
-        for g in &self.goals {
-            if !ikeys.contains(g.insats.as_str()) || !kkeys.contains(g.kind.as_str()) {
-                return Err(format!("goal {} refers to an unknown insats or kind", g.key));
-            }
-            let Some(d) = self.dimensions.iter().find(|d| d.key == g.dimension) else {
-                return Err(format!("goal {} refers to unknown dimension {}", g.key, g.dimension));
+            let flows = |f: &str| {
+                i.kinds
+                    .iter()
+                    .filter(|k| self.kinds.iter().any(|x| &x.key == *k && x.flow.as_deref() == Some(f)))
+                    .count()
             };
-            if let Some(bad) = g.values.iter().find(|v| !d.values.iter().any(|dv| &dv.key == *v)) {
-                return Err(format!("goal {} refers to unknown value {bad}", g.key));
+            if flows("entry") > 1 || flows("exit") > 1 {
+                return Err(format!("insats {} has more than one entry or exit kind", i.key));
             }
-            let kind = self.kinds.iter().find(|k| k.key == g.kind).expect("checked above");
-            if kind.flow.as_deref() != Some("exit") || d.role != "outcome" || !kind.dimensions.contains(&g.dimension) {
+        }
+        let mut goal_keys = HashSet::new();
+        for g in &self.goals {
+            if !is_slug(&g.key) || !goal_keys.insert((g.insats.as_str(), g.year, g.key.as_str())) {
+                return Err(format!("goal key {:?} is not a unique slug for its insats and year", g.key));
+            }
+            let Some(insats) = self.insatser.iter().find(|i| i.key == g.insats) else {
+                return Err(format!("goal {} refers to unknown insats {}", g.key, g.insats));
+            };
+            let kind = match &g.kind {
+                None => None,
+                Some(k) => match self.kinds.iter().find(|x| &x.key == k) {
+                    Some(kind) if insats.kinds.contains(k) => Some(kind),
+                    _ => return Err(format!("goal {}: kind {k} is not one of insats {}", g.key, g.insats)),
+                },
+            };
+            let numerator = g.numerator_refs(self)?;
+            let denominator = g.value_refs(self, &g.denominator)?;
+            let scope = g.value_refs(self, g.scope.as_slice())?;
+            for (d, _) in numerator.iter().chain(&denominator) {
+                if kind.is_none_or(|k| !k.dimensions.iter().any(|x| x == d)) {
+                    return Err(format!("goal {}: {d} is not a dimension of its kind", g.key));
+                }
+            }
+            if let Some((d, _)) = scope.first()
+                && kind.and_then(|k| k.scope.as_deref()) != Some(d)
+            {
+                return Err(format!("goal {}: scope {d} is not the scope of its kind", g.key));
+            }
+            if super::Comparator::parse(&g.comparator).is_none() {
+                return Err(format!("goal {}: bad comparator", g.key));
+            }
+            let ok = match g.goal_type.as_deref().unwrap_or("share") {
+                "share" => {
+                    kind.is_some_and(|k| k.shape.as_deref() != Some("event"))
+                        && !numerator.is_empty()
+                        && g.target_percent.is_some_and(|t| (0.0..=100.0).contains(&t))
+                        && g.target.is_none()
+                }
+                "count" => {
+                    let measure_fits = match g.measure.as_deref() {
+                        Some("participants") => kind.is_none() && numerator.is_empty(),
+                        Some("tallies") => kind.is_some_and(|k| k.shape.as_deref() != Some("event")),
+                        Some("attendees") => kind.is_some_and(|k| k.shape.as_deref() == Some("event")),
+                        _ => false,
+                    };
+                    measure_fits && g.target.is_some_and(|t| t >= 0) && g.target_percent.is_none()
+                }
+                "cost_per_participant" => {
+                    kind.is_none() && numerator.is_empty() && g.target.is_some_and(|t| t >= 0) && g.measure.is_none()
+                }
+                _ => false,
+            };
+            if !ok {
                 return Err(format!(
-                    "goal {}: goals are shares of exits by an exit-reason dimension of that kind",
+                    "goal {}: a share needs a kind, numerator values and target_percent; a count a measure \
+                     (participants; tallies or attendees with a kind) and a target; a cost_per_participant a target",
                     g.key
                 ));
             }
-            if super::Comparator::parse(&g.comparator).is_none() || !(0.0..=100.0).contains(&g.target_percent) {
-                return Err(format!("goal {}: bad comparator or target", g.key));
+        }
+        for b in &self.budgets {
+            if !ikeys.contains(b.insats.as_str()) {
+                return Err(format!("budget for unknown insats {}", b.insats));
+            }
+        }
+        if let Some(demo) = &self.demo {
+            for dk in &demo.kinds {
+                if !self.insatser.iter().any(|i| i.key == dk.insats && i.kinds.contains(&dk.kind)) {
+                    return Err(format!("demo: insats {} has no kind {}", dk.insats, dk.kind));
+                }
+            }
+            for e in &demo.events {
+                if !self.insatser.iter().any(|i| i.key == e.insats && i.kinds.contains(&e.kind)) {
+                    return Err(format!("demo: insats {} has no kind {}", e.insats, e.kind));
+                }
             }
         }
         Ok(())
@@ -217,11 +463,20 @@ mod tests {
         );
         assert!(p.insatser.iter().any(|i| i.key == "coachingteamet"));
         assert!(p.insatser.iter().any(|i| i.key == "mottagningsteamet"));
-        let goals_2026: Vec<_> =
-            p.goals.iter().filter(|g| g.year == 2026).map(|g| (g.key.as_str(), g.target_percent)).collect();
+        let exit_goals_2026: Vec<_> = p
+            .goals
+            .iter()
+            .filter(|g| g.year == 2026 && g.kind.as_deref() == Some("avslut"))
+            .map(|g| (g.key.as_str(), g.target_percent))
+            .collect();
         assert_eq!(
-            goals_2026,
-            [("anstallning", 15.0), ("studier", 25.0), ("arbetsmarknaden", 5.0), ("rehabilitering", 40.0)]
+            exit_goals_2026,
+            [
+                ("anstallning", Some(15.0)),
+                ("studier", Some(25.0)),
+                ("arbetsmarknaden", Some(5.0)),
+                ("rehabilitering", Some(40.0))
+            ]
         );
     }
 

@@ -41,6 +41,8 @@ pub struct NewTally {
     pub values: Vec<(i64, i64)>,
     /// The value of the gender dimension, if the kind takes one (0 otherwise): the count split.
     pub split_value_id: i64,
+    /// The value of the kind's scope dimension (0 if it has none).
+    pub scope_value_id: i64,
 }
 
 /// A tally as stored.
@@ -146,6 +148,13 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
                 errors.push(FieldError::new("kind", format!("Registreringstypen ”{key}” finns inte.")));
                 None
             }
+            Some(k) if k.shape == super::Shape::Event => {
+                errors.push(FieldError::new(
+                    "kind",
+                    format!("{} registreras som en aktivitet med namn och antal deltagare.", k.label),
+                ));
+                None
+            }
             Some(k) => match insats {
                 Some(i) if !i.kind_ids.contains(&k.id) => {
                     errors.push(FieldError::new(
@@ -180,13 +189,16 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
         },
     };
 
-    let mut values = Vec::new();
+    let mut values: Vec<(i64, i64)> = Vec::new();
     let mut split_value_id = 0;
+    let mut scope_value_id = 0;
     let mut seen: Vec<&str> = Vec::new();
     for (dim_key, value_key) in &raw.values {
         // Built only when there is a problem to report.
         let field = || format!("values.{dim_key}");
-        if seen.contains(&dim_key.as_str()) {
+        let multiple =
+            kind.and_then(|k| config.dimension(dim_key).and_then(|d| k.takes(d.id))).is_some_and(|kd| kd.multiple);
+        if seen.contains(&dim_key.as_str()) && !multiple {
             errors.push(FieldError::new(field(), format!("”{dim_key}” är angiven mer än en gång.")));
             continue;
         }
@@ -202,6 +214,17 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
                 field(),
                 format!("{} ska inte anges vid {}.", dim.label, k.label.to_lowercase()),
             ));
+            continue;
+        }
+        if dim.retired {
+            errors.push(FieldError::new(
+                field(),
+                format!("”{}” används inte längre och kan inte anges i nya registreringar.", dim.label),
+            ));
+            continue;
+        }
+        if multiple && dim.value_by_key(value_key.trim()).is_some_and(|v| values.contains(&(dim.id, v.id))) {
+            errors.push(FieldError::new(field(), format!("”{}” är valt mer än en gång.", value_key.trim())));
             continue;
         }
         match dim.value_by_key(value_key.trim()) {
@@ -224,27 +247,41 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
                 if dim.role == super::Role::Gender {
                     split_value_id = v.id;
                 }
+                if kind.is_some_and(|k| k.scope_dimension_id == Some(dim.id)) {
+                    scope_value_id = v.id;
+                }
                 values.push((dim.id, v.id));
             }
         }
     }
 
     if let Some(k) = kind {
+        let mut questions = 0;
         for kd in &k.dimensions {
             let dim = config.dimension_by_id(kd.dimension_id).expect("kind dimension exists");
-            if kd.required && !seen.contains(&dim.key.as_str()) {
+            if kd.required && !dim.retired && !seen.contains(&dim.key.as_str()) {
                 errors.push(FieldError::new(
                     format!("values.{}", dim.key),
                     format!("Välj {}.", dim.label.to_lowercase()),
                 ));
             }
+            if dim.role == super::Role::Question && !dim.retired {
+                questions += 1;
+            }
+        }
+        let answered = values
+            .iter()
+            .filter(|(d, _)| config.dimension_by_id(*d).is_some_and(|d| d.role == super::Role::Question))
+            .count();
+        if questions > 0 && answered == 0 && errors.is_empty() {
+            errors.push(FieldError::new("values", "Ange svaret på minst en fråga."));
         }
         values.sort_by_key(|(dim_id, _)| k.dimensions.iter().position(|d| d.dimension_id == *dim_id));
     }
 
     match (insats, kind, period) {
         (Some(i), Some(k), Some(p)) if errors.is_empty() => {
-            Ok(NewTally { insats_id: i.id, kind_id: k.id, period: p, values, split_value_id })
+            Ok(NewTally { insats_id: i.id, kind_id: k.id, period: p, values, split_value_id, scope_value_id })
         }
         _ => Err(errors),
     }

@@ -7,10 +7,13 @@
 
 pub mod csv;
 pub mod goals;
+pub mod sections;
 pub mod tables;
 
-use crate::domain::{Comparator, Config, Dimension, Flow, Goal, Insats, Role};
-use crate::store::tally::CountRow;
+use crate::domain::event::StoredEvent;
+use crate::domain::{Comparator, Config, Dimension, Flow, Goal, GoalSpec, Insats, Measure, Role, Shape};
+use crate::store::event::Budget;
+use crate::store::tally::{CountRow, FOLDED_BACK};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -124,22 +127,29 @@ pub struct ExitsPrevious {
 pub struct GoalStatus {
     pub key: String,
     pub label: String,
+    /// `share`, `count` or `cost_per_participant`.
+    #[serde(rename = "type")]
+    pub goal_type: &'static str,
     pub comparator: Comparator,
-    /// Target share, 0–1.
+    /// A share: 0–1; a count: the number; a cost: kronor per person.
     pub target: f64,
-    /// The tallies with the goal's outcome.
+    /// A share: the matching tallies; a count: the number counted; a cost: kronor (outcome or budget).
     pub numerator: i64,
-    /// All tallies of the goal's kind.
+    /// A share: the tallies it is a share of; a cost: the people it is divided among; a count: 0.
     pub denominator: i64,
-    /// Actual share, 0–1 (`None` with no tallies).
+    /// A share 0–1, a number, or kronor per person (`None` with nothing to measure yet).
     pub actual: Option<f64>,
     pub actual_by_gender: BTreeMap<String, Option<f64>>,
-    /// The same share in the previous year (against this year's target definition).
+    /// The same measure in the previous year (against this year's definition).
     pub previous_actual: Option<f64>,
     pub met: Option<bool>,
+    /// A share: the fewest additional tallies that would meet the goal; a count: how many more are
+    /// needed; a cost: how many more people at the same cost.
     pub needed_more: Option<i64>,
+    /// A share: how many of this year's tallies would have had to be different; a count: the same
+    /// as `needed_more`; a cost: how many kronor lower the cost would have had to be.
     pub short_by: Option<i64>,
-    /// The outcome values counted, by key.
+    /// The numerator values, by key (`dimension.value` when they span several dimensions).
     pub values: Vec<String>,
     /// The status in plain Swedish.
     pub summary: String,
@@ -173,31 +183,71 @@ pub struct Report {
     /// The year the goals were set for (an earlier year's goals apply until new ones are set).
     pub goals_year: Option<i32>,
     pub flow_problems: Vec<FlowProblem>,
+    /// Whether the insats has entries and exits (else the participant tables are left out).
+    pub has_flow: bool,
+    /// The five years trend tables show, oldest first.
+    pub years: Vec<i32>,
+    /// One section per other kind of tally: guidance, surveys, violence questions, ratings.
+    pub sections: Vec<sections::KindSection>,
+    /// Structural events, one section per event kind.
+    pub events: Vec<sections::EventSection>,
+    /// Budget, outcome and cost per participant, when a budget or outcome is entered.
+    pub cost: Option<sections::Cost>,
     /// Set when the huvudman has closed the year: by whom and when (UTC).
     pub closed: Option<crate::store::closure::Closure>,
 }
 
-/// Counts indexed for lookup: (kind, year, split, value) → n. Year `year - 2` holds all earlier years.
-struct Counts {
-    map: HashMap<(i64, i32, i64, i64), i64>,
-    splits: Vec<i64>,
+/// What a yearly report is made from (see `store::report_inputs`).
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub rows: Vec<CountRow>,
+    /// The year the goals were set for, and the goals.
+    pub goals: (Option<i32>, Vec<Goal>),
+    /// Events of the report's five years, voided ones included.
+    pub events: Vec<StoredEvent>,
+    pub budgets: Vec<(i32, Budget)>,
 }
 
+/// Counts indexed for lookup: (kind, year, half, scope, split, value) → n, with every combination
+/// of "all halves" (0), "all scopes" and "all splits" (`ALL`) summed in advance. Year
+/// `year - FOLDED_BACK` holds all earlier years.
+struct Counts {
+    map: HashMap<(i64, i32, u8, i64, i64, i64), i64>,
+}
+
+const ALL: i64 = i64::MIN;
+
 impl Counts {
-    fn new(rows: &[CountRow], splits: Vec<i64>) -> Counts {
+    fn new(rows: &[CountRow]) -> Counts {
         let mut map = HashMap::new();
         for r in rows {
-            *map.entry((r.kind_id, r.year, r.split_value_id, r.value_id)).or_insert(0) += r.n;
+            for h in [r.half, 0] {
+                for sc in [r.scope_value_id, ALL] {
+                    for sp in [r.split_value_id, ALL] {
+                        *map.entry((r.kind_id, r.year, h, sc, sp, r.value_id)).or_insert(0) += r.n;
+                    }
+                }
+            }
         }
-        Counts { map, splits }
+        Counts { map }
     }
-    /// `split` None: summed over all splits.
+    /// `split` None: summed over all splits (and over halves and scopes).
     fn get(&self, kind: Option<i64>, year: i32, split: Option<i64>, value: i64) -> i64 {
+        self.fine(kind, year, None, None, split, value)
+    }
+    /// A count narrowed to a half-year, a scope value and a split, each `None` for all.
+    fn fine(
+        &self,
+        kind: Option<i64>,
+        year: i32,
+        half: Option<u8>,
+        scope: Option<i64>,
+        split: Option<i64>,
+        value: i64,
+    ) -> i64 {
         let Some(kind) = kind else { return 0 };
-        match split {
-            Some(s) => self.map.get(&(kind, year, s, value)).copied().unwrap_or(0),
-            None => self.splits.iter().map(|s| self.map.get(&(kind, year, *s, value)).copied().unwrap_or(0)).sum(),
-        }
+        let key = (kind, year, half.unwrap_or(0), scope.unwrap_or(ALL), split.unwrap_or(ALL), value);
+        self.map.get(&key).copied().unwrap_or(0)
     }
 }
 
@@ -230,7 +280,7 @@ impl Ctx<'_> {
     fn flow(&self, year: i32, split: Option<i64>, value: i64) -> FlowFigures {
         let c = &self.counts;
         let mut at_start = 0;
-        for y in (self.year - 2)..year {
+        for y in (self.year - FOLDED_BACK)..year {
             at_start += c.get(self.entry, y, split, value) - c.get(self.exit, y, split, value);
         }
         let entries = c.get(self.entry, year, split, value);
@@ -300,7 +350,8 @@ impl Ctx<'_> {
 
 /// Builds the yearly report of `insats` for `year` from its count rows (as from
 /// `store::tally::counts_for_report`) and the goals that apply.
-pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], goals: (Option<i32>, &[Goal])) -> Report {
+pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> Report {
+    let rows = &inputs.rows;
     let gender_dim = config.gender();
     let mut columns: Vec<(String, i64)> = match gender_dim {
         Some(d) => d
@@ -316,14 +367,10 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
     if gender_dim.is_some() && rows.iter().any(|r| r.split_value_id == 0 && r.n != 0) {
         columns.push((UNSTATED_GENDER.into(), 0));
     }
-    let mut splits: Vec<i64> = columns.iter().map(|c| c.1).collect();
-    if !splits.contains(&0) {
-        splits.push(0);
-    }
     let entry_kind = config.flow_kind(insats, Flow::Entry);
     let exit_kind = config.flow_kind(insats, Flow::Exit);
     let ctx = Ctx {
-        counts: Counts::new(rows, splits),
+        counts: Counts::new(&inputs.rows),
         entry: entry_kind.map(|k| k.id),
         exit: exit_kind.map(|k| k.id),
         year,
@@ -412,7 +459,17 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
         duration: duration_dim.map(|d| ctx.rows(d, false, &exits_measure)).unwrap_or_default(),
     };
 
-    let goal_statuses = goals.1.iter().map(|g| goal_status(config, &ctx, g)).collect();
+    let goal_statuses = inputs.goals.1.iter().map(|g| goal_status(config, &ctx, insats, inputs, g)).collect();
+    let kind_sections = config
+        .kinds_of(insats)
+        .filter(|k| k.flow.is_none() && k.shape == Shape::Tally)
+        .map(|k| sections::kind_section(config, &ctx, k))
+        .collect();
+    let event_sections = config
+        .kinds_of(insats)
+        .filter(|k| k.shape == Shape::Event)
+        .map(|k| sections::event_section(&ctx, &inputs.events, k))
+        .collect();
     let flow_problems = flow_problems(
         config,
         &ctx,
@@ -439,46 +496,171 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, rows: &[CountRow], go
         categories,
         exits,
         goals: goal_statuses,
-        goals_year: goals.0,
+        goals_year: inputs.goals.0,
         flow_problems,
+        has_flow: entry_kind.is_some() && exit_kind.is_some(),
+        years: ctx.years(),
+        sections: kind_sections,
+        events: event_sections,
+        cost: sections::cost(config, &ctx, insats, &inputs.events, &inputs.budgets),
         closed: None,
     }
 }
 
-fn goal_status(config: &Config, ctx: &Ctx, g: &Goal) -> GoalStatus {
-    let kind = Some(g.kind_id);
-    let count_in = |year: i32, split: Option<i64>| -> (i64, i64) {
-        let a = g.value_ids.iter().map(|v| ctx.counts.get(kind, year, split, *v)).sum();
-        (a, ctx.counts.get(kind, year, split, 0))
+fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &Goal) -> GoalStatus {
+    let value_keys = |ids: &[i64]| -> Vec<String> {
+        let found: Vec<(&Dimension, &crate::domain::DimensionValue)> = ids
+            .iter()
+            .filter_map(|v| config.dimensions.iter().find_map(|d| d.value_by_id(*v).map(|dv| (d, dv))))
+            .collect();
+        let one_dimension = found.windows(2).all(|w| w[0].0.id == w[1].0.id);
+        found.iter().map(|(d, v)| if one_dimension { v.key.clone() } else { format!("{}.{}", d.key, v.key) }).collect()
     };
-    let count = |split: Option<i64>| count_in(ctx.year, split);
-    let (a, n) = count(None);
-    let (prev_a, prev_n) = count_in(ctx.year - 1, None);
-    let d = goals::distance(g.comparator, g.target_bp, a, n);
-    let dim = config.dimension_by_id(g.dimension_id);
-    let kind_label = config.kind_by_id(g.kind_id).map(|k| k.label.to_lowercase()).unwrap_or_default();
-    GoalStatus {
+    let columns = |f: &dyn Fn(Option<i64>) -> Option<f64>| -> BTreeMap<String, Option<f64>> {
+        ctx.columns.iter().map(|(k, s)| (k.clone(), f(Some(*s)))).collect()
+    };
+    let base = |goal_type, target: f64| GoalStatus {
         key: g.key.clone(),
         label: g.label.clone(),
+        goal_type,
         comparator: g.comparator,
-        target: g.target_bp as f64 / 10_000.0,
-        numerator: a,
-        denominator: n,
-        actual: share(a, n),
-        actual_by_gender: ctx
-            .columns
-            .iter()
-            .map(|(k, s)| {
-                let (a, n) = count(Some(*s));
-                (k.clone(), share(a, n))
-            })
-            .collect(),
-        previous_actual: share(prev_a, prev_n),
-        met: d.met,
-        needed_more: d.needed_more,
-        short_by: d.short_by,
-        values: g.value_ids.iter().filter_map(|v| dim.and_then(|d| d.value_by_id(*v)).map(|v| v.key.clone())).collect(),
-        summary: crate::sv::goal_summary(&g.label, g.comparator, g.target_bp, a, n, &d, &kind_label),
+        target,
+        numerator: 0,
+        denominator: 0,
+        actual: None,
+        actual_by_gender: BTreeMap::new(),
+        previous_actual: None,
+        met: None,
+        needed_more: None,
+        short_by: None,
+        values: Vec::new(),
+        summary: String::new(),
+    };
+    match &g.spec {
+        GoalSpec::Share { kind_id, scope_value_id, numerator, denominator, target_bp } => {
+            let kind = Some(*kind_id);
+            let count_in = |year: i32, split: Option<i64>| -> (i64, i64) {
+                let sum = |ids: &[i64]| -> i64 {
+                    ids.iter().map(|v| ctx.counts.fine(kind, year, None, *scope_value_id, split, *v)).sum()
+                };
+                let n = if denominator.is_empty() {
+                    ctx.counts.fine(kind, year, None, *scope_value_id, split, 0)
+                } else {
+                    sum(denominator)
+                };
+                (sum(numerator), n)
+            };
+            let (a, n) = count_in(ctx.year, None);
+            let (prev_a, prev_n) = count_in(ctx.year - 1, None);
+            let d = goals::distance(g.comparator, *target_bp, a, n);
+            let k = config.kind_by_id(*kind_id);
+            // What one unit is: an exit, an answer (survey questions), or a tally of the kind.
+            let counts_answers = numerator
+                .iter()
+                .any(|v| config.dimensions.iter().any(|d| d.role == Role::Question && d.value_by_id(*v).is_some()));
+            let noun = match (k, counts_answers) {
+                (_, true) => "svar".to_string(),
+                (Some(k), _) => k.label.to_lowercase(),
+                (None, _) => String::new(),
+            };
+            let summary = if k.is_some_and(|k| k.flow == Some(Flow::Exit)) {
+                crate::sv::goal_summary(&g.label, g.comparator, *target_bp, a, n, &d, &noun)
+            } else {
+                crate::sv::share_summary(&g.label, g.comparator, *target_bp, a, n, &d, &noun)
+            };
+            GoalStatus {
+                numerator: a,
+                denominator: n,
+                actual: share(a, n),
+                actual_by_gender: columns(&|s| {
+                    let (a, n) = count_in(ctx.year, s);
+                    share(a, n)
+                }),
+                previous_actual: share(prev_a, prev_n),
+                met: d.met,
+                needed_more: d.needed_more,
+                short_by: d.short_by,
+                values: value_keys(numerator),
+                summary,
+                ..base("share", *target_bp as f64 / 10_000.0)
+            }
+        }
+        GoalSpec::Count { measure, kind_id, numerator, target } => {
+            let kind = kind_id.and_then(|k| config.kind_by_id(k));
+            let count = |year: i32, split: Option<i64>| -> i64 {
+                match (measure, kind) {
+                    (Measure::Participants, _) => ctx.flow(year, split, 0).total,
+                    (Measure::Tallies, Some(k)) if numerator.is_empty() => ctx.counts.get(Some(k.id), year, split, 0),
+                    (Measure::Tallies, Some(k)) => {
+                        numerator.iter().map(|v| ctx.counts.get(Some(k.id), year, split, *v)).sum()
+                    }
+                    (Measure::Attendees, Some(k)) => sections::attendees(&inputs.events, k, year, split),
+                    _ => 0,
+                }
+            };
+            let n = count(ctx.year, None);
+            let met = match g.comparator {
+                Comparator::AtLeast => n >= *target,
+                Comparator::AtMost => n <= *target,
+            };
+            let gap = (target - n).abs();
+            let noun = match measure {
+                Measure::Participants => "deltagare".to_string(),
+                Measure::Attendees => "deltagare".to_string(),
+                Measure::Tallies => kind.map(|k| k.label.to_lowercase()).unwrap_or_default(),
+            };
+            GoalStatus {
+                numerator: n,
+                actual: Some(n as f64),
+                actual_by_gender: columns(&|s| Some(count(ctx.year, s) as f64)),
+                previous_actual: Some(count(ctx.year - 1, None) as f64),
+                met: Some(met),
+                needed_more: Some(if met { 0 } else { gap }),
+                short_by: Some(if met { 0 } else { gap }),
+                values: value_keys(numerator),
+                summary: crate::sv::count_summary(g.comparator, *target, n, &noun, met),
+                ..base("count", *target as f64)
+            }
+        }
+        GoalSpec::CostPerParticipant { target_kr } => {
+            let of = |y: i32| inputs.budgets.iter().find(|(by, _)| *by == y).map(|(_, b)| b);
+            let (per, people) = sections::people(config, ctx, insats, &inputs.events, ctx.year, None);
+            let (actual, basis) = sections::per_person(of(ctx.year), people);
+            let amount = of(ctx.year).and_then(|b| b.outcome_kr.or(b.budget_kr));
+            let prev_people = sections::people(config, ctx, insats, &inputs.events, ctx.year - 1, None).1;
+            let met = actual.map(|a| match g.comparator {
+                Comparator::AtMost => a <= *target_kr as f64,
+                Comparator::AtLeast => a >= *target_kr as f64,
+            });
+            let (needed_more, short_by) = match (met, amount) {
+                (Some(false), Some(kr)) if g.comparator == Comparator::AtMost && *target_kr > 0 => {
+                    // kr / (people + x) <= target  <=>  x >= kr / target − people
+                    (Some((kr + target_kr - 1) / target_kr - people), Some(kr - target_kr * people))
+                }
+                (Some(true), _) => (Some(0), Some(0)),
+                _ => (None, None),
+            };
+            GoalStatus {
+                numerator: amount.unwrap_or(0),
+                denominator: people,
+                actual,
+                previous_actual: sections::per_person(of(ctx.year - 1), prev_people).0,
+                met,
+                needed_more,
+                short_by,
+                summary: crate::sv::cost_summary(
+                    g.comparator,
+                    *target_kr,
+                    amount,
+                    people,
+                    &per,
+                    basis,
+                    short_by,
+                    needed_more,
+                ),
+                ..base("cost_per_participant", *target_kr as f64)
+            }
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use super::Result;
 use crate::domain::config::KindDimension;
 use crate::domain::preset::Preset;
-use crate::domain::{Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, ValueGroup};
+use crate::domain::{Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, Shape, ValueGroup};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
@@ -27,11 +27,11 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
         )?;
         let dim_id = conn.last_insert_rowid();
         dim_ids.insert(d.key.as_str(), dim_id);
-        for (vpos, v) in d.values.iter().enumerate() {
+        for (vpos, v) in p.values_of(d).iter().enumerate() {
             conn.execute(
-                "INSERT INTO dimension_value (dimension_id, key, label, column_label, months, position)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![dim_id, v.key, v.label, v.column_label, v.months, vpos as i64],
+                "INSERT INTO dimension_value (dimension_id, key, label, column_label, months, score, positive, position)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![dim_id, v.key, v.label, v.column_label, v.months, v.score, v.positive, vpos as i64],
             )?;
             value_ids.insert((d.key.as_str(), v.key.as_str()), conn.last_insert_rowid());
         }
@@ -52,15 +52,23 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
     let mut kind_ids = HashMap::new();
     for (pos, k) in p.kinds.iter().enumerate() {
         conn.execute(
-            "INSERT INTO kind (key, label, flow, position) VALUES (?1, ?2, ?3, ?4)",
-            params![k.key, k.label, k.flow, pos as i64],
+            "INSERT INTO kind (key, label, flow, shape, scope_dimension_id, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                k.key,
+                k.label,
+                k.flow,
+                k.shape.as_deref().unwrap_or("tally"),
+                k.scope.as_deref().map(|d| dim_ids[d]),
+                pos as i64
+            ],
         )?;
         let kid = conn.last_insert_rowid();
         kind_ids.insert(k.key.as_str(), kid);
         for (dpos, d) in k.dimensions.iter().enumerate() {
             conn.execute(
-                "INSERT INTO kind_dimension (kind_id, dimension_id, required, position) VALUES (?1, ?2, ?3, ?4)",
-                params![kid, dim_ids[d.as_str()], !k.optional.contains(d), dpos as i64],
+                "INSERT INTO kind_dimension (kind_id, dimension_id, required, multiple, position)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![kid, dim_ids[d.as_str()], !k.optional.contains(d), k.multiple.contains(d), dpos as i64],
             )?;
         }
     }
@@ -80,18 +88,27 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
         }
     }
     for (pos, g) in p.goals.iter().enumerate() {
+        let refs = |part: &[String]| -> Vec<i64> {
+            g.value_refs(p, part).expect("checked when parsed").iter().map(|r| value_ids[r]).collect()
+        };
+        let numerator: Vec<i64> =
+            g.numerator_refs(p).expect("checked when parsed").iter().map(|r| value_ids[r]).collect();
         conn.execute(
-            "INSERT INTO goal (insats_id, year, key, label, kind_id, dimension_id, comparator, target_bp, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO goal (insats_id, year, key, label, type, kind_id, measure, scope_value_id, comparator,
+                               target_bp, target_amount, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 insats_ids[g.insats.as_str()],
                 g.year,
                 g.key,
                 g.label,
-                kind_ids[g.kind.as_str()],
-                dim_ids[g.dimension.as_str()],
+                g.goal_type.as_deref().unwrap_or("share"),
+                g.kind.as_deref().map(|k| kind_ids[k]),
+                g.measure,
+                refs(g.scope.as_slice()).first(),
                 g.comparator,
-                (g.target_percent * 100.0).round() as i64,
+                g.target_percent.map(|t| (t * 100.0).round() as i64),
+                g.target,
                 pos as i64
             ],
         )?;
@@ -100,12 +117,20 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
             "INSERT OR IGNORE INTO goal_year (insats_id, year) VALUES (?1, ?2)",
             params![insats_ids[g.insats.as_str()], g.year],
         )?;
-        for v in &g.values {
-            conn.execute(
-                "INSERT INTO goal_value (goal_id, value_id) VALUES (?1, ?2)",
-                params![gid, value_ids[&(g.dimension.as_str(), v.as_str())]],
-            )?;
+        for (part, ids) in [("numerator", numerator), ("denominator", refs(&g.denominator))] {
+            for v in ids {
+                conn.execute(
+                    "INSERT OR IGNORE INTO goal_value (goal_id, value_id, part) VALUES (?1, ?2, ?3)",
+                    params![gid, v, part],
+                )?;
+            }
         }
+    }
+    for b in &p.budgets {
+        conn.execute(
+            "INSERT INTO budget (insats_id, year, budget_kr, outcome_kr) VALUES (?1, ?2, ?3, ?4)",
+            params![insats_ids[b.insats.as_str()], b.year, b.budget_kr, b.outcome_kr],
+        )?;
     }
     Ok(())
 }
@@ -119,7 +144,8 @@ pub fn load(conn: &Connection) -> Result<Config> {
 
     let mut values: HashMap<i64, Vec<DimensionValue>> = HashMap::new();
     let mut stmt = conn.prepare(
-        "SELECT dimension_id, id, key, label, column_label, months, retired FROM dimension_value ORDER BY position, id",
+        "SELECT dimension_id, id, key, label, column_label, months, score, positive, retired FROM dimension_value
+         ORDER BY position, id",
     )?;
     for row in stmt.query_map([], |r| {
         Ok((
@@ -130,7 +156,9 @@ pub fn load(conn: &Connection) -> Result<Config> {
                 label: r.get(3)?,
                 column_label: r.get(4)?,
                 months: r.get(5)?,
-                retired: r.get(6)?,
+                score: r.get(6)?,
+                positive: r.get(7)?,
+                retired: r.get(8)?,
             },
         ))
     })? {
@@ -152,7 +180,7 @@ pub fn load(conn: &Connection) -> Result<Config> {
         groups.entry(dim).or_default().push(ValueGroup { id, key, label, value_ids });
     }
 
-    let mut stmt = conn.prepare("SELECT id, key, label, role, hint FROM dimension ORDER BY position, id")?;
+    let mut stmt = conn.prepare("SELECT id, key, label, role, hint, retired FROM dimension ORDER BY position, id")?;
     let dimensions = stmt
         .query_map([], |r| {
             let id: i64 = r.get(0)?;
@@ -163,6 +191,7 @@ pub fn load(conn: &Connection) -> Result<Config> {
                 label: r.get(2)?,
                 role: Role::parse(&role).unwrap_or(Role::Person),
                 hint: r.get(4)?,
+                retired: r.get(5)?,
                 values: values.remove(&id).unwrap_or_default(),
                 groups: groups.remove(&id).unwrap_or_default(),
             })
@@ -170,24 +199,28 @@ pub fn load(conn: &Connection) -> Result<Config> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
 
     let mut kind_dims: HashMap<i64, Vec<KindDimension>> = HashMap::new();
-    let mut stmt =
-        conn.prepare("SELECT kind_id, dimension_id, required FROM kind_dimension ORDER BY kind_id, position")?;
-    for row in stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, KindDimension { dimension_id: r.get(1)?, required: r.get(2)? })))?
-    {
+    let mut stmt = conn
+        .prepare("SELECT kind_id, dimension_id, required, multiple FROM kind_dimension ORDER BY kind_id, position")?;
+    for row in stmt.query_map([], |r| {
+        Ok((r.get::<_, i64>(0)?, KindDimension { dimension_id: r.get(1)?, required: r.get(2)?, multiple: r.get(3)? }))
+    })? {
         let (k, kd) = row?;
         kind_dims.entry(k).or_default().push(kd);
     }
-    let mut stmt = conn.prepare("SELECT id, key, label, flow FROM kind ORDER BY position, id")?;
+    let mut stmt =
+        conn.prepare("SELECT id, key, label, flow, shape, scope_dimension_id FROM kind ORDER BY position, id")?;
     let kinds = stmt
         .query_map([], |r| {
             let id: i64 = r.get(0)?;
             let flow: Option<String> = r.get(3)?;
+            let shape: String = r.get(4)?;
             Ok(Kind {
                 id,
                 key: r.get(1)?,
                 label: r.get(2)?,
                 flow: flow.as_deref().and_then(Flow::parse),
+                shape: Shape::parse(&shape).unwrap_or(Shape::Tally),
+                scope_dimension_id: r.get(5)?,
                 dimensions: kind_dims.remove(&id).unwrap_or_default(),
             })
         })?

@@ -2,7 +2,7 @@
 
 use super::Result;
 use crate::domain::goal::NewGoal;
-use crate::domain::{Comparator, Goal};
+use crate::domain::{Comparator, Goal, GoalSpec, Measure};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// The goals that apply to `year`: the year's own, or else those of the latest earlier year that
@@ -24,30 +24,63 @@ pub fn for_year(conn: &Connection, insats_id: i64, year: i32) -> Result<(Option<
 
 /// The goals set for exactly this year.
 pub fn of_year(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Goal>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, key, label, kind_id, dimension_id, comparator, target_bp FROM goal
-         WHERE insats_id = ?1 AND year = ?2 ORDER BY position, id",
-    )?;
-    let mut goals = stmt
+    type Row =
+        (i64, String, String, String, Option<i64>, Option<String>, Option<i64>, String, Option<i64>, Option<i64>);
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, key, label, type, kind_id, measure, scope_value_id, comparator, target_bp, target_amount
+             FROM goal WHERE insats_id = ?1 AND year = ?2 ORDER BY position, id",
+        )?
         .query_map(params![insats_id, year], |r| {
-            let comparator: String = r.get(5)?;
-            Ok(Goal {
-                id: r.get(0)?,
-                insats_id,
-                year,
-                key: r.get(1)?,
-                label: r.get(2)?,
-                kind_id: r.get(3)?,
-                dimension_id: r.get(4)?,
-                value_ids: Vec::new(),
-                comparator: Comparator::parse(&comparator).unwrap_or(Comparator::AtLeast),
-                target_bp: r.get(6)?,
-            })
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut values = conn.prepare_cached("SELECT value_id FROM goal_value WHERE goal_id = ?1 ORDER BY value_id")?;
-    for g in &mut goals {
-        g.value_ids = values.query_map([g.id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<rusqlite::Result<Vec<Row>>>()?;
+    let mut values =
+        conn.prepare_cached("SELECT value_id FROM goal_value WHERE goal_id = ?1 AND part = ?2 ORDER BY value_id")?;
+    let mut goals = Vec::new();
+    for (id, key, label, goal_type, kind_id, measure, scope, comparator, target_bp, amount) in rows {
+        let mut part = |p: &str| -> Result<Vec<i64>> {
+            Ok(values.query_map(params![id, p], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?)
+        };
+        let numerator = part("numerator")?;
+        let denominator = part("denominator")?;
+        // The table's CHECK guarantees the fields each type needs.
+        let spec = match goal_type.as_str() {
+            "share" => GoalSpec::Share {
+                kind_id: kind_id.unwrap_or_default(),
+                scope_value_id: scope,
+                numerator,
+                denominator,
+                target_bp: target_bp.unwrap_or_default(),
+            },
+            "count" => GoalSpec::Count {
+                measure: measure.as_deref().and_then(Measure::parse).unwrap_or(Measure::Participants),
+                kind_id,
+                numerator,
+                target: amount.unwrap_or_default(),
+            },
+            _ => GoalSpec::CostPerParticipant { target_kr: amount.unwrap_or_default() },
+        };
+        goals.push(Goal {
+            id,
+            insats_id,
+            year,
+            key,
+            label,
+            comparator: Comparator::parse(&comparator).unwrap_or(Comparator::AtLeast),
+            spec,
+        });
     }
     Ok(goals)
 }
@@ -67,24 +100,43 @@ pub fn replace(conn: &Connection, insats_id: i64, year: i32, goals: &[NewGoal]) 
     conn.execute("INSERT OR IGNORE INTO goal_year (insats_id, year) VALUES (?1, ?2)", params![insats_id, year])?;
     conn.execute("DELETE FROM goal WHERE insats_id = ?1 AND year = ?2", params![insats_id, year])?;
     for (pos, g) in goals.iter().enumerate() {
+        const NONE: &[i64] = &[];
+        let (measure, scope, bp, amount, numerator, denominator) = match &g.spec {
+            GoalSpec::Share { scope_value_id, numerator, denominator, target_bp, .. } => {
+                (None, *scope_value_id, Some(*target_bp), None, numerator.as_slice(), denominator.as_slice())
+            }
+            GoalSpec::Count { measure, numerator, target, .. } => {
+                (Some(measure.as_str()), None, None, Some(*target), numerator.as_slice(), NONE)
+            }
+            GoalSpec::CostPerParticipant { target_kr } => (None, None, None, Some(*target_kr), NONE, NONE),
+        };
         conn.execute(
-            "INSERT INTO goal (insats_id, year, key, label, kind_id, dimension_id, comparator, target_bp, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO goal (insats_id, year, key, label, type, kind_id, measure, scope_value_id, comparator,
+                               target_bp, target_amount, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 insats_id,
                 year,
                 g.key,
                 g.label,
-                g.kind_id,
-                g.dimension_id,
+                g.spec.type_str(),
+                g.spec.kind_id(),
+                measure,
+                scope,
                 g.comparator.as_str(),
-                g.target_bp,
+                bp,
+                amount,
                 pos as i64
             ],
         )?;
         let id = conn.last_insert_rowid();
-        for v in &g.value_ids {
-            conn.execute("INSERT INTO goal_value (goal_id, value_id) VALUES (?1, ?2)", params![id, v])?;
+        for (part, ids) in [("numerator", numerator), ("denominator", denominator)] {
+            for v in ids {
+                conn.execute(
+                    "INSERT OR IGNORE INTO goal_value (goal_id, value_id, part) VALUES (?1, ?2, ?3)",
+                    params![id, v, part],
+                )?;
+            }
         }
     }
     Ok(())

@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod closure;
 pub mod config;
+pub mod event;
 pub mod goal;
 mod migrate;
 pub mod tally;
@@ -177,4 +178,14 @@ impl Store {
         *self.inner.config.write().expect("config lock") = Arc::new(cfg);
         Ok(())
     }
+}
+
+/// Everything a yearly report of `insats_id` for `year` is made from.
+pub fn report_inputs(conn: &Connection, insats_id: i64, year: i32) -> Result<crate::report::Inputs> {
+    Ok(crate::report::Inputs {
+        rows: tally::counts_for_report(conn, insats_id, year)?,
+        goals: goal::for_year(conn, insats_id, year)?,
+        events: event::of_years(conn, insats_id, year - 4, year)?,
+        budgets: event::budgets(conn, insats_id, year - 4, year)?,
+    })
 }

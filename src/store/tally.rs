@@ -25,8 +25,8 @@ pub fn insert(conn: &Connection, t: &NewTally, author: Option<i64>) -> Result<i6
     ensure_open(conn, t.insats_id, t.period.year)?;
     let value_ids = serde_json::to_string(&t.values).expect("pairs of integers serialise");
     conn.prepare_cached(
-        "INSERT INTO tally (insats_id, kind_id, year, month, split_value_id, value_ids, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO tally (insats_id, kind_id, year, month, split_value_id, scope_value_id, value_ids, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         t.insats_id,
@@ -34,28 +34,38 @@ pub fn insert(conn: &Connection, t: &NewTally, author: Option<i64>) -> Result<i6
         t.period.year,
         t.period.month,
         t.split_value_id,
+        t.scope_value_id,
         value_ids,
         author
     ])?;
     let id = conn.last_insert_rowid();
-    bump_counts(conn, t.insats_id, t.kind_id, t.period, t.split_value_id, t.values.iter().map(|v| v.1), 1)?;
+    let key = CountKey {
+        insats_id: t.insats_id,
+        kind_id: t.kind_id,
+        period: t.period,
+        scope: t.scope_value_id,
+        split: t.split_value_id,
+    };
+    bump_counts(conn, key, t.values.iter().map(|v| v.1), 1)?;
     Ok(id)
+}
+
+/// What a tally's count rows share.
+struct CountKey {
+    insats_id: i64,
+    kind_id: i64,
+    period: Period,
+    scope: i64,
+    split: i64,
 }
 
 /// Adds `delta` to the count rows of a tally, in one statement: the row of all tallies (value 0)
 /// and one row per value.
-fn bump_counts(
-    conn: &Connection,
-    insats_id: i64,
-    kind_id: i64,
-    period: Period,
-    split_value_id: i64,
-    value_ids: impl Iterator<Item = i64>,
-    delta: i64,
-) -> Result<()> {
-    let mut args = vec![insats_id, kind_id, i64::from(period.year), i64::from(period.month), split_value_id, delta, 0];
+fn bump_counts(conn: &Connection, k: CountKey, value_ids: impl Iterator<Item = i64>, delta: i64) -> Result<()> {
+    let mut args =
+        vec![k.insats_id, k.kind_id, i64::from(k.period.year), i64::from(k.period.month), k.scope, k.split, delta, 0];
     args.extend(value_ids);
-    let rows = args.len() - 6;
+    let rows = args.len() - 7;
     match COUNT_SQL.get_or_init(|| (0..=64).map(count_sql).collect()).get(rows) {
         Some(sql) => conn.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args))?,
         None => conn.prepare_cached(&count_sql(rows))?.execute(rusqlite::params_from_iter(args))?,
@@ -68,13 +78,14 @@ fn bump_counts(
 static COUNT_SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
 
 fn count_sql(rows: usize) -> String {
-    let mut sql =
-        String::from("INSERT INTO tally_count (insats_id, kind_id, year, month, split_value_id, value_id, n) VALUES ");
+    let mut sql = String::from(
+        "INSERT INTO tally_count (insats_id, kind_id, year, month, scope_value_id, split_value_id, value_id, n) VALUES ",
+    );
     for i in 0..rows {
         if i > 0 {
             sql.push(',');
         }
-        sql.push_str(&format!("(?1, ?2, ?3, ?4, ?5, ?{}, ?6)", 7 + i));
+        sql.push_str(&format!("(?1, ?2, ?3, ?4, ?5, ?6, ?{}, ?7)", 8 + i));
     }
     sql.push_str(" ON CONFLICT DO UPDATE SET n = n + excluded.n");
     sql
@@ -114,8 +125,12 @@ pub fn void(conn: &Connection, id: i64, reason: VoidReason) -> Result<StoredTall
         return Err(StoreError::Conflict("Registreringen är redan ångrad.".into()));
     }
     conn.execute("UPDATE tally SET void_reason = ?2 WHERE id = ?1", params![id, reason.as_str()])?;
-    let split: i64 = conn.query_row("SELECT split_value_id FROM tally WHERE id = ?1", [id], |r| r.get(0))?;
-    bump_counts(conn, t.insats_id, t.kind_id, t.period, split, t.values.iter().map(|v| v.1), -1)?;
+    let (split, scope): (i64, i64) =
+        conn.query_row("SELECT split_value_id, scope_value_id FROM tally WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let key = CountKey { insats_id: t.insats_id, kind_id: t.kind_id, period: t.period, scope, split };
+    bump_counts(conn, key, t.values.iter().map(|v| v.1), -1)?;
     Ok(StoredTally { void_reason: Some(reason), ..t })
 }
 
@@ -133,35 +148,48 @@ pub fn count_all(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM tally", [], |r| r.get(0))?)
 }
 
-/// Counts of active tallies of one insats, summed per kind, year, gender value and value.
-/// Years before `year - 1` are folded into one row each, under year `year - 2`: the report needs
-/// only their net balance.
+/// Counts of active tallies of one insats, summed per kind, year, half-year, scope value, gender
+/// value and value. The report shows five years (`year - 4` to `year`); all years before those are
+/// folded into one row each under year `year - FOLDED_BACK` and half 1: the report needs only their
+/// net balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CountRow {
     pub kind_id: i64,
     pub year: i32,
+    /// 1: January–June, 2: July–December.
+    pub half: u8,
+    /// The value of the kind's scope dimension (0 if none).
+    pub scope_value_id: i64,
     pub split_value_id: i64,
     /// 0: all tallies of the kind.
     pub value_id: i64,
     pub n: i64,
 }
 
+/// How many years back the earlier years are folded (see `CountRow`).
+pub const FOLDED_BACK: i32 = 5;
+
+fn count_row(r: &rusqlite::Row) -> rusqlite::Result<CountRow> {
+    Ok(CountRow {
+        kind_id: r.get(0)?,
+        year: r.get(1)?,
+        half: r.get(2)?,
+        scope_value_id: r.get(3)?,
+        split_value_id: r.get(4)?,
+        value_id: r.get(5)?,
+        n: r.get(6)?,
+    })
+}
+
 pub fn counts_for_report(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<CountRow>> {
     let rows = conn
         .prepare_cached(
-            "SELECT kind_id, max(year, ?2 - 2) AS y, split_value_id, value_id, sum(n)
+            "SELECT kind_id, max(year, ?2 - 5) AS y, CASE WHEN year < ?2 - 5 OR month <= 6 THEN 1 ELSE 2 END AS h,
+                    scope_value_id, split_value_id, value_id, sum(n)
              FROM tally_count WHERE insats_id = ?1 AND year <= ?2
-             GROUP BY kind_id, y, split_value_id, value_id",
+             GROUP BY kind_id, y, h, scope_value_id, split_value_id, value_id",
         )?
-        .query_map(params![insats_id, year], |r| {
-            Ok(CountRow {
-                kind_id: r.get(0)?,
-                year: r.get(1)?,
-                split_value_id: r.get(2)?,
-                value_id: r.get(3)?,
-                n: r.get(4)?,
-            })
-        })?
+        .query_map(params![insats_id, year], count_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -176,26 +204,23 @@ pub fn counts_from_raw(
 ) -> Result<Vec<CountRow>> {
     let sql = "
         WITH t AS (
-            SELECT tally.id, kind_id, max(year, ?2 - 2) AS y, value_ids,
+            SELECT tally.id, tally.kind_id, max(year, ?2 - 5) AS y,
+                   CASE WHEN year < ?2 - 5 OR month <= 6 THEN 1 ELSE 2 END AS h, value_ids,
                    coalesce((SELECT json_extract(g.value, '$[1]') FROM json_each(tally.value_ids) g
-                             WHERE json_extract(g.value, '$[0]') = ?3), 0) AS split
+                             WHERE json_extract(g.value, '$[0]') = ?3), 0) AS split,
+                   coalesce((SELECT json_extract(g.value, '$[1]') FROM json_each(tally.value_ids) g
+                             JOIN kind k ON k.id = tally.kind_id
+                             WHERE json_extract(g.value, '$[0]') = k.scope_dimension_id), 0) AS scope
             FROM tally WHERE insats_id = ?1 AND year <= ?2 AND void_reason IS NULL
         )
-        SELECT kind_id, y, split, 0, count(*) FROM t GROUP BY kind_id, y, split
+        SELECT kind_id, y, h, scope, split, 0, count(*) FROM t GROUP BY kind_id, y, h, scope, split
         UNION ALL
-        SELECT kind_id, y, split, json_extract(v.value, '$[1]') AS value_id, count(*) FROM t, json_each(t.value_ids) v
-        GROUP BY kind_id, y, split, value_id";
+        SELECT kind_id, y, h, scope, split, json_extract(v.value, '$[1]') AS value_id, count(*)
+        FROM t, json_each(t.value_ids) v
+        GROUP BY kind_id, y, h, scope, split, value_id";
     let rows = conn
         .prepare(sql)?
-        .query_map(params![insats_id, year, gender_dimension_id], |r| {
-            Ok(CountRow {
-                kind_id: r.get(0)?,
-                year: r.get(1)?,
-                split_value_id: r.get(2)?,
-                value_id: r.get(3)?,
-                n: r.get(4)?,
-            })
-        })?
+        .query_map(params![insats_id, year, gender_dimension_id], count_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

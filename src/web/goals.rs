@@ -1,16 +1,17 @@
-//! The goal form: the förbundschef sets a year's exit goals for an insats.
+//! The goal form: the förbundschef sets a year's goals for an insats: shares of tallies, counts,
+//! and the cost per participant.
 
 use super::auth::{ClientAddr, CurrentUser, forbidden, now_utc};
-use super::views::goals::{GoalRow, form_page};
+use super::views::goals::{GoalRow, NewRow, form_page};
 use super::views::layout::Chrome;
 use crate::AppState;
-use crate::domain::goal::{NewGoal, parse_percent, slug};
-use crate::domain::{Comparator, Config, Dimension, FieldError, Flow, Insats, Kind, Role};
+use crate::domain::goal::{NewGoal, parse_amount, parse_percent, slug};
+use crate::domain::{Comparator, Config, FieldError, Flow, GoalSpec, Insats, Kind, Measure, Shape};
 use crate::error::{AppError, PageError};
 use crate::store;
 use crate::store::audit::Action;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
@@ -19,53 +20,112 @@ fn require_admin(user: &CurrentUser) -> Result<(), PageError> {
     if user.account.is_admin() { Ok(()) } else { Err(forbidden("Målen sätts av förbundschefen.")) }
 }
 
-/// The insats, its exit kind and the outcome dimension goals are set on.
-fn target<'a>(cfg: &'a Config, key: &str) -> Result<(&'a Insats, &'a Kind, &'a Dimension), AppError> {
-    let insats = cfg.insats(key).ok_or_else(|| AppError::NotFound(format!("Insatsen ”{key}” finns inte.")))?;
-    let kind = cfg
-        .flow_kind(insats, Flow::Exit)
-        .ok_or_else(|| AppError::NotFound(format!("{} har inga avslut att sätta mål för.", insats.label)))?;
-    let dim = kind
-        .dimensions
-        .iter()
-        .filter_map(|kd| cfg.dimension_by_id(kd.dimension_id))
-        .find(|d| d.role == Role::Outcome)
-        .ok_or_else(|| AppError::NotFound(format!("{} har ingen avslutsorsak att sätta mål för.", insats.label)))?;
-    Ok((insats, kind, dim))
+fn insats<'a>(cfg: &'a Config, key: &str) -> Result<&'a Insats, AppError> {
+    cfg.insats(key).ok_or_else(|| AppError::NotFound(format!("Insatsen ”{key}” finns inte.")))
 }
 
-/// `GET /mal/{insats}/{year}`
+/// `dimension.value` of a value id.
+fn value_ref(cfg: &Config, id: i64) -> Option<String> {
+    cfg.dimensions.iter().find_map(|d| d.value_by_id(id).map(|v| format!("{}.{}", d.key, v.key)))
+}
+
+fn row_of(cfg: &Config, g: &crate::domain::Goal) -> GoalRow {
+    let refs = |ids: &[i64]| ids.iter().filter_map(|v| value_ref(cfg, *v)).collect::<Vec<_>>();
+    let kind_key = |id: Option<i64>| id.and_then(|k| cfg.kind_by_id(k)).map(|k| k.key.clone()).unwrap_or_default();
+    let mut row = GoalRow {
+        label: g.label.clone(),
+        comparator: g.comparator.as_str().into(),
+        goal_type: g.spec.type_str().into(),
+        kind: kind_key(g.spec.kind_id()),
+        ..GoalRow::default()
+    };
+    match &g.spec {
+        GoalSpec::Share { scope_value_id, numerator, denominator, target_bp, .. } => {
+            row.target = crate::sv::percent_number(*target_bp);
+            row.values = refs(numerator);
+            row.denominator = refs(denominator);
+            row.scope = scope_value_id.and_then(|v| value_ref(cfg, v)).unwrap_or_default();
+        }
+        GoalSpec::Count { measure, numerator, target, .. } => {
+            row.measure = measure.as_str().into();
+            row.target = target.to_string();
+            row.values = refs(numerator);
+        }
+        GoalSpec::CostPerParticipant { target_kr } => row.target = target_kr.to_string(),
+    }
+    row
+}
+
+/// The blank row for a new goal, from `?ny=`: a kind key (a share of its tallies, or for an event
+/// kind its attendees), `deltagare` (participants) or `kostnad` (cost per participant). Default:
+/// a share of exits, or of the insats' first kind.
+fn new_row(cfg: &Config, insats: &Insats, ny: Option<&str>) -> GoalRow {
+    let blank = |t: &str| GoalRow { goal_type: t.into(), comparator: "at_least".into(), ..GoalRow::default() };
+    match ny {
+        Some("deltagare") => GoalRow { measure: "participants".into(), ..blank("count") },
+        Some("kostnad") => GoalRow { comparator: "at_most".into(), ..blank("cost_per_participant") },
+        _ => {
+            let kind = ny
+                .and_then(|k| cfg.kinds_of(insats).find(|x| x.key == k))
+                .or_else(|| cfg.flow_kind(insats, Flow::Exit))
+                .or_else(|| cfg.kinds_of(insats).next());
+            match kind {
+                Some(k) if k.shape == Shape::Event => {
+                    GoalRow { kind: k.key.clone(), measure: "attendees".into(), ..blank("count") }
+                }
+                Some(k) => GoalRow { kind: k.key.clone(), ..blank("share") },
+                None => GoalRow { measure: "participants".into(), ..blank("count") },
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct FormQuery {
+    ny: Option<String>,
+}
+
+/// `GET /mal/{insats}/{year}[?ny=…]`
 pub async fn form(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
-    Path((insats, year)): Path<(String, String)>,
+    Path((insats_key, year)): Path<(String, String)>,
+    Query(q): Query<FormQuery>,
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
     let year = crate::web::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
     let cfg = state.store.config();
-    let (i, _, dim) = target(&cfg, &insats)?;
+    let i = insats(&cfg, &insats_key)?;
     let id = i.id;
     let (source, goals) = state.store.read(move |c| store::goal::for_year(c, id, year)).await?;
-    let rows = goals
-        .iter()
-        .map(|g| GoalRow {
-            label: g.label.clone(),
-            comparator: g.comparator.as_str().into(),
-            target: crate::sv::percent_number(g.target_bp),
-            values: g.value_ids.iter().filter_map(|v| dim.value_by_id(*v)).map(|v| v.key.clone()).collect(),
-        })
-        .collect();
-    Ok(form_page(Chrome::new(&cfg.association, &user), &user, &cfg, i, dim, year, source, rows, &[]).into_response())
+    let rows = goals.iter().map(|g| row_of(&cfg, g)).collect();
+    let new = NewRow { row: new_row(&cfg, i, q.ny.as_deref()) };
+    Ok(form_page(Chrome::new(&cfg.association, &user), &user, &cfg, i, year, source, rows, new, &[]).into_response())
 }
 
-/// Parses the submitted rows. Field names: `label.N`, `comparator.N`, `target.N`, `values.N`
-/// (repeated) and `remove.N`. A row with nothing filled in is ignored.
 /// Rows numbered 0 to 99 are read; a form with more is refused.
 const MAX_GOALS: usize = 100;
 
 type Parsed = (Vec<GoalRow>, Result<Vec<NewGoal>, Vec<FieldError>>);
 
-fn parse(pairs: &[(String, String)], kind: &Kind, dim: &Dimension) -> Parsed {
+/// Resolves `dimension.value` (or a bare value key that only one of the kind's dimensions has) to a
+/// value id of one of `kind`'s dimensions.
+fn resolve(cfg: &Config, kind: &Kind, r: &str) -> Option<i64> {
+    let dims = kind.dimensions.iter().filter_map(|kd| cfg.dimension_by_id(kd.dimension_id));
+    match r.split_once('.') {
+        Some((d, v)) => dims.filter(|x| x.key == d).find_map(|x| x.value_by_key(v)).map(|v| v.id),
+        None => {
+            let found: Vec<i64> = dims.filter_map(|x| x.value_by_key(r)).map(|v| v.id).collect();
+            (found.len() == 1).then(|| found[0])
+        }
+    }
+}
+
+/// Parses the submitted rows. Field names per row N: `label`, `type`, `kind`, `measure`, `scope`,
+/// `comparator`, `target`, `values` and `den` (repeated, `dimension.value`), `remove`. A row with
+/// nothing filled in is ignored; a row without a type is a share of exits (the form before
+/// goal types).
+fn parse(pairs: &[(String, String)], cfg: &Config, insats: &Insats) -> Parsed {
     let mut rows: BTreeMap<usize, (GoalRow, bool)> = BTreeMap::new();
     let mut too_many = false;
     for (k, v) in pairs {
@@ -82,9 +142,14 @@ fn parse(pairs: &[(String, String)], kind: &Kind, dim: &Dimension) -> Parsed {
         let (row, remove) = rows.entry(idx).or_insert_with(|| (GoalRow::default(), false));
         match name {
             "label" => row.label = v.trim().to_string(),
+            "type" => row.goal_type = v.clone(),
+            "kind" => row.kind = v.clone(),
+            "measure" => row.measure = v.clone(),
+            "scope" => row.scope = v.clone(),
             "comparator" => row.comparator = v.clone(),
             "target" => row.target = v.trim().to_string(),
             "values" => row.values.push(v.clone()),
+            "den" => row.denominator.push(v.clone()),
             "remove" => *remove = true,
             _ => {}
         }
@@ -96,34 +161,151 @@ fn parse(pairs: &[(String, String)], kind: &Kind, dim: &Dimension) -> Parsed {
     let mut goals = Vec::new();
     let mut kept = Vec::new();
     let mut keys: Vec<String> = Vec::new();
-    for (row, remove) in rows.into_values() {
+    let exit = cfg.flow_kind(insats, Flow::Exit);
+    for (mut row, remove) in rows.into_values() {
         if remove || (row.label.is_empty() && row.target.is_empty() && row.values.is_empty()) {
             continue;
         }
+        if row.goal_type.is_empty() {
+            row.goal_type = "share".into();
+            if row.kind.is_empty() {
+                row.kind = exit.map(|k| k.key.clone()).unwrap_or_default();
+            }
+        }
         let n = kept.len();
         let field = |f: &str| format!("{f}.{n}");
+        let before = errors.len();
         if row.label.is_empty() || row.label.chars().count() > 80 {
             errors.push(FieldError::new(field("label"), "Ge målet ett namn (högst 80 tecken)."));
-        }
-        let target = parse_percent(&row.target);
-        if target.is_none() {
-            errors.push(FieldError::new(field("target"), "Ange målet i procent, 0–100, till exempel 45 eller 12,5."));
         }
         let comparator = Comparator::parse(&row.comparator);
         if comparator.is_none() {
             errors.push(FieldError::new(field("comparator"), "Välj minst eller högst."));
         }
-        let mut value_ids = Vec::new();
-        for v in &row.values {
-            match dim.value_by_key(v) {
-                Some(dv) if value_ids.contains(&dv.id) => {}
-                Some(dv) => value_ids.push(dv.id),
-                None => errors.push(FieldError::new(field("values"), format!("”{v}” är ingen avslutsorsak."))),
+        let kind = match row.kind.as_str() {
+            "" => None,
+            k => match cfg.kinds_of(insats).find(|x| x.key == k) {
+                Some(x) => Some(x),
+                None => {
+                    errors.push(FieldError::new(
+                        field("kind"),
+                        format!("{} har ingen registreringstyp ”{k}”.", insats.label),
+                    ));
+                    None
+                }
+            },
+        };
+        let ids = |refs: &[String], what: &str, errors: &mut Vec<FieldError>| -> Vec<i64> {
+            let mut out = Vec::new();
+            for r in refs {
+                match kind.and_then(|k| resolve(cfg, k, r)) {
+                    Some(id) if out.contains(&id) => {}
+                    Some(id) => out.push(id),
+                    None => errors
+                        .push(FieldError::new(field(what), format!("”{r}” är inget val för målets registreringstyp."))),
+                }
             }
-        }
-        if row.values.is_empty() {
-            errors.push(FieldError::new(field("values"), "Välj minst en avslutsorsak som räknas mot målet."));
-        }
+            out
+        };
+        let numerator = ids(&row.values, "values", &mut errors);
+        let denominator = ids(&row.denominator, "den", &mut errors);
+        let spec = match row.goal_type.as_str() {
+            "share" => {
+                let target = parse_percent(&row.target);
+                if target.is_none() {
+                    errors.push(FieldError::new(
+                        field("target"),
+                        "Ange målet i procent, 0–100, till exempel 45 eller 12,5.",
+                    ));
+                }
+                if kind.is_none_or(|k| k.shape == Shape::Event) {
+                    errors.push(FieldError::new(field("kind"), "Välj vilka registreringar andelen räknas på."));
+                }
+                if row.values.is_empty() {
+                    let what = if kind.is_some_and(|k| k.flow == Some(Flow::Exit)) {
+                        "avslutsorsak"
+                    } else {
+                        "svar eller kategori"
+                    };
+                    errors
+                        .push(FieldError::new(field("values"), format!("Välj minst en {what} som räknas mot målet.")));
+                }
+                let scope = match (row.scope.as_str(), kind.and_then(|k| k.scope_dimension_id)) {
+                    ("", _) => None,
+                    (s, Some(_)) => match kind.and_then(|k| resolve(cfg, k, s)) {
+                        Some(id)
+                            if kind.and_then(|k| k.scope_dimension_id)
+                                == cfg.dimensions.iter().find(|d| d.value_by_id(id).is_some()).map(|d| d.id) =>
+                        {
+                            Some(id)
+                        }
+                        _ => {
+                            errors.push(FieldError::new(
+                                field("scope"),
+                                format!("”{s}” är ingen grupp för målets registreringstyp."),
+                            ));
+                            None
+                        }
+                    },
+                    (s, None) => {
+                        errors.push(FieldError::new(
+                            field("scope"),
+                            format!("”{s}” är ingen grupp för målets registreringstyp."),
+                        ));
+                        None
+                    }
+                };
+                match (kind, target) {
+                    (Some(k), Some(t)) => Some(GoalSpec::Share {
+                        kind_id: k.id,
+                        scope_value_id: scope,
+                        numerator,
+                        denominator,
+                        target_bp: t,
+                    }),
+                    _ => None,
+                }
+            }
+            "count" => {
+                let target = parse_amount(&row.target);
+                if target.is_none() {
+                    errors.push(FieldError::new(field("target"), "Ange målet som ett heltal, till exempel 150."));
+                }
+                let measure = Measure::parse(&row.measure);
+                let fits = match (measure, kind) {
+                    (Some(Measure::Participants), None) => cfg.flow_kind(insats, Flow::Entry).is_some(),
+                    (Some(Measure::Tallies), Some(k)) => k.shape == Shape::Tally,
+                    (Some(Measure::Attendees), Some(k)) => k.shape == Shape::Event,
+                    _ => false,
+                };
+                if !fits {
+                    errors.push(FieldError::new(
+                        field("measure"),
+                        "Välj vad som räknas: deltagare, registreringar av en typ eller besökare på aktiviteter.",
+                    ));
+                }
+                match (measure, target) {
+                    (Some(m), Some(t)) if fits => {
+                        Some(GoalSpec::Count { measure: m, kind_id: kind.map(|k| k.id), numerator, target: t })
+                    }
+                    _ => None,
+                }
+            }
+            "cost_per_participant" => {
+                let target = parse_amount(&row.target);
+                if target.is_none() {
+                    errors.push(FieldError::new(
+                        field("target"),
+                        "Ange målet i hela kronor per deltagare, till exempel 20 000.",
+                    ));
+                }
+                target.map(|t| GoalSpec::CostPerParticipant { target_kr: t })
+            }
+            other => {
+                errors.push(FieldError::new(field("type"), format!("”{other}” är ingen måltyp.")));
+                None
+            }
+        };
         let mut key = slug(&row.label);
         if key.is_empty() {
             key = format!("mal_{}", n + 1);
@@ -132,16 +314,10 @@ fn parse(pairs: &[(String, String)], kind: &Kind, dim: &Dimension) -> Parsed {
             key.push_str("_2");
         }
         keys.push(key.clone());
-        if let (Some(t), Some(c)) = (target, comparator) {
-            goals.push(NewGoal {
-                key,
-                label: row.label.clone(),
-                kind_id: kind.id,
-                dimension_id: dim.id,
-                value_ids,
-                comparator: c,
-                target_bp: t,
-            });
+        if let (Some(spec), Some(c)) = (spec, comparator)
+            && errors.len() == before
+        {
+            goals.push(NewGoal { key, label: row.label.clone(), comparator: c, spec });
         }
         kept.push(row);
     }
@@ -154,7 +330,7 @@ pub async fn submit(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Extension(ClientAddr(addr)): Extension<ClientAddr>,
-    Path((insats, year)): Path<(String, String)>,
+    Path((insats_key, year)): Path<(String, String)>,
     form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
@@ -162,14 +338,18 @@ pub async fn submit(
     let axum::Form(pairs) =
         form.map_err(|_| AppError::BadRequest("Formuläret kunde inte läsas. Ladda om sidan och försök igen.".into()))?;
     let cfg = state.store.config();
-    let (i, kind, dim) = target(&cfg, &insats)?;
-    let (rows, parsed) = parse(&pairs, kind, dim);
+    let i = insats(&cfg, &insats_key)?;
+    let (mut rows, parsed) = parse(&pairs, &cfg, i);
     match parsed {
-        Err(errors) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form_page(Chrome::new(&cfg.association, &user), &user, &cfg, i, dim, year, Some(year), rows, &errors),
-        )
-            .into_response()),
+        Err(errors) => {
+            // The last row with errors stays the "new" row if it was one.
+            let new = NewRow { row: rows.pop().unwrap_or_else(|| new_row(&cfg, i, None)) };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form_page(Chrome::new(&cfg.association, &user), &user, &cfg, i, year, Some(year), rows, new, &errors),
+            )
+                .into_response())
+        }
         Ok(goals) => {
             let id = i.id;
             let (me, name) = user.who();
@@ -178,7 +358,7 @@ pub async fn submit(
                 i.key,
                 goals
                     .iter()
-                    .map(|g| format!("{} {} {}", g.key, g.comparator.as_str(), g.target_bp))
+                    .map(|g| format!("{} {} {}", g.key, g.comparator.as_str(), g.spec.target_text()))
                     .collect::<Vec<_>>()
                     .join(", ")
             );

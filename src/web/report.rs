@@ -29,17 +29,9 @@ pub async fn build(state: &AppState, user: &CurrentUser, insats_key: &str, year:
         }));
     }
     let id = insats.id;
-    let (rows, goals, closed) = state
-        .store
-        .read(move |c| {
-            Ok((
-                store::tally::counts_for_report(c, id, year)?,
-                store::goal::for_year(c, id, year)?,
-                store::closure::get(c, id, year)?,
-            ))
-        })
-        .await?;
-    let mut report = yearly(&cfg, &insats, year, &rows, (goals.0, &goals.1));
+    let (inputs, closed) =
+        state.store.read(move |c| Ok((store::report_inputs(c, id, year)?, store::closure::get(c, id, year)?))).await?;
+    let mut report = yearly(&cfg, &insats, year, &inputs);
     report.closed = closed;
     Ok(report)
 }

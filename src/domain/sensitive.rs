@@ -1,0 +1,460 @@
+//! A guard for short free-text fields (the name of a structural event, its organiser): such text
+//! must not carry personal data. `personal_data` looks for a personnummer or samordningsnummer, an
+//! e-mail address and a phone number, with a small hand-written scanner over the text's chars.
+//!
+//! The checks are deliberately generous (a false refusal costs the user a retyped name; a false
+//! acceptance stores personal data), but they must let ordinary names through: years, week
+//! numbers, dates, visitor counts and organisation numbers.
+
+/// Shown when the text contains something that looks like a personnummer or samordningsnummer.
+pub const PERSONAL_NUMBER_MESSAGE: &str = "Texten ser ut att innehålla ett personnummer. Skriv inga personuppgifter.";
+/// Shown when the text contains something that looks like an e-mail address.
+pub const EMAIL_MESSAGE: &str = "Texten ser ut att innehålla en e-postadress. Skriv inga personuppgifter.";
+/// Shown when the text contains something that looks like a phone number.
+pub const PHONE_MESSAGE: &str = "Texten ser ut att innehålla ett telefonnummer. Skriv inga personuppgifter.";
+
+/// Why a text was refused, as a Swedish sentence fit to show next to the field.
+///
+/// `None` means nothing in the text looks like personal data. The personnummer check runs before
+/// the phone check, so a valid personnummer that starts with 0 is reported as a personnummer.
+pub fn personal_data(text: &str) -> Option<&'static str> {
+    let chars: Vec<char> = text.chars().collect();
+    if contains_personal_number(&chars) {
+        Some(PERSONAL_NUMBER_MESSAGE)
+    } else if contains_email(&chars) {
+        Some(EMAIL_MESSAGE)
+    } else if contains_phone_number(&chars) {
+        Some(PHONE_MESSAGE)
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Personnummer and samordningsnummer
+// ---------------------------------------------------------------------------------------------
+
+/// The maximal runs of ASCII digits in `chars`, as half-open index ranges `(start, end)`.
+///
+/// Working on maximal runs means a ten-digit number is never found inside a longer run of
+/// digits: "11212121212" is one eleven-digit run, not "1212121212" with a stray 1 in front.
+fn digit_groups(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            groups.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    groups
+}
+
+/// Whether `chars` holds a Luhn-valid personnummer or samordningsnummer with a plausible date.
+///
+/// Accepted shapes, each made of maximal digit runs:
+/// - a standalone run of 10 digits (`YYMMDDNNNC`) or 12 digits (`YYYYMMDDNNNC`);
+/// - a run of 6 or 8 digits, a separator (see `is_personal_number_gap`), then a run of 4 digits.
+fn contains_personal_number(chars: &[char]) -> bool {
+    let groups = digit_groups(chars);
+    groups.iter().enumerate().any(|(k, &(start, end))| {
+        let digits = &chars[start..end];
+        match digits.len() {
+            10 | 12 => is_personal_number(digits),
+            6 | 8 => groups.get(k + 1).is_some_and(|&(next_start, next_end)| {
+                let joined: Vec<char> = digits.iter().chain(&chars[next_start..next_end]).copied().collect();
+                next_end - next_start == 4
+                    && is_personal_number_gap(&chars[end..next_start])
+                    && is_personal_number(&joined)
+            }),
+            _ => false,
+        }
+    })
+}
+
+/// Whether the text between the date part and the last four digits is a separator: '-', '+' or
+/// an en dash (word processors turn hyphens into those), optionally with one whitespace on
+/// either side, or a single whitespace on its own ("121212 1212").
+fn is_personal_number_gap(gap: &[char]) -> bool {
+    let is_separator = |c: &char| matches!(c, '-' | '+' | '\u{2013}');
+    match gap {
+        [only] => is_separator(only) || only.is_whitespace(),
+        [before, sep] if before.is_whitespace() => is_separator(sep),
+        [sep, after] if after.is_whitespace() => is_separator(sep),
+        [before, sep, after] => before.is_whitespace() && is_separator(sep) && after.is_whitespace(),
+        _ => false,
+    }
+}
+
+/// Whether 10 or 12 ASCII digits form a personnummer or samordningsnummer: a plausible date
+/// (month 01–12; day 01–31, or 61–91 for a samordningsnummer, whose day is the birth day + 60)
+/// and a valid Luhn check digit. For 12 digits the century must be 18, 19 or 20 and is left out
+/// of the Luhn sum, which is always taken over the 10-digit form.
+fn is_personal_number(digits: &[char]) -> bool {
+    let Some(all): Option<Vec<u32>> = digits.iter().map(|c| c.to_digit(10)).collect() else {
+        return false;
+    };
+    let short = match all.len() {
+        10 => &all[..],
+        12 if (18..=20).contains(&(all[0] * 10 + all[1])) => &all[2..],
+        _ => return false,
+    };
+    let month = short[2] * 10 + short[3];
+    let day = short[4] * 10 + short[5];
+    (1..=12).contains(&month) && ((1..=31).contains(&day) || (61..=91).contains(&day)) && luhn_valid(short)
+}
+
+/// The Luhn (mod 10) check used by Swedish personnummer: the first nine digits are weighted
+/// 2, 1, 2, 1, … ; the digit sums of the products are added, and the tenth digit must bring the
+/// total up to a multiple of ten.
+fn luhn_valid(ten: &[u32]) -> bool {
+    let sum: u32 = ten[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            let product = if i % 2 == 0 { d * 2 } else { d };
+            product / 10 + product % 10
+        })
+        .sum();
+    (10 - sum % 10) % 10 == ten[9]
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-mail addresses
+// ---------------------------------------------------------------------------------------------
+
+/// Whether some '@' has a non-space character right before it and, after it, a run of non-space
+/// characters (the domain) with a dot that is neither its first nor its last character. Trailing
+/// punctuation ("info@x.se.", "(info@x.se)") is not counted as part of the domain.
+fn contains_email(chars: &[char]) -> bool {
+    chars.iter().enumerate().filter(|&(_, &c)| c == '@').any(|(at, _)| {
+        let has_local_part = at > 0 && !chars[at - 1].is_whitespace();
+        let mut domain: &[char] = &chars[at + 1..];
+        if let Some(space) = domain.iter().position(|c| c.is_whitespace()) {
+            domain = &domain[..space];
+        }
+        while let [rest @ .., last] = domain {
+            if !matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '>' | '"' | '\'') {
+                break;
+            }
+            domain = rest;
+        }
+        has_local_part && domain.iter().skip(1).any(|&c| c == '.')
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phone numbers
+// ---------------------------------------------------------------------------------------------
+
+/// How many digits a number must have, after the trunk prefix 0 or the country code +46 / 0046,
+/// to count as a phone number. Swedish subscriber numbers with area code have 7–9 such digits.
+const MIN_PHONE_DIGITS: usize = 7;
+
+/// Whether the text holds a run that starts with '+' or '0' and is made of digits with small
+/// gaps (spaces, one dash, parentheses) between them, with at least `MIN_PHONE_DIGITS` digits
+/// once the prefix is dropped: "070-123 45 67", "+46 (0)70 123 45 67", "0046701234567".
+fn contains_phone_number(chars: &[char]) -> bool {
+    (0..chars.len()).any(|start| {
+        phone_digits_from(chars, start)
+            .is_some_and(|(international, digits)| national_digit_count(international, &digits) >= MIN_PHONE_DIGITS)
+    })
+}
+
+/// If a phone number can start at `start`, its digits (without the '+') and whether it began
+/// with '+'. A number starts at '+' followed by a digit, or at '0', and only where a new token
+/// begins: not right after a letter or digit ("2026", "A0"), nor after '-', '.', ',', '/' or '+',
+/// which would make it the tail of a date, decimal or other number ("2026-03-15", "1,05").
+fn phone_digits_from(chars: &[char], start: usize) -> Option<(bool, String)> {
+    let international = match chars[start] {
+        '+' if chars.get(start + 1).is_some_and(|c| c.is_ascii_digit()) => true,
+        '0' => false,
+        _ => return None,
+    };
+    let before = start.checked_sub(1).map(|i| chars[i]);
+    if before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '-' | '\u{2013}' | '.' | ',' | '/' | '+')) {
+        return None;
+    }
+
+    let mut digits = String::new();
+    let mut i = if international { start + 1 } else { start };
+    loop {
+        // A run of digits.
+        while let Some(&c) = chars.get(i).filter(|c| c.is_ascii_digit()) {
+            digits.push(c);
+            i += 1;
+        }
+        // A gap, which only counts if it is small and followed by more digits. At most three
+        // characters (") (", " - ") and at most one dash keep two separate numbers written with a
+        // spaced dash between them ("2026-03-15 - 2026-03-17") from being read as one.
+        let gap_start = i;
+        let mut dashes = 0;
+        while let Some(&c) = chars.get(i) {
+            if c.is_whitespace() || c == '(' || c == ')' {
+                i += 1;
+            } else if c == '-' || c == '\u{2013}' {
+                dashes += 1;
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let gap_ok = i > gap_start && i - gap_start <= 3 && dashes <= 1;
+        if !gap_ok || !chars.get(i).is_some_and(|c| c.is_ascii_digit()) {
+            break;
+        }
+    }
+    Some((international, digits))
+}
+
+/// The number of digits left once the prefixes are dropped: the international prefix 00 (or the
+/// '+' already left out), the Swedish country code 46, and a trunk 0 (also written "(0)").
+fn national_digit_count(international: bool, digits: &str) -> usize {
+    let mut rest = digits;
+    let international = if !international && rest.starts_with("00") {
+        rest = &rest[2..];
+        true
+    } else {
+        international
+    };
+    if international {
+        rest = rest.strip_prefix("46").unwrap_or(rest);
+    }
+    rest = rest.strip_prefix('0').unwrap_or(rest);
+    rest.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `first_nine` digits followed by the Luhn check digit that makes them valid.
+    fn with_check_digit(first_nine: &str) -> String {
+        assert_eq!(first_nine.len(), 9);
+        for check in 0..10 {
+            let candidate = format!("{first_nine}{check}");
+            let digits: Vec<u32> = candidate.chars().map(|c| c.to_digit(10).unwrap()).collect();
+            if luhn_valid(&digits) {
+                return candidate;
+            }
+        }
+        unreachable!("one check digit always fits")
+    }
+
+    /// The same ten digits with the check digit off by one, so the Luhn check fails.
+    fn with_wrong_check_digit(first_nine: &str) -> String {
+        let valid = with_check_digit(first_nine);
+        let check = valid[9..].parse::<u32>().unwrap();
+        format!("{first_nine}{}", (check + 1) % 10)
+    }
+
+    /// Every written form of a 10-digit number `ten`, with `century` for the 12-digit ones.
+    fn all_forms(century: &str, ten: &str) -> Vec<String> {
+        let (date, last) = ten.split_at(6);
+        vec![
+            ten.to_string(),
+            format!("{date}-{last}"),
+            format!("{date}+{last}"),
+            format!("{date} - {last}"),
+            format!("{date} {last}"),
+            format!("{date}\u{2013}{last}"),
+            format!("{century}{ten}"),
+            format!("{century}{date}-{last}"),
+            format!("{century}{date} -{last}"),
+        ]
+    }
+
+    fn assert_refused_as(texts: &[&str], message: &str) {
+        for text in texts {
+            assert_eq!(personal_data(text), Some(message), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn luhn_check_digits() {
+        assert!(luhn_valid(&[1, 2, 1, 2, 1, 2, 1, 2, 1, 2]));
+        assert!(!luhn_valid(&[1, 2, 1, 2, 1, 2, 1, 2, 1, 3]));
+        assert_eq!(with_check_digit("811218987"), "8112189876");
+    }
+
+    #[test]
+    fn the_well_known_test_number_in_every_form() {
+        assert_refused_as(
+            &["19121212-1212", "121212-1212", "1212121212", "191212121212", "121212+1212", "19121212 - 1212"],
+            PERSONAL_NUMBER_MESSAGE,
+        );
+    }
+
+    #[test]
+    fn generated_personal_numbers_in_every_form_and_in_context() {
+        for first_nine in ["811218987", "900101123", "450630555", "011231999", "770228010", "991001876"] {
+            let century = if first_nine.starts_with('0') { "20" } else { "19" };
+            for form in all_forms(century, &with_check_digit(first_nine)) {
+                assert_eq!(personal_data(&form), Some(PERSONAL_NUMBER_MESSAGE), "{form:?}");
+                for text in [format!("Anmälan: {form}, tack"), format!("({form})"), format!("Kalle {form}")] {
+                    assert_eq!(personal_data(&text), Some(PERSONAL_NUMBER_MESSAGE), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn samordningsnummer_have_day_plus_sixty() {
+        for first_nine in ["701063238", "850761001", "020391234", "991161999"] {
+            let century = if first_nine.starts_with('0') { "20" } else { "19" };
+            for form in all_forms(century, &with_check_digit(first_nine)) {
+                assert_eq!(personal_data(&form), Some(PERSONAL_NUMBER_MESSAGE), "{form:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn luhn_invalid_numbers_pass() {
+        for first_nine in ["121212121", "811218987", "701063238", "450630555"] {
+            for form in all_forms("19", &with_wrong_check_digit(first_nine)) {
+                assert_eq!(personal_data(&form), None, "{form:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn implausible_dates_pass_even_with_a_valid_check_digit() {
+        for first_nine in [
+            "811318987", // month 13
+            "810018987", // month 00
+            "811200987", // day 00
+            "811232987", // day 32
+            "811260987", // day 60
+            "811292987", // day 92
+            "202100211", // month 21: an organisation number shape
+        ] {
+            for form in all_forms("19", &with_check_digit(first_nine)) {
+                assert_eq!(personal_data(&form), None, "{form:?}");
+            }
+        }
+        // A 12-digit number outside the centuries 18–20.
+        assert_eq!(personal_data("251212121212"), None);
+    }
+
+    #[test]
+    fn digits_inside_longer_runs_are_not_personal_numbers() {
+        for text in [
+            "11212121212",    // 11 digits containing 1212121212
+            "12121212121212", // 14 digits
+            "1912121212120",  // 13 digits
+            "121212-12120",   // five digits after the dash
+            "1121212-1212",   // seven digits before the dash
+            "121212--1212",   // two separators
+            "121212  1212",   // two spaces
+            "121212/1212",    // not a separator
+        ] {
+            assert_eq!(personal_data(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_personal_number_starting_with_zero_is_not_called_a_phone_number() {
+        assert_refused_as(&["0101011237", "010101-1237", "20010101-1237"], PERSONAL_NUMBER_MESSAGE);
+        // With a wrong check digit it still looks like a phone number.
+        assert_refused_as(&["0101011234"], PHONE_MESSAGE);
+    }
+
+    #[test]
+    fn email_addresses() {
+        assert_refused_as(
+            &[
+                "kalle@example.se",
+                "Kontakt: anna.svensson@regionorebrolan.se.",
+                "Frågor till info@kanonverkstan.nu, tack",
+                "(info@finsam.se)",
+                "åsa.öberg@örebro.se",
+                "a@b.c",
+                "Region Örebro län <registrator@regionorebrolan.se>",
+            ],
+            EMAIL_MESSAGE,
+        );
+    }
+
+    #[test]
+    fn at_signs_that_are_not_email_addresses_pass() {
+        for text in ["Fika @ Kanonverkstan", "@finsam.se", "Kalle@hemma", "Träff @home.se", "a@.se", "a@se.", "@"] {
+            assert_eq!(personal_data(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn phone_numbers() {
+        assert_refused_as(
+            &[
+                "070-123 45 67",
+                "0701234567",
+                "+46 70 123 45 67",
+                "+46701234567",
+                "+46 (0)70-123 45 67",
+                "019-21 00 00",
+                "08-123 456 78",
+                "0046701234567",
+                "0046 70 123 45 67",
+                "(070) 123 45 67",
+                "070 - 123 45 67",
+                "Ring 070-123 45 67 för info",
+                "Finsammässan 2026, tel:019-602 10 00",
+                "Mässa 2026 0701234567",
+                "+47 22 12 34 56",
+            ],
+            PHONE_MESSAGE,
+        );
+    }
+
+    #[test]
+    fn innocent_event_names_and_organisers_pass() {
+        for text in [
+            "",
+            "   ",
+            "Finsammässan 2026",
+            "Finsammässan 2026-03",
+            "Vecka 12",
+            "v. 12",
+            "v.12 2026",
+            "170 besökare",
+            "2026-03",
+            "2026-03-15",
+            "15/3 2026",
+            "2026-03-15 - 2026-03-17",
+            "2026-03-15 – 2026-03-17",
+            "Kanonverkstan 2",
+            "Psykiatriveckan",
+            "Jobbmässa 150 besökare och 33 företag",
+            "Region Örebro län",
+            "Arbetsförmedlingen",
+            "Arbetsförmedlingen, org.nr 202100-2114",
+            "Försäkringskassan",
+            "Åsa-Nisse-dagen i Älvsjö",
+            "Öppet hus 10.00–15.00",
+            "Frukostmöte kl. 08.30",
+            "Föreläsning 0 kr",
+            "Mässa med 1 000 000 kr i budget",
+            "Samverkansdag 2026 (vår)",
+            "Kurs 18+ för unga vuxna",
+            "Idrott 0-18 år",
+            "Finsam 2025/2026",
+            "Rapport 1,05 miljoner",
+        ] {
+            assert_eq!(personal_data(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_national_digit_count_drops_prefixes() {
+        assert_eq!(national_digit_count(false, "0701234567"), 9);
+        assert_eq!(national_digit_count(true, "46701234567"), 9);
+        assert_eq!(national_digit_count(true, "460701234567"), 9);
+        assert_eq!(national_digit_count(false, "0046701234567"), 9);
+        assert_eq!(national_digit_count(false, "019210000"), 8);
+    }
+}
