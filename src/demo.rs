@@ -29,7 +29,7 @@ impl Sampler {
 
     /// Like `new`, with each weight multiplied by `factor(value index)`.
     pub fn with_factors(dim: &Dimension, preset: Option<&Preset>, factor: &mut dyn FnMut(usize) -> f64) -> Sampler {
-        let weights_of = preset.and_then(|p| p.dimensions.iter().find(|d| d.key == dim.key));
+        let weights_of = preset.and_then(|p| p.dimensions.iter().find(|d| d.key == dim.key).map(|d| p.values_of(d)));
         let active: Vec<_> = dim.active_values().collect();
         let weights: Vec<f64> = active
             .iter()
@@ -37,7 +37,7 @@ impl Sampler {
             .map(|(i, v)| {
                 factor(i)
                     * weights_of
-                        .and_then(|d| d.values.iter().find(|pv| pv.key == v.key))
+                        .and_then(|values| values.iter().find(|pv| pv.key == v.key))
                         .and_then(|pv| pv.weight)
                         .unwrap_or(1.0)
             })
@@ -179,15 +179,26 @@ pub fn fill(store: &Store, now: Period) -> Result<Outcome, StoreError> {
             }
         }
     }
+    // The other kinds (guidance meetings, surveys, violence questions, ratings) and events.
+    if let (Some(demo), Some(p)) = (&demo, &preset) {
+        for dk in &demo.kinds {
+            let (Some(i), Some(k)) = (config.insats(&dk.insats), config.kind(&dk.kind)) else { continue };
+            other_kind(&config, p, i.id, k, dk, start, now_i, &mut rng, &mut tallies);
+        }
+    }
+    let events = demo_events(&config, demo.as_ref(), start_year, now, &mut rng);
     // Store in month order, as coaches would have.
     tallies.sort_by_key(|t| (t.period, t.kind_id));
-    let n = tallies.len();
+    let n = tallies.len() + events.len();
     let stored = store.write_blocking(|tx| {
         if store::tally::count_all(tx)? > 0 {
             return Ok(false);
         }
         for t in &tallies {
             store::tally::insert(tx, t, None)?;
+        }
+        for e in &events {
+            store::event::insert(tx, e, None)?;
         }
         Ok(true)
     })?;
@@ -196,6 +207,114 @@ pub fn fill(store: &Store, now: Period) -> Result<Outcome, StoreError> {
     } else {
         Outcome::AlreadyHasData
     })
+}
+
+/// Tallies of a kind that is not a flow: `per_month` a month (in the configured months), each
+/// required dimension sampled by weight, optional ones left out one time in ten, and a multi-choice
+/// dimension's values each chosen with their weight as a percentage (at least one).
+#[allow(clippy::too_many_arguments)]
+fn other_kind(
+    config: &Config,
+    preset: &Preset,
+    insats_id: i64,
+    kind: &crate::domain::Kind,
+    dk: &crate::domain::preset::PresetDemoKind,
+    start: i32,
+    now_i: i32,
+    rng: &mut ChaCha8Rng,
+    out: &mut Vec<NewTally>,
+) {
+    let dims: Vec<(crate::domain::config::KindDimension, &Dimension, Sampler)> = kind
+        .dimensions
+        .iter()
+        .filter_map(|kd| config.dimension_by_id(kd.dimension_id).filter(|d| !d.retired).map(|d| (*kd, d)))
+        .map(|(kd, d)| (kd, d, Sampler::new(d, Some(preset))))
+        .collect();
+    let weight = |d: &Dimension, key: &str| {
+        preset
+            .dimensions
+            .iter()
+            .find(|p| p.key == d.key)
+            .and_then(|p| preset.values_of(p).iter().find(|v| v.key == key))
+            .and_then(|v| v.weight)
+            .unwrap_or(50.0)
+    };
+    let [lo, hi] = dk.per_month;
+    for m in start..=now_i {
+        let period = from_index(m);
+        if dk.months.as_ref().is_some_and(|ms| !ms.contains(&period.month)) {
+            continue;
+        }
+        for _ in 0..rng.random_range(lo..=hi) {
+            let mut values = Vec::new();
+            for (kd, d, sampler) in &dims {
+                if !kd.required && rng.random_range(0..10) == 0 {
+                    continue;
+                }
+                if kd.multiple {
+                    let before = values.len();
+                    for v in d.active_values() {
+                        if rng.random_range(0.0..100.0) < weight(d, &v.key) {
+                            values.push((d.id, v.id));
+                        }
+                    }
+                    if values.len() == before {
+                        values.push((d.id, sampler.sample(rng).0));
+                    }
+                } else {
+                    values.push((d.id, sampler.sample(rng).0));
+                }
+            }
+            let of_role = |pred: &dyn Fn(&Dimension) -> bool| {
+                values
+                    .iter()
+                    .find(|(dim, _)| config.dimension_by_id(*dim).is_some_and(pred))
+                    .map(|(_, v)| *v)
+                    .unwrap_or(0)
+            };
+            let split_value_id = of_role(&|d| d.role == Role::Gender);
+            let scope_value_id = of_role(&|d| Some(d.id) == kind.scope_dimension_id);
+            out.push(NewTally { insats_id, kind_id: kind.id, period, values, split_value_id, scope_value_id });
+        }
+    }
+}
+
+/// The preset's demo events every year from `start_year`, attendees varied by ±20 %, about half of
+/// them counted by gender.
+fn demo_events(
+    config: &Config,
+    demo: Option<&crate::domain::preset::PresetDemo>,
+    start_year: i32,
+    now: Period,
+    rng: &mut ChaCha8Rng,
+) -> Vec<crate::domain::event::NewEvent> {
+    let mut out = Vec::new();
+    let Some(demo) = demo else { return out };
+    let genders: Vec<i64> =
+        config.gender().map(|g| g.active_values().map(|v| v.id).take(2).collect()).unwrap_or_default();
+    for year in start_year..=now.year {
+        for e in &demo.events {
+            let (Some(i), Some(k)) = (config.insats(&e.insats), config.kind(&e.kind)) else { continue };
+            let Some(period) = Period::new(year, e.month).filter(|p| *p <= now) else { continue };
+            let attendees = (f64::from(e.attendees) * rng.random_range(0.8..1.2)).round().max(1.0) as i64;
+            let by_gender = if genders.len() == 2 && rng.random_bool(0.5) {
+                let women = (attendees as f64 * rng.random_range(0.5..0.7)).round() as i64;
+                vec![(genders[0], women), (genders[1], attendees - women)]
+            } else {
+                Vec::new()
+            };
+            out.push(crate::domain::event::NewEvent {
+                insats_id: i.id,
+                kind_id: k.id,
+                period,
+                name: e.name.clone(),
+                organiser: e.organiser.clone(),
+                attendees,
+                by_gender,
+            });
+        }
+    }
+    out
 }
 
 /// The demo accounts, one per role (README lists them). Their passwords are public: demo only.

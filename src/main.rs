@@ -42,6 +42,16 @@ enum Command {
         #[arg(long, env = "PINNE_TOTP_OPTIONAL", value_parser = clap::builder::BoolishValueParser::new())]
         totp_optional: bool,
     },
+    /// Create the database with an association's configuration: a built-in preset
+    /// (degerfors-karlskoga, sydnarke, ornskoldsvik) or a TOML file of your own.
+    Init {
+        /// A built-in preset by name.
+        #[arg(long, conflicts_with = "file")]
+        preset: Option<String>,
+        /// A preset file (same format as schema/presets/*.toml).
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
     /// Fill an empty database with demo data and demo accounts and exit.
     Demo,
     /// Manage accounts.
@@ -99,6 +109,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve { listen, demo, dev, trust_proxy, totp_optional } => {
             serve(ServeSettings { listen, data_dir: cli.data_dir, demo, dev, trust_proxy, totp_optional })
         }
+        Command::Init { preset, file } => init(&cli.data_dir, preset.as_deref(), file.as_deref()),
         Command::Demo => {
             let store = open(&cli.data_dir)?;
             run_demo(&store)
@@ -121,6 +132,41 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Bench(opts) => pinne::bench::run(&opts),
     }
+}
+
+/// `pinne init`: a new database with the chosen configuration. Refuses a database that already
+/// has one (a configuration is never replaced under stored tallies).
+fn init(dir: &std::path::Path, preset: Option<&str>, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use pinne::domain::preset::{BUILTIN, Preset};
+    let preset = match (preset, file) {
+        (Some(name), _) => Preset::builtin(name).with_context(|| {
+            let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+            format!("no preset called {name:?}; the built-in presets are {}", names.join(", "))
+        })?,
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))?;
+            Preset::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        (None, None) => anyhow::bail!("give --preset NAME or --file PATH"),
+    };
+    if dir.join(pinne::store::DB_FILE).exists() {
+        let existing = open(dir)?;
+        anyhow::bail!(
+            "{} already holds a database, configured for {:?}; nothing was changed",
+            dir.display(),
+            existing.config().association
+        );
+    }
+    let store = Store::open_with_preset(dir, &preset)
+        .with_context(|| format!("could not create the database in {}", dir.display()))?;
+    let cfg = store.config();
+    println!(
+        "Created {} for {} ({} insatser).",
+        dir.join(pinne::store::DB_FILE).display(),
+        cfg.association,
+        cfg.insatser.len()
+    );
+    Ok(())
 }
 
 fn open(dir: &std::path::Path) -> anyhow::Result<Store> {

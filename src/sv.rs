@@ -43,7 +43,8 @@ pub fn count(n: i64) -> String {
     if n < 0 { format!("−{out}") } else { out }
 }
 
-fn plural(n: i64, one: &str, many: &str) -> String {
+/// A count with its noun: "1 aktivitet", "5 aktiviteter".
+pub fn plural(n: i64, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
 }
 

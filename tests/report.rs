@@ -370,14 +370,19 @@ async fn participants_per_category_match_a_recount_of_the_raw_tallies() {
     }
     let cfg = app.store.config();
     let entry = cfg.kind("inskrivning").unwrap().id;
+    let exit = cfg.kind("avslut").unwrap().id;
     // (kind id, year, [(dimension id, value id)])
     type Raw = (i64, i32, Vec<(i64, i64)>);
     let raw: Vec<Raw> = app
         .store
         .read_blocking(|c| {
-            let mut stmt = c.prepare("SELECT kind_id, year, value_ids FROM tally WHERE void_reason IS NULL")?;
+            let mut stmt = c.prepare(
+                "SELECT kind_id, year, value_ids FROM tally WHERE void_reason IS NULL AND kind_id IN (?1, ?2)",
+            )?;
             let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&r.get::<_, String>(2)?).unwrap())))?
+                .query_map([entry, exit], |r| {
+                    Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&r.get::<_, String>(2)?).unwrap()))
+                })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         })

@@ -256,7 +256,7 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
     }
 
     if let Some(k) = kind {
-        let mut questions = 0;
+        let (mut questions, mut others) = (0, 0);
         for kd in &k.dimensions {
             let dim = config.dimension_by_id(kd.dimension_id).expect("kind dimension exists");
             if kd.required && !dim.retired && !seen.contains(&dim.key.as_str()) {
@@ -267,13 +267,16 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
             }
             if dim.role == super::Role::Question && !dim.retired {
                 questions += 1;
+            } else if dim.role != super::Role::Gender && k.scope_dimension_id != Some(dim.id) {
+                others += 1;
             }
         }
         let answered = values
             .iter()
             .filter(|(d, _)| config.dimension_by_id(*d).is_some_and(|d| d.role == super::Role::Question))
             .count();
-        if questions > 0 && answered == 0 && errors.is_empty() {
+        // A questionnaire (a kind of questions only, besides who answered) needs one answer.
+        if questions > 0 && others == 0 && answered == 0 && errors.is_empty() {
             errors.push(FieldError::new("values", "Ange svaret på minst en fråga."));
         }
         values.sort_by_key(|(dim_id, _)| k.dimensions.iter().position(|d| d.dimension_id == *dim_id));

@@ -71,7 +71,8 @@ pub fn write(tables: &[Table], dialect: Dialect) -> Vec<u8> {
                             Value::CountShare(n, s) => (n.to_string(), opt(s)),
                             Value::Count(n) => (n.to_string(), String::new()),
                             Value::Share(s) => (String::new(), opt(s)),
-                            Value::Months(s) => (opt(s), String::new()),
+                            Value::Months(s) | Value::Mean(s) => (opt(s), String::new()),
+                            Value::Kronor(k) => (k.map(|k| k.to_string()).unwrap_or_default(), String::new()),
                             Value::Text(t) => (text(t, dialect), String::new()),
                         };
                         if c.measure == Measure::CountShare {
@@ -112,6 +113,8 @@ pub fn write(tables: &[Table], dialect: Dialect) -> Vec<u8> {
                             Value::Count(n) => rec("count", n.to_string()),
                             Value::Share(s) => rec("share", s.map(|s| number(s, dialect)).unwrap_or_default()),
                             Value::Months(s) => rec("months", s.map(|s| number(s, dialect)).unwrap_or_default()),
+                            Value::Mean(s) => rec("mean", s.map(|s| number(s, dialect)).unwrap_or_default()),
+                            Value::Kronor(k) => rec("kronor", k.map(|k| k.to_string()).unwrap_or_default()),
                             Value::Text(t) => rec("text", t.clone()),
                         }
                     }

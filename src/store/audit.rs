@@ -23,10 +23,11 @@ pub enum Action {
     TokenRevoked,
     YearClosed,
     YearReopened,
+    BudgetChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::LoginSucceeded,
         Action::LoginFailed,
         Action::Logout,
@@ -42,6 +43,7 @@ impl Action {
         Action::TokenRevoked,
         Action::YearClosed,
         Action::YearReopened,
+        Action::BudgetChanged,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -60,6 +62,7 @@ impl Action {
             Action::TokenRevoked => "token_revoked",
             Action::YearClosed => "year_closed",
             Action::YearReopened => "year_reopened",
+            Action::BudgetChanged => "budget_changed",
         }
     }
     pub fn parse(s: &str) -> Option<Action> {
@@ -82,6 +85,7 @@ impl Action {
             Action::TokenRevoked => "Återkallad API-nyckel",
             Action::YearClosed => "Stängt år",
             Action::YearReopened => "Öppnat år",
+            Action::BudgetChanged => "Ändrad budget",
         }
     }
 }

@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/tallies/{id}", get(one))
         .route("/tallies/{id}/void", axum::routing::post(void))
         .route("/reports/{insats}/{year}", get(report))
+        .route("/events", axum::routing::post(create_event))
+        .route("/events/{id}", get(one_event))
+        .route("/events/{id}/void", axum::routing::post(void_event))
+        .route("/budgets/{insats}/{year}", get(budget).put(set_budget))
 }
 
 #[derive(Serialize)]
@@ -44,6 +48,11 @@ struct KindJson {
     key: String,
     label: String,
     flow: Option<&'static str>,
+    /// `tally`, or `event` (posted to /api/v1/events with name, organiser and attendees).
+    shape: &'static str,
+    /// The dimension whose value keys the report's groups (a survey's respondent group).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
     dimensions: Vec<DimensionJson>,
 }
 #[derive(Serialize)]
@@ -51,6 +60,8 @@ struct DimensionJson {
     key: String,
     label: String,
     required: bool,
+    /// Several values may be given, as a list.
+    multiple: bool,
     role: &'static str,
     values: Vec<ValueJson>,
 }
@@ -74,14 +85,18 @@ async fn config(State(state): State<AppState>) -> Json<ConfigJson> {
                     key: k.key.clone(),
                     label: k.label.clone(),
                     flow: k.flow.map(|f| f.as_str()),
+                    shape: k.shape.as_str(),
+                    scope: k.scope_dimension_id.and_then(|d| cfg.dimension_by_id(d)).map(|d| d.key.clone()),
                     dimensions: k
                         .dimensions
                         .iter()
                         .filter_map(|kd| cfg.dimension_by_id(kd.dimension_id).map(|d| (kd, d)))
+                        .filter(|(_, d)| !d.retired)
                         .map(|(kd, d)| DimensionJson {
                             key: d.key.clone(),
                             label: d.label.clone(),
                             required: kd.required,
+                            multiple: kd.multiple,
                             role: d.role.as_str(),
                             values: d
                                 .active_values()
@@ -165,14 +180,26 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
             "values" if val.get() == "null" => {}
             "values" => {
                 for (dim, value) in object(val.get(), "values")?.0 {
+                    let wrong = |dim: &str| {
+                        bad(
+                            &format!("values.{dim}"),
+                            format!(
+                                "Värdet för ”{dim}” ska vara en textsträng (eller en lista av textsträngar för flerval)."
+                            ),
+                        )
+                    };
                     match serde_json::from_str::<Value>(value.get()) {
                         Ok(Value::String(s)) => raw.values.push((dim, s)),
-                        _ => {
-                            return Err(bad(
-                                &format!("values.{dim}"),
-                                format!("Värdet för ”{dim}” ska vara en textsträng."),
-                            ));
+                        // A multi-choice dimension takes a list; validation refuses it for any other.
+                        Ok(Value::Array(items)) if !items.is_empty() => {
+                            for item in items {
+                                match item {
+                                    Value::String(s) => raw.values.push((dim.clone(), s)),
+                                    _ => return Err(wrong(&dim)),
+                                }
+                            }
                         }
+                        _ => return Err(wrong(&dim)),
                     }
                 }
             }
@@ -263,6 +290,170 @@ async fn void(
     let reason = reason.ok_or_else(|| bad("reason", "Ange varför registreringen makuleras (reason)."))?;
     let t = super::tally::void(&state, &user, addr, id, reason).await?;
     Ok(Json(describe(&state.store.config(), &t)))
+}
+
+/// The body as one JSON object's key–value pairs, duplicates kept; 415 unless it is JSON.
+fn json_pairs(headers: &HeaderMap, body: &[u8]) -> Result<Pairs, AppError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    if !is_json {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let text = std::str::from_utf8(body).map_err(|_| bad("", "Skicka JSON som UTF-8."))?;
+    object(text, "")
+}
+
+/// A JSON string or whole number as text (attendees may come as either); null as absent.
+fn text_or_number(field: &str, val: &serde_json::value::RawValue) -> Result<Option<String>, AppError> {
+    match serde_json::from_str::<Value>(val.get()) {
+        Ok(Value::String(s)) => Ok(Some(s)),
+        Ok(Value::Number(n)) if n.is_u64() => Ok(Some(n.to_string())),
+        Ok(Value::Null) => Ok(None),
+        _ => Err(bad(field, format!("”{field}” ska vara en textsträng eller ett heltal."))),
+    }
+}
+
+/// `POST /api/v1/events`: `{"insats", "kind"?, "period"?, "name", "organiser"?, "attendees",
+/// "by_gender"?: {"kvinna": 90, …}}`; `201` with the stored event.
+async fn create_event(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut raw = crate::domain::event::RawEvent::default();
+    let mut seen: Vec<String> = Vec::new();
+    for (key, val) in json_pairs(&headers, &body)?.0 {
+        if seen.contains(&key) {
+            raw.duplicates.push(key);
+            continue;
+        }
+        seen.push(key.clone());
+        match key.as_str() {
+            "insats" => raw.insats = text_or_number("insats", &val)?,
+            "kind" => raw.kind = text_or_number("kind", &val)?,
+            "period" => raw.period = text_or_number("period", &val)?,
+            "name" => raw.name = text_or_number("name", &val)?,
+            "organiser" => raw.organiser = text_or_number("organiser", &val)?,
+            "attendees" => raw.attendees = text_or_number("attendees", &val)?,
+            "by_gender" if val.get() == "null" => {}
+            "by_gender" => {
+                for (g, n) in object(val.get(), "by_gender")?.0 {
+                    let n = text_or_number(&format!("by_gender.{g}"), &n)?.unwrap_or_default();
+                    raw.by_gender.push((g, n));
+                }
+            }
+            other => {
+                return Err(bad(
+                    other,
+                    format!("Okänt fält ”{other}”. Tillåtna fält är insats, kind, period, name, organiser, attendees och by_gender."),
+                )
+                .into());
+            }
+        }
+    }
+    let e = super::event::create(&state, &user, addr, &raw).await?;
+    let view = super::event::view(&state.store.config(), &e);
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/events/{}", e.id))], Json(view)).into_response())
+}
+
+/// `GET /api/v1/events/{id}`
+async fn one_event(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<String>,
+) -> Result<Json<super::event::EventView>, ApiError> {
+    let e = super::event::load(&state, super::event::parse_id(&id)?).await?;
+    if !user.account.may_see_tallies(e.insats_id) {
+        return Err(AppError::Forbidden("Ditt konto får inte se aktiviteter för den här insatsen.".into()).into());
+    }
+    Ok(Json(super::event::view(&state.store.config(), &e)))
+}
+
+/// `POST /api/v1/events/{id}/void` with `{"reason": "dubblett"}`.
+async fn void_event(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<super::event::EventView>, ApiError> {
+    let id = super::event::parse_id(&id)?;
+    let mut reason = None;
+    for (key, val) in json_pairs(&headers, &body)?.0 {
+        match (key.as_str(), serde_json::from_str::<Value>(val.get())) {
+            ("reason", Ok(Value::String(s))) if reason.is_none() => {
+                reason = Some(crate::domain::VoidReason::parse(&s).ok_or_else(|| {
+                    bad("reason", "Orsaken ska vara felregistrering, dubblett, fel_period, fel_insats eller annat.")
+                })?)
+            }
+            ("reason", _) => return Err(bad("reason", "”reason” ska anges en gång, som text.").into()),
+            (other, _) => return Err(bad(other, format!("Okänt fält ”{other}”. Tillåtet fält är reason.")).into()),
+        }
+    }
+    let reason = reason.ok_or_else(|| bad("reason", "Ange varför aktiviteten makuleras (reason)."))?;
+    let e = super::event::void(&state, &user, addr, id, reason).await?;
+    Ok(Json(super::event::view(&state.store.config(), &e)))
+}
+
+/// `GET /api/v1/budgets/{insats}/{year}`: `{"budget_kr": …, "outcome_kr": …}` (null when not entered).
+async fn budget(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path((insats, year)): Path<(String, String)>,
+) -> Result<Json<store::event::Budget>, ApiError> {
+    let year = parse_year(&year)?;
+    let cfg = state.store.config();
+    let i = cfg.insats(&insats).ok_or_else(|| AppError::NotFound(format!("Insatsen ”{insats}” finns inte.")))?;
+    if !user.account.may_read_report(i.id, year, state.clock.now().year) {
+        return Err(AppError::Forbidden("Du får inte läsa rapporter för den här insatsen.".into()).into());
+    }
+    let id = i.id;
+    let b = state.store.read(move |c| store::event::budgets(c, id, year, year)).await?;
+    Ok(Json(b.first().map(|(_, b)| *b).unwrap_or_default()))
+}
+
+/// `PUT /api/v1/budgets/{insats}/{year}` with `{"budget_kr": 4173000, "outcome_kr": null}`
+/// (förbundschef only); both null removes the year's entry.
+async fn set_budget(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(ClientAddr(addr)): Extension<ClientAddr>,
+    Path((insats, year)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<store::event::Budget>, ApiError> {
+    let year = parse_year(&year)?;
+    if !user.account.is_admin() {
+        return Err(AppError::Forbidden("Budget och utfall anges av förbundschefen.".into()).into());
+    }
+    let cfg = state.store.config();
+    let i = cfg.insats(&insats).ok_or_else(|| AppError::NotFound(format!("Insatsen ”{insats}” finns inte.")))?;
+    let (mut budget, mut outcome) = (None::<String>, None::<String>);
+    let mut seen: Vec<String> = Vec::new();
+    for (key, val) in json_pairs(&headers, &body)?.0 {
+        if seen.contains(&key) {
+            return Err(bad(&key, format!("”{key}” är angiven mer än en gång.")).into());
+        }
+        seen.push(key.clone());
+        match key.as_str() {
+            "budget_kr" => budget = text_or_number("budget_kr", &val)?,
+            "outcome_kr" => outcome = text_or_number("outcome_kr", &val)?,
+            other => {
+                return Err(
+                    bad(other, format!("Okänt fält ”{other}”. Tillåtna fält är budget_kr och outcome_kr.")).into()
+                );
+            }
+        }
+    }
+    let b = super::budget::parse(budget.as_deref().unwrap_or(""), outcome.as_deref().unwrap_or(""))
+        .map_err(AppError::Invalid)?;
+    super::budget::save(&state, &user, addr, i.id, i.key.clone(), year, b).await?;
+    Ok(Json(b))
 }
 
 #[derive(Deserialize)]

@@ -5,6 +5,8 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod budget;
+pub mod event;
 pub mod goals;
 pub mod report;
 pub mod tally;
@@ -34,6 +36,10 @@ pub fn router(state: AppState) -> Router {
         .route("/registrerat/{id}", get(tally::confirmation))
         .route("/registrerat/{id}/angra", post(tally::undo))
         .route("/registrerat/{id}/makulera", post(tally::void_with_reason))
+        .route("/registrera/aktivitet", post(event::submit))
+        .route("/aktivitet/{id}", get(event::page))
+        .route("/aktivitet/{id}/makulera", post(event::void_page))
+        .route("/budget/{insats}/{year}", get(budget::form).post(budget::submit))
         .route("/rapport", get(report::index))
         .route("/rapport/{insats}/{year}", get(report::page))
         .route("/rapport/{insats}/{year}/stang", post(report::close))
@@ -138,8 +144,8 @@ pub struct TallyView {
     pub kind_label: String,
     pub period: String,
     pub period_label: String,
-    /// dimension key → value key
-    pub values: BTreeMap<String, String>,
+    /// dimension key → value key (a list of keys for a multi-choice dimension)
+    pub values: BTreeMap<String, serde_json::Value>,
     /// (dimension label, value label) in form order
     #[serde(skip)]
     pub labels: Vec<(String, String)>,
@@ -156,12 +162,29 @@ pub fn describe(config: &Config, t: &StoredTally) -> TallyView {
     let mut ordered = t.values.clone();
     ordered.sort_by_key(|(dim_id, _)| position(*dim_id).unwrap_or(usize::MAX));
     let mut values = BTreeMap::new();
-    let mut labels = Vec::new();
+    let mut labels: Vec<(String, String)> = Vec::new();
     for (dim_id, value_id) in &ordered {
         if let Some(d) = config.dimension_by_id(*dim_id) {
             let v = d.value_by_id(*value_id);
-            values.insert(d.key.clone(), v.map(|v| v.key.clone()).unwrap_or_default());
-            labels.push((d.label.clone(), v.map(|v| v.label.clone()).unwrap_or_default()));
+            let key = v.map(|v| v.key.clone()).unwrap_or_default();
+            let label = v.map(|v| v.label.clone()).unwrap_or_default();
+            let multiple = kind.and_then(|k| k.takes(d.id)).is_some_and(|kd| kd.multiple);
+            if multiple {
+                match values.entry(d.key.clone()).or_insert_with(|| serde_json::Value::Array(Vec::new())) {
+                    serde_json::Value::Array(keys) => keys.push(key.into()),
+                    other => *other = serde_json::Value::Array(vec![key.into()]),
+                }
+                match labels.last_mut() {
+                    Some((l, text)) if *l == d.label => {
+                        text.push_str(", ");
+                        text.push_str(&label);
+                    }
+                    _ => labels.push((d.label.clone(), label)),
+                }
+            } else {
+                values.insert(d.key.clone(), key.into());
+                labels.push((d.label.clone(), label));
+            }
         }
     }
     TallyView {

@@ -38,10 +38,11 @@ fn raw_from_pairs(pairs: &[(String, String)]) -> RawTally {
     raw
 }
 
-async fn render_form(
+pub async fn render_form(
     state: &AppState,
     user: &CurrentUser,
     raw: RawTally,
+    event: Option<crate::domain::event::RawEvent>,
     errors: Vec<FieldError>,
 ) -> Result<maud::Markup, PageError> {
     let cfg = state.store.config();
@@ -78,7 +79,21 @@ async fn render_form(
         }
         None => Vec::new(),
     };
-    Ok(form_page(Chrome::new(&cfg.association, user), user, &cfg, &allowed, &FormState { raw, errors, now }, &recent))
+    let recent_events = match &insats {
+        Some(i) if cfg.kinds_of(i).any(|k| k.shape == crate::domain::Shape::Event) => {
+            let id = i.id;
+            state
+                .store
+                .read(move |c| store::event::recent(c, id, 10))
+                .await?
+                .iter()
+                .map(|e| super::event::view(&cfg, e))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let st = FormState { raw, event, recent_events, errors, now };
+    Ok(form_page(Chrome::new(&cfg.association, user), user, &cfg, &allowed, &st, &recent))
 }
 
 /// `GET /registrera?insats=…&kind=…&period=…`
@@ -87,7 +102,7 @@ pub async fn form(
     Extension(user): Extension<CurrentUser>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<maud::Markup, PageError> {
-    render_form(&state, &user, raw_from_pairs(&pairs), Vec::new()).await
+    render_form(&state, &user, raw_from_pairs(&pairs), None, Vec::new()).await
 }
 
 /// `POST /registrera`: stores the tally and redirects to its confirmation, or shows the form again
@@ -111,7 +126,7 @@ pub async fn submit(
             Ok(Redirect::to(&format!("/registrerat/{}", t.id)).into_response())
         }
         Err(errors) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&state, &user, raw, errors).await?).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&state, &user, raw, None, errors).await?).into_response())
         }
     }
 }

@@ -1,11 +1,14 @@
 //! Shared pieces: report tables, error messages, choice buttons.
 
-use crate::report::tables::{Table, Value};
+use crate::report::tables::{Measure, Table, Value};
 use maud::{Markup, html};
 
 /// A report table. Columns with a year are grouped under their group heading (e.g. "Kvinnor").
 pub fn table(t: &Table) -> Markup {
     let grouped = t.columns.iter().any(|c| c.year.is_some());
+    // Columns of another year than the first column's (the previous year, earlier trend years)
+    // are shown muted.
+    let first_year = t.columns.first().and_then(|f| f.year);
     // Column groups: (label, span)
     let mut groups: Vec<(String, usize)> = Vec::new();
     for c in &t.columns {
@@ -28,7 +31,7 @@ pub fn table(t: &Table) -> Markup {
                             }
                             tr {
                                 @for c in &t.columns {
-                                    th scope="col" .prev[c.year.is_some_and(|y| t.columns.first().and_then(|f| f.year) != Some(y))] {
+                                    th scope="col" .prev[c.year.is_some_and(|y| first_year != Some(y))] {
                                         (c.year.map(|y| y.to_string()).unwrap_or_default())
                                     }
                                 }
@@ -45,7 +48,7 @@ pub fn table(t: &Table) -> Markup {
                             tr.emphasis[r.emphasis].problem[r.problem] {
                                 th scope="row" { (r.label) @if r.problem { " " span.badge { "Dataproblem" } } }
                                 @for (i, v) in r.cells.iter().enumerate() {
-                                    td .prev[grouped && i % 2 == 1] .neg[matches!(v, Value::Count(n) | Value::CountShare(n, _) if *n < 0)] { (v.display()) }
+                                    td .prev[t.columns.get(i).and_then(|c| c.year).is_some_and(|y| first_year != Some(y))] .neg[matches!(v, Value::Count(n) | Value::CountShare(n, _) if *n < 0)] .text[matches!(v, Value::Text(_)) && t.columns.get(i).is_some_and(|c| c.measure == Measure::Text)] { (v.display()) }
                                 }
                             }
                         }

@@ -2,8 +2,9 @@
 
 use super::components::table;
 use super::layout::{self, Chrome, Section, csrf};
-use crate::domain::{Config, Flow, Period};
-use crate::report::{Report, tables};
+use crate::domain::{Config, Period};
+use crate::report::sections::{EventSection, KindSection};
+use crate::report::{GoalStatus, Report, tables};
 use crate::sv;
 use crate::web::auth::CurrentUser;
 use maud::{Markup, html};
@@ -34,7 +35,7 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, r: &Report, now: P
             h1 { (page_title(r)) }
             nav.report-nav aria-label="Välj insats och år" {
                 ul.choices.links.small {
-                    @for i in cfg.insatser.iter().filter(|i| cfg.flow_kind(i, Flow::Entry).is_some() && account.may_read_report(i.id, r.year, now.year)) {
+                    @for i in cfg.insatser.iter().filter(|i| !i.kind_ids.is_empty() && account.may_read_report(i.id, r.year, now.year)) {
                         li { a.choice href=(format!("/rapport/{}/{}", i.key, r.year)) aria-current=[(i.key == r.insats.key).then_some("true")] { (i.label) } }
                     }
                 }
@@ -79,13 +80,23 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, r: &Report, now: P
             }
             section.summary {
                 h2 { "Sammanfattning" }
-                p {
-                    "Under " (r.year) " deltog " (sv::count(p.total)) " personer"
-                    @if !gender_text.is_empty() { " (" (gender_text) ")" }
-                    ", " (sv::count(p.entries)) " skrevs in och " (sv::count(p.exits)) " avslutades"
-                    @if let Some(s) = r.exits.share_of_participants { " (" (sv::percent(s)) " av deltagarna)" }
-                    ". Vid årets slut var " (sv::count(p.at_end)) " inskrivna."
-                    " Året innan: " (sv::count(p.previous_year.figures.total)) " deltagare och " (sv::count(p.previous_year.figures.exits)) " avslut."
+                @if r.has_flow {
+                    p {
+                        "Under " (r.year) " deltog " (sv::count(p.total)) " personer"
+                        @if !gender_text.is_empty() { " (" (gender_text) ")" }
+                        ", " (sv::count(p.entries)) " skrevs in och " (sv::count(p.exits)) " avslutades"
+                        @if let Some(s) = r.exits.share_of_participants { " (" (sv::percent(s)) " av deltagarna)" }
+                        ". Vid årets slut var " (sv::count(p.at_end)) " inskrivna."
+                        " Året innan: " (sv::count(p.previous_year.figures.total)) " deltagare och " (sv::count(p.previous_year.figures.exits)) " avslut."
+                    }
+                } @else {
+                    @if r.sections.is_empty() && r.events.is_empty() {
+                        p { (r.insats.label) " har inget att räkna för " (r.year) "." }
+                    }
+                    ul {
+                        @for s in &r.sections { li { strong { (s.label) } ": " (section_line(r, s)) } }
+                        @for e in &r.events { li { strong { (e.label) } ": " (event_line(r, e)) } }
+                    }
                 }
             }
             section.goals {
@@ -97,18 +108,9 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, r: &Report, now: P
                         p.note { "Inga egna mål är satta för " (r.year) "; målen från " (y) " gäller." }
                     }
                     ul.goal-list {
-                        @for g in &r.goals {
-                            @let (class, symbol, word) = match g.met {
-                                Some(true) => ("met", "✔", "Nått"),
-                                Some(false) => ("unmet", "✘", "Inte nått"),
-                                None => ("unknown", "–", "Kan inte mätas än"),
-                            };
-                            li class=(format!("goal {class}")) {
-                                h3 { span.symbol aria-hidden="true" { (symbol) } " " (g.label) span.visually-hidden { ": " (word) } }
-                                p { (g.summary) }
-                            }
-                        }
+                        @for g in &r.goals { (goal(r, g)) }
                     }
+                    @if let Some(t) = tables::goal_table(r) { (table(&t)) }
                 }
                 @if account.is_admin() {
                     p { a href=(format!("/mal/{}/{}", r.insats.key, r.year)) { "Ändra mål för " (r.year) } }
@@ -122,9 +124,81 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, r: &Report, now: P
                     li { a href=(base) { "JSON" } }
                 }
             }
-            @for t in tables::tables(r) {
-                (table(&t))
+            @if r.has_flow {
+                section.report-part #flode {
+                    h2 { "Deltagare och avslut" }
+                    @for t in tables::flow_tables(r) { (table(&t)) }
+                    @if let Some(t) = tables::problem_table(r) { (table(&t)) }
+                }
+            }
+            @for s in &r.sections {
+                section.report-part id=(format!("del-{}", s.key)) {
+                    h2 { (s.label) }
+                    p { (section_line(r, s)) }
+                    @for t in tables::section_tables(r, s) { (table(&t)) }
+                }
+            }
+            @for e in &r.events {
+                section.report-part id=(format!("del-{}", e.key)) {
+                    h2 { (e.label) }
+                    p { (event_line(r, e)) }
+                    @for t in tables::event_tables(r, e) { (table(&t)) }
+                }
+            }
+            @if let Some(c) = &r.cost {
+                section.report-part #del-kostnad {
+                    h2 { "Kostnad" }
+                    (table(&tables::cost_table(r, c)))
+                }
             }
         },
     )
+}
+
+/// "3 kvinnor, 0 män, 0 ej angivet" for the report's gender columns.
+fn by_gender(r: &Report, n: impl Fn(&str) -> i64) -> String {
+    r.genders
+        .iter()
+        .map(|g| format!("{} {}", sv::count(n(&g.key)), g.label.to_lowercase()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The tallies of a kind this year and the year before.
+fn section_line(r: &Report, s: &KindSection) -> Markup {
+    let genders = by_gender(r, |k| s.by_gender.get(k).map(|c| c.count).unwrap_or(0));
+    html! {
+        (sv::plural(s.total, "registrering", "registreringar")) " under " (r.year)
+        @if !genders.is_empty() { " (" (genders) ")" }
+        ". Året innan: " (sv::count(s.previous_year.count)) "."
+    }
+}
+
+/// Events of a kind and their attendees this year and the year before.
+fn event_line(r: &Report, e: &EventSection) -> Markup {
+    html! {
+        (sv::plural(e.count, "aktivitet", "aktiviteter")) " med " (sv::count(e.attendees)) " deltagare under " (r.year)
+        ". Året innan: " (sv::plural(e.previous_year.count, "aktivitet", "aktiviteter")) " med "
+        (sv::count(e.previous_year.attendees)) " deltagare."
+    }
+}
+
+/// One goal: its status in words and a symbol (never colour alone), its figures and the summary.
+fn goal(r: &Report, g: &GoalStatus) -> Markup {
+    let (class, symbol, word) = match g.met {
+        Some(true) => ("met", "✔", "Nått"),
+        Some(false) => ("unmet", "✘", "Inte nått"),
+        None => ("unknown", "–", "Kan inte mätas än"),
+    };
+    html! {
+        li class=(format!("goal {class}")) {
+            h3 { (g.label) }
+            p.status { span.symbol aria-hidden="true" { (symbol) } " " (word) }
+            p.figures {
+                "Mål: " (tables::goal_target(g)) ". Utfall " (r.year) ": " (tables::goal_value(g, g.actual).display())
+                ". " (r.previous_year) ": " (tables::goal_value(g, g.previous_actual).display()) "."
+            }
+            p { (g.summary) }
+        }
+    }
 }

@@ -2,13 +2,18 @@
 
 use super::components::{error_summary, field_error};
 use super::layout::{Chrome, Section, csrf, page};
-use crate::domain::{Config, FieldError, Period, RawTally, VoidReason};
+use crate::domain::event::StoredEvent;
+use crate::domain::{Config, FieldError, Insats, Kind, Period, RawTally, Shape, VoidReason};
 use crate::web::TallyView;
 use crate::web::auth::CurrentUser;
 use maud::{Markup, html};
 
 pub struct FormState {
     pub raw: RawTally,
+    /// The event typed in, when the kind is an event and the form comes back with errors.
+    pub event: Option<crate::domain::event::RawEvent>,
+    /// The latest events of the insats, when the kind is an event.
+    pub recent_events: Vec<crate::web::event::EventView>,
     pub errors: Vec<FieldError>,
     pub now: Period,
 }
@@ -42,6 +47,7 @@ pub fn form_page(
     let kind =
         st.raw.kind.as_deref().and_then(|k| cfg.kind(k)).filter(|k| insats.is_some_and(|i| i.kind_ids.contains(&k.id)));
     let chosen = |dim: &str| st.raw.values.iter().find(|(d, _)| d == dim).map(|(_, v)| v.as_str());
+    let ticked = |dim: &str, value: &str| st.raw.values.iter().any(|(d, v)| d == dim && v == value);
     let period_value = st.raw.period.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| st.now.to_string());
     let title = match (insats, kind) {
         (Some(i), Some(k)) => format!("{} – {}", k.label, i.label),
@@ -74,7 +80,10 @@ pub fn form_page(
                     (field_error(&st.errors, "kind"))
                 }
             }
-            @if let (Some(i), Some(k)) = (insats, kind) {
+            @if let (Some(i), Some(k)) = (insats, kind.filter(|k| k.shape == Shape::Event)) {
+                (event_form(user, cfg, i, k, st))
+            }
+            @if let (Some(i), Some(k)) = (insats, kind.filter(|k| k.shape == Shape::Tally)) {
                 form.tally method="post" action="/registrera" {
                     (csrf(user))
                     input type="hidden" name="insats" value=(i.key);
@@ -88,7 +97,7 @@ pub fn form_page(
                         (field_error(&st.errors, "period"))
                     }
                     @for kd in &k.dimensions {
-                        @if let Some(d) = cfg.dimension_by_id(kd.dimension_id) {
+                        @if let Some(d) = cfg.dimension_by_id(kd.dimension_id).filter(|d| !d.retired) {
                             @let field = format!("values.{}", d.key);
                             @let has_error = st.errors.iter().any(|e| e.field == field);
                             fieldset.choice-group.invalid[has_error] {
@@ -98,23 +107,31 @@ pub fn form_page(
                                 div.choices {
                                     @for v in d.active_values() {
                                         @let id = format!("v-{}-{}", d.key, v.key);
-                                        input type="radio" id=(id) name=(format!("v.{}", d.key)) value=(v.key)
-                                            checked[chosen(&d.key) == Some(v.key.as_str())] required[kd.required];
+                                        @if kd.multiple {
+                                            input type="checkbox" id=(id) name=(format!("v.{}", d.key)) value=(v.key)
+                                                checked[ticked(&d.key, &v.key)];
+                                        } @else {
+                                            input type="radio" id=(id) name=(format!("v.{}", d.key)) value=(v.key)
+                                                checked[chosen(&d.key) == Some(v.key.as_str())] required[kd.required];
+                                        }
                                         label for=(id) { (v.label) }
                                     }
                                 }
                             }
                         }
                     }
-                    p.note { "Ange kategorierna som de var vid inskrivningen. Inga namn, personnummer eller datum." }
+                    p.note { @if k.flow.is_some() { "Ange kategorierna som de var vid inskrivningen. " } "Inga namn, personnummer eller datum." }
                     button.primary type="submit" { "Registrera" }
                 }
             }
             @if let Some(i) = insats {
                 section.recent {
                     h2 { "Senaste registreringarna i " (i.label) }
+                    @if !st.recent_events.is_empty() {
+                        (recent_events_table(&st.recent_events))
+                    }
                     @if recent.is_empty() {
-                        p { "Inga registreringar än." }
+                        @if st.recent_events.is_empty() { p { "Inga registreringar än." } }
                     } @else {
                         (recent_table(recent))
                     }
@@ -122,6 +139,125 @@ pub fn form_page(
             }
         },
     )
+}
+
+/// The form for a structural activity: name, organiser, month and attendees (by gender where known).
+fn event_form(user: &CurrentUser, cfg: &Config, insats: &Insats, kind: &Kind, st: &FormState) -> Markup {
+    let ev = st.event.clone().unwrap_or_default();
+    let period_value = ev.period.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| st.now.to_string());
+    let invalid = |f: &str| st.errors.iter().any(|e| e.field == f).then_some("true");
+    let typed = |key: &str| ev.by_gender.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+    html! {
+        form.tally method="post" action="/registrera/aktivitet" {
+            (csrf(user))
+            input type="hidden" name="insats" value=(insats.key);
+            input type="hidden" name="kind" value=(kind.key);
+            p.note { "En registrering per aktivitet, till exempel en mässa eller en utbildningsdag. Skriv inga namn på personer, personnummer, e-postadresser eller telefonnummer." }
+            div.field {
+                label for="name" { "Aktivitetens namn" }
+                input #name name="name" value=(ev.name.unwrap_or_default()) maxlength="80" required aria-invalid=[invalid("name")];
+                (field_error(&st.errors, "name"))
+            }
+            div.field {
+                label for="organiser" { "Arrangör (frivillig)" }
+                input #organiser name="organiser" value=(ev.organiser.unwrap_or_default()) maxlength="80" aria-invalid=[invalid("organiser")];
+                (field_error(&st.errors, "organiser"))
+            }
+            div.field {
+                label for="period" { "Månad" }
+                input #period type="month" name="period" value=(period_value) max=(st.now.to_string()) pattern="[0-9]{4}-[0-9]{2}" placeholder="ÅÅÅÅ-MM" aria-invalid=[invalid("period")];
+                (field_error(&st.errors, "period"))
+            }
+            div.field {
+                label for="attendees" { "Antal deltagare" }
+                input #attendees name="attendees" inputmode="numeric" value=(ev.attendees.unwrap_or_default()) required aria-invalid=[invalid("attendees")];
+                (field_error(&st.errors, "attendees"))
+            }
+            @if let Some(g) = cfg.gender() {
+                fieldset.choice-group {
+                    legend { "Deltagare per kön (frivilligt, om det är känt)" }
+                    (field_error(&st.errors, "by_gender"))
+                    @for v in g.active_values() {
+                        div.field.inline {
+                            label for=(format!("g-{}", v.key)) { (v.column_label()) }
+                            input id=(format!("g-{}", v.key)) name=(format!("g.{}", v.key)) inputmode="numeric" value=(typed(&v.key));
+                            (field_error(&st.errors, &format!("by_gender.{}", v.key)))
+                        }
+                    }
+                }
+            }
+            button.primary type="submit" { "Registrera aktiviteten" }
+        }
+    }
+}
+
+/// The confirmation page of a stored event.
+pub fn event_page(chrome: Chrome, user: &CurrentUser, cfg: &Config, e: &StoredEvent, may_void: bool) -> Markup {
+    let insats = cfg.insats_by_id(e.insats_id);
+    let kind = cfg.kind_by_id(e.kind_id);
+    let v = crate::web::event::view(cfg, e);
+    page(
+        chrome,
+        "Aktivitet",
+        Section::Tally,
+        html! {
+            @if v.voided {
+                div.banner.warn role="status" { h1 { "Aktiviteten är makulerad" } p { "Den räknas inte i någon rapport." } }
+            } @else {
+                div.banner.ok role="status" { h1 { "Registrerat" } p { (e.name) ", " (e.period.label()) ", " (e.attendees) " deltagare." } }
+            }
+            dl.stored {
+                dt { "Nummer" } dd { (e.id) }
+                dt { "Insats" } dd { (insats.map(|i| i.label.as_str()).unwrap_or("")) }
+                dt { "Typ" } dd { (kind.map(|k| k.label.as_str()).unwrap_or("")) }
+                dt { "Aktivitet" } dd { (e.name) }
+                @if !e.organiser.is_empty() { dt { "Arrangör" } dd { (e.organiser) } }
+                dt { "Månad" } dd { (e.period.label()) }
+                dt { "Deltagare" } dd { (e.attendees) }
+                @for (g, n) in &v.by_gender {
+                    dt { (cfg.gender().and_then(|d| d.value_by_key(g)).map(|x| x.column_label().to_string()).unwrap_or_default()) } dd { (n) }
+                }
+                @if let Some(r) = e.void_reason { dt { "Makulerad" } dd { (r.label()) } }
+            }
+            @if may_void && !v.voided {
+                form.void method="post" action=(format!("/aktivitet/{}/makulera", e.id)) {
+                    (csrf(user))
+                    div.field.inline {
+                        label for="reason" { "Makulera med orsak" }
+                        select #reason name="reason" required {
+                            @for r in VoidReason::ALL { option value=(r.as_str()) { (r.label()) } }
+                        }
+                        " "
+                        button.secondary type="submit" { "Makulera" }
+                    }
+                }
+            }
+            @if let (Some(i), Some(k)) = (insats, kind) {
+                p { a.button.primary href=(format!("/registrera?insats={}&kind={}", i.key, k.key)) { "Registrera en till" } }
+            }
+        },
+    )
+}
+
+fn recent_events_table(events: &[crate::web::event::EventView]) -> Markup {
+    html! {
+        div.scroll tabindex="0" role="region" aria-label="Senaste aktiviteterna" {
+            table.recent {
+                thead { tr { th scope="col" { "Nr" } th scope="col" { "Månad" } th scope="col" { "Aktivitet" } th scope="col" { "Deltagare" } th scope="col" { "Status" } } }
+                tbody {
+                    @for e in events {
+                        tr.voided[e.voided] {
+                            td { a href=(format!("/aktivitet/{}", e.id)) { (e.id) } }
+                            td { (e.period) }
+                            td { (e.name) }
+                            td { (e.attendees) }
+                            td { @if e.voided { "Makulerad" } @else { "Räknas" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// `/registreringar`: the latest tallies of an insats, to check and correct them.
