@@ -113,6 +113,8 @@ fn cases() -> Vec<Case> {
         (M::GET, "/logg", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/logg.csv", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/aktivitet/1", "", [Login, Allowed, Allowed, Allowed, Forbidden]),
+        (M::GET, "/oversikt", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
+        (M::GET, "/installningar", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/budget/coachingteamet/2026", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         // Changes from pages (each with the session's CSRF token).
         (M::POST, "/registrera", EXIT, [Login, Allowed, Forbidden, Allowed, Forbidden]),
@@ -126,6 +128,12 @@ fn cases() -> Vec<Case> {
             [Login, Allowed, Forbidden, Allowed, Forbidden],
         ),
         (M::POST, "/aktivitet/1/makulera", "reason=dubblett", [Login, Allowed, Allowed, Allowed, Forbidden]),
+        (
+            M::POST,
+            "/installningar",
+            "action=value_add&dimension=2&label=Lax%C3%A5",
+            [Login, Forbidden, Forbidden, Allowed, Forbidden],
+        ),
         (M::POST, "/budget/coachingteamet/2026", "budget_kr=100", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (
             M::POST,

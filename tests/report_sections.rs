@@ -202,6 +202,21 @@ async fn the_excel_csv_has_the_new_sections() {
         }
     }
     assert!(!text.contains("NaN") && !text.contains("None"));
+
+    // The plain CSV: one row per figure, with its measure.
+    let plain = app.get("/api/v1/reports/coachingteamet/2026?format=csv-plain").await;
+    let rows: Vec<csv::StringRecord> =
+        csv::Reader::from_reader(plain.body.as_slice()).records().map(|r| r.unwrap()).collect();
+    let find = |table: &str, row: &str, column: &str, year: &str, measure: &str| -> String {
+        rows.iter()
+            .find(|r| &r[0] == table && &r[1] == row && &r[2] == column && &r[3] == year && &r[4] == measure)
+            .unwrap_or_else(|| panic!("no {table}/{row}/{column}/{year}/{measure}"))[5]
+            .to_string()
+    };
+    assert_eq!(find("fov_fov_svar", "Ja på minst en fråga", "Totalt", "2026", "share"), "0.75");
+    assert_eq!(find("enkat_svar_deltagare_pagaende", q, "Andel positiva", "2026", "share"), "0.6");
+    assert_eq!(find("aktivitetsbetyg_betyg_cv_grupp", "Januari–juni 2026", "Medelbetyg", "", "mean"), "8.5");
+    assert_eq!(find("kostnad", "2026", "Kostnad per deltagare", "", "kronor"), "2086500");
 }
 
 #[tokio::test]

@@ -563,14 +563,20 @@ pub fn event_tables(r: &Report, e: &EventSection) -> Vec<Table> {
 /// Budget, outcome and cost per person over the report's five years.
 pub fn cost_table(r: &Report, cost: &Cost) -> Table {
     let per = &cost.per;
-    let mut note = format!("Budget {}: {}. Utfall {}: {}. ", r.year, kr(cost.budget_kr), r.year, kr(cost.outcome_kr));
+    let mut note = format!(
+        "Budget {}: {}. Utfall {}: {}. ",
+        r.year,
+        cost.budget_kr.map(sv::kronor).unwrap_or_else(|| "inte inlagd".into()),
+        r.year,
+        cost.outcome_kr.map(sv::kronor).unwrap_or_else(|| "inte inlagt".into())
+    );
     match (cost.per_person, cost.basis) {
         (Some(p), Some(basis)) => {
             let amount = if basis == "budget" { cost.budget_kr } else { cost.outcome_kr };
             note += &format!(
                 "Kostnad per {per}: {}, räknat på {basis} ({} för {} {per}).",
                 sv::kronor(p.round() as i64),
-                kr(amount),
+                amount.map(sv::kronor).unwrap_or_default(),
                 sv::count(cost.people)
             );
         }
@@ -609,10 +615,6 @@ pub fn cost_table(r: &Report, cost: &Cost) -> Table {
             })
             .collect(),
     }
-}
-
-fn kr(k: Option<i64>) -> String {
-    k.map(sv::kronor).unwrap_or_else(|| "inte inlagd".into())
 }
 
 /// The target of a goal in its own unit: "minst 45 %", "minst 500", "högst 20 000 kr".
@@ -690,17 +692,37 @@ pub fn goal_table(r: &Report) -> Option<Table> {
     Some(Table {
         key: "mal".into(),
         title: format!("Mål {}", r.year),
-        note: Some(
-            r.goals_year
-                .filter(|y| *y != r.year)
-                .map(|y| format!("Inga egna mål är satta för {}; målen från {y} gäller. ", r.year))
-                .unwrap_or_default()
-                + "Saknas i år: hur många av årets registreringar som hade behövt vara annorlunda (för ett kostnadsmål: hur många kronor lägre kostnaden hade behövt vara). Behövs fler: hur många fler som behövs för att nå målet.",
-        ),
+        note: Some(goal_note(r)),
         row_heading: "Mål".into(),
         columns,
         rows,
     })
+}
+
+/// What the goal table's distance columns mean, for the kinds of goals it holds.
+fn goal_note(r: &Report) -> String {
+    let mut note = r
+        .goals_year
+        .filter(|y| *y != r.year)
+        .map(|y| format!("Inga egna mål är satta för {}; målen från {y} gäller. ", r.year))
+        .unwrap_or_default();
+    let has = |t: &str| r.goals.iter().any(|g| g.goal_type == t);
+    let mut short = Vec::new();
+    let mut more = Vec::new();
+    if has("share") {
+        short.push("för ett andelsmål hur många av årets registreringar som hade behövt vara annorlunda");
+        more.push("för ett andelsmål hur många fler registreringar som behövs");
+    }
+    if has("count") {
+        short.push("för ett antalsmål hur många som saknas");
+        more.push("för ett antalsmål hur många fler som behövs");
+    }
+    if has("cost_per_participant") {
+        short.push("för ett kostnadsmål hur många kronor lägre kostnaden hade behövt vara");
+        more.push("för ett kostnadsmål hur många fler personer som behövs till samma kostnad");
+    }
+    note += &format!("Saknas i år: {}. Behövs fler: {}.", short.join("; "), more.join("; "));
+    note
 }
 
 /// Categories where more left than were ever enrolled.

@@ -248,3 +248,97 @@ pub fn load(conn: &Connection) -> Result<Config> {
 
     Ok(Config { association, insatser, kinds, dimensions })
 }
+
+// Configuration changes from the settings page. Each adds a row or flips a `retired` flag: a stored
+// tally refers to ids, so no change rewrites one, and retired entries stay in past reports.
+
+/// A key not yet used by `taken`: the slug itself, or with `_2`, `_3`, … appended.
+fn free_key(conn: &Connection, sql: &str, scope: i64, slug: &str) -> Result<String> {
+    let base = if slug.is_empty() { "ny".to_string() } else { slug.to_string() };
+    let mut key = base.clone();
+    let mut n = 1;
+    while conn.query_row(sql, params![scope, key], |r| r.get::<_, bool>(0))? {
+        n += 1;
+        key = format!("{base}_{n}");
+    }
+    Ok(key)
+}
+
+/// Adds an insats taking `kind_ids`; returns its key.
+pub fn add_insats(conn: &Connection, label: &str, kind_ids: &[i64]) -> Result<String> {
+    let key = free_key(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM insats WHERE ?1 = ?1 AND key = ?2)",
+        0,
+        &crate::domain::goal::slug(label),
+    )?;
+    conn.execute(
+        "INSERT INTO insats (key, label, position) VALUES (?1, ?2, (SELECT coalesce(max(position), 0) + 1 FROM insats))",
+        params![key, label],
+    )?;
+    let id = conn.last_insert_rowid();
+    for k in kind_ids {
+        conn.execute("INSERT INTO insats_kind (insats_id, kind_id) VALUES (?1, ?2)", params![id, k])?;
+    }
+    Ok(key)
+}
+
+pub fn set_insats_retired(conn: &Connection, id: i64, retired: bool) -> Result<()> {
+    conn.execute("UPDATE insats SET retired = ?2 WHERE id = ?1", params![id, retired])?;
+    Ok(())
+}
+
+/// Adds a value at the end of a dimension; returns its key.
+pub fn add_value(conn: &Connection, dimension_id: i64, label: &str) -> Result<String> {
+    let key = free_key(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM dimension_value WHERE dimension_id = ?1 AND key = ?2)",
+        dimension_id,
+        &crate::domain::goal::slug(label),
+    )?;
+    conn.execute(
+        "INSERT INTO dimension_value (dimension_id, key, label, position)
+         VALUES (?1, ?2, ?3, (SELECT coalesce(max(position), 0) + 1 FROM dimension_value WHERE dimension_id = ?1))",
+        params![dimension_id, key, label],
+    )?;
+    Ok(key)
+}
+
+pub fn set_value_retired(conn: &Connection, value_id: i64, retired: bool) -> Result<()> {
+    conn.execute("UPDATE dimension_value SET retired = ?2 WHERE id = ?1", params![value_id, retired])?;
+    Ok(())
+}
+
+/// Adds a survey question to `kind`, answered on the same scale as `like` (another question of
+/// the kind); optional, like every question. Returns its key.
+pub fn add_question(conn: &Connection, kind_id: i64, like: i64, label: &str) -> Result<String> {
+    let key = free_key(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM dimension WHERE ?1 = ?1 AND key = ?2)",
+        0,
+        &format!("fraga_{}", crate::domain::goal::slug(label)),
+    )?;
+    conn.execute(
+        "INSERT INTO dimension (key, label, role, position)
+         VALUES (?1, ?2, 'question', (SELECT coalesce(max(position), 0) + 1 FROM dimension))",
+        params![key, label],
+    )?;
+    let id = conn.last_insert_rowid();
+    conn.execute(
+        "INSERT INTO dimension_value (dimension_id, key, label, column_label, positive, position)
+         SELECT ?1, key, label, column_label, positive, position FROM dimension_value
+         WHERE dimension_id = ?2 AND retired = 0",
+        params![id, like],
+    )?;
+    conn.execute(
+        "INSERT INTO kind_dimension (kind_id, dimension_id, required, multiple, position)
+         VALUES (?1, ?2, 0, 0, (SELECT coalesce(max(position), 0) + 1 FROM kind_dimension WHERE kind_id = ?1))",
+        params![kind_id, id],
+    )?;
+    Ok(key)
+}
+
+pub fn set_dimension_retired(conn: &Connection, id: i64, retired: bool) -> Result<()> {
+    conn.execute("UPDATE dimension SET retired = ?2 WHERE id = ?1", params![id, retired])?;
+    Ok(())
+}

@@ -182,10 +182,18 @@ impl Store {
 
 /// Everything a yearly report of `insats_id` for `year` is made from.
 pub fn report_inputs(conn: &Connection, insats_id: i64, year: i32) -> Result<crate::report::Inputs> {
+    report_inputs_until(conn, insats_id, year, 12)
+}
+
+/// The same as it stood at the end of `month` of `year`: tallies and events of later months left
+/// out (budgets and goals as they are now).
+pub fn report_inputs_until(conn: &Connection, insats_id: i64, year: i32, month: u32) -> Result<crate::report::Inputs> {
+    let mut events = event::of_years(conn, insats_id, year - 4, year)?;
+    events.retain(|e| e.period.year < year || e.period.month <= month);
     Ok(crate::report::Inputs {
-        rows: tally::counts_for_report(conn, insats_id, year)?,
+        rows: tally::counts_until(conn, insats_id, year, month)?,
         goals: goal::for_year(conn, insats_id, year)?,
-        events: event::of_years(conn, insats_id, year - 4, year)?,
+        events,
         budgets: event::budgets(conn, insats_id, year - 4, year)?,
     })
 }

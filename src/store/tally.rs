@@ -182,14 +182,19 @@ fn count_row(r: &rusqlite::Row) -> rusqlite::Result<CountRow> {
 }
 
 pub fn counts_for_report(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<CountRow>> {
+    counts_until(conn, insats_id, year, 12)
+}
+
+/// The counts as they were at the end of `month` of `year` (the goal dashboard's "last month").
+pub fn counts_until(conn: &Connection, insats_id: i64, year: i32, month: u32) -> Result<Vec<CountRow>> {
     let rows = conn
         .prepare_cached(
             "SELECT kind_id, max(year, ?2 - 5) AS y, CASE WHEN year < ?2 - 5 OR month <= 6 THEN 1 ELSE 2 END AS h,
                     scope_value_id, split_value_id, value_id, sum(n)
-             FROM tally_count WHERE insats_id = ?1 AND year <= ?2
+             FROM tally_count WHERE insats_id = ?1 AND year <= ?2 AND (year < ?2 OR month <= ?3)
              GROUP BY kind_id, y, h, scope_value_id, split_value_id, value_id",
         )?
-        .query_map(params![insats_id, year], count_row)?
+        .query_map(params![insats_id, year, month], count_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

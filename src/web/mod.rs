@@ -6,9 +6,11 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod budget;
+pub mod dashboard;
 pub mod event;
 pub mod goals;
 pub mod report;
+pub mod settings;
 pub mod tally;
 pub mod views;
 
@@ -40,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/aktivitet/{id}", get(event::page))
         .route("/aktivitet/{id}/makulera", post(event::void_page))
         .route("/budget/{insats}/{year}", get(budget::form).post(budget::submit))
+        .route("/oversikt", get(dashboard::page_handler))
+        .route("/installningar", get(settings::form).post(settings::submit))
         .route("/rapport", get(report::index))
         .route("/rapport/{insats}/{year}", get(report::page))
         .route("/rapport/{insats}/{year}/stang", post(report::close))
@@ -69,7 +73,8 @@ async fn home(axum::Extension(user): axum::Extension<auth::CurrentUser>) -> Redi
     use crate::domain::account::Role;
     Redirect::to(match user.account.role {
         Role::Coach => "/registrera",
-        Role::Huvudman | Role::Forbundschef | Role::Lasare => "/rapport",
+        Role::Forbundschef => "/oversikt",
+        Role::Huvudman | Role::Lasare => "/rapport",
     })
 }
 

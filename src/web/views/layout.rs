@@ -11,6 +11,8 @@ pub enum Section {
     Users,
     Audit,
     Account,
+    Overview,
+    Settings,
     None,
 }
 
@@ -63,8 +65,12 @@ pub fn page(chrome: Chrome, title: &str, section: Section, body: Markup) -> Mark
                                 @if matches!(a.role, crate::domain::account::Role::Huvudman | crate::domain::account::Role::Forbundschef) {
                                     li { a href="/registreringar" aria-current=[current(Section::Tallies)] { "Registreringar" } }
                                 }
+                                @if a.is_admin() {
+                                    li { a href="/oversikt" aria-current=[current(Section::Overview)] { "Översikt" } }
+                                }
                                 li { a href="/rapport" aria-current=[current(Section::Report)] { "Årsrapport" } }
                                 @if a.is_admin() {
+                                    li { a href="/installningar" aria-current=[current(Section::Settings)] { "Inställningar" } }
                                     li { a href="/anvandare" aria-current=[current(Section::Users)] { "Användare" } }
                                     li { a href="/logg" aria-current=[current(Section::Audit)] { "Logg" } }
                                 }

@@ -1,0 +1,163 @@
+//! The goal dashboard (`/oversikt`) for the förbundschef: the current year so far for every
+//! insats, every goal at a glance, and what changed since the end of last month.
+
+use super::auth::{CurrentUser, forbidden};
+use super::views::layout::{Chrome, Section, page};
+use crate::AppState;
+use crate::error::PageError;
+use crate::report::{GoalStatus, yearly};
+use crate::store;
+use axum::Extension;
+use axum::extract::State;
+use maud::{Markup, html};
+
+/// One goal on the dashboard: now, and at the end of last month (None in January).
+pub struct Line {
+    pub now: GoalStatus,
+    pub before: Option<GoalStatus>,
+}
+
+pub struct InsatsGoals {
+    pub key: String,
+    pub label: String,
+    pub lines: Vec<Line>,
+}
+
+/// `GET /oversikt`
+pub async fn page_handler(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Markup, PageError> {
+    if !user.account.is_admin() {
+        return Err(forbidden("Översikten över målen är förbundschefens."));
+    }
+    let cfg = state.store.config();
+    let now = state.clock.now();
+    let mut out = Vec::new();
+    for i in cfg.active_insatser() {
+        let id = i.id;
+        let (inputs, before) = state
+            .store
+            .read(move |c| {
+                let inputs = store::report_inputs(c, id, now.year)?;
+                let before = if now.month > 1 {
+                    Some(store::report_inputs_until(c, id, now.year, now.month - 1)?)
+                } else {
+                    None
+                };
+                Ok((inputs, before))
+            })
+            .await?;
+        let report = yearly(&cfg, i, now.year, &inputs);
+        let previous = before.map(|b| yearly(&cfg, i, now.year, &b));
+        let lines = report
+            .goals
+            .into_iter()
+            .map(|g| {
+                let before = previous.as_ref().and_then(|p| p.goals.iter().find(|x| x.key == g.key).cloned());
+                Line { now: g, before }
+            })
+            .collect();
+        out.push(InsatsGoals { key: i.key.clone(), label: i.label.clone(), lines });
+    }
+    Ok(view(Chrome::new(&cfg.association, &user), now, &out))
+}
+
+/// "✔ Nått", "✘ Inte nått", "– Kan inte mätas än": a symbol and words, never colour alone.
+pub fn status(met: Option<bool>) -> (&'static str, &'static str, &'static str) {
+    match met {
+        Some(true) => ("✔", "Nått", "met"),
+        Some(false) => ("✘", "Inte nått", "unmet"),
+        None => ("–", "Kan inte mätas än", "unknown"),
+    }
+}
+
+/// A goal's actual value in its own unit: "40 %", "830", "26 487 kr".
+pub fn value(g: &GoalStatus, v: Option<f64>) -> String {
+    match (g.goal_type, v) {
+        (_, None) => "–".into(),
+        ("share", Some(x)) => crate::sv::percent(x),
+        ("cost_per_participant", Some(x)) => crate::sv::kronor(x.round() as i64),
+        (_, Some(x)) => crate::sv::count(x.round() as i64),
+    }
+}
+
+fn target(g: &GoalStatus) -> String {
+    let v = match g.goal_type {
+        "share" => crate::sv::percent_exact((g.target * 10_000.0).round() as i64),
+        "cost_per_participant" => crate::sv::kronor(g.target as i64),
+        _ => crate::sv::count(g.target as i64),
+    };
+    format!("{} {v}", g.comparator.label())
+}
+
+/// What changed since last month, in words.
+pub fn change(line: &Line) -> String {
+    let Some(before) = &line.before else { return "Nytt år".into() };
+    let mut parts = Vec::new();
+    if before.met != line.now.met {
+        parts.push(format!("{} → {}", status(before.met).1, status(line.now.met).1.to_lowercase()));
+    }
+    match (line.now.goal_type, before.actual, line.now.actual) {
+        ("share", Some(a), Some(b)) if (b - a).abs() >= 0.005 => {
+            let pp = ((b - a) * 100.0).round() as i64;
+            parts.push(format!("{}{} procentenheter", if pp > 0 { "+" } else { "−" }, pp.abs()))
+        }
+        ("count", Some(a), Some(b)) if b != a => {
+            parts.push(format!("{}{}", if b > a { "+" } else { "−" }, crate::sv::count((b - a).abs().round() as i64)))
+        }
+        ("cost_per_participant", Some(a), Some(b)) if (b - a).abs() >= 1.0 => parts.push(format!(
+            "{}{} per deltagare",
+            if b > a { "+" } else { "−" },
+            crate::sv::kronor((b - a).abs().round() as i64)
+        )),
+        (_, None, Some(_)) => parts.push("mäts nu".into()),
+        _ => {}
+    }
+    if line.now.numerator != before.numerator && line.now.goal_type == "share" {
+        parts.push(format!("{} nya i täljaren", crate::sv::count(line.now.numerator - before.numerator)));
+    }
+    if parts.is_empty() { "Oförändrat".into() } else { parts.join(", ") }
+}
+
+fn view(chrome: Chrome, now: crate::domain::Period, insatser: &[InsatsGoals]) -> Markup {
+    page(
+        chrome,
+        "Översikt",
+        Section::Overview,
+        html! {
+            h1 { "Målen " (now.year) " hittills" }
+            p.lead { "Alla insatsers mål för året, med utfallet till och med " (now.label().to_lowercase()) ". Förändringen jämför med läget i slutet av förra månaden." }
+            @for i in insatser {
+                section.dashboard {
+                    h2 { a href=(format!("/rapport/{}/{}#mal", i.key, now.year)) { (i.label) } }
+                    @if i.lines.is_empty() {
+                        p { "Inga mål är satta. " a href=(format!("/mal/{}/{}", i.key, now.year)) { "Sätt mål" } }
+                    } @else {
+                        div.scroll tabindex="0" role="region" aria-label=(format!("Mål för {}", i.label)) {
+                            table {
+                                thead { tr {
+                                    th scope="col" { "Mål" } th scope="col" { "Målvärde" } th scope="col" { "Utfall hittills" }
+                                    th scope="col" { "Status" } th scope="col" { "Sedan förra månaden" }
+                                } }
+                                tbody {
+                                    @for l in &i.lines {
+                                        @let (symbol, words, class) = status(l.now.met);
+                                        tr {
+                                            th scope="row" { (l.now.label) }
+                                            td { (target(&l.now)) }
+                                            td { (value(&l.now, l.now.actual)) }
+                                            td class=(format!("status {class}")) { span aria-hidden="true" { (symbol) " " } (words) }
+                                            td { (change(l)) }
+                                        }
+                                        tr.summary { td colspan="5" { (l.now.summary) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
