@@ -103,9 +103,8 @@ pub fn goal_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64
 
 /// A share goal on something other than exits (survey answers, guidance meetings), e.g.
 /// "Inte nått: 92 % (110 av 120 svar) mot målet minst 95 %. 5 av årets 120 svar hade behövt
-/// räknas till stöd och inflytande för att nå målet."
+/// uppfylla ”Stöd och inflytande” för att nå målet."
 pub fn share_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64, d: &Distance, noun: &str) -> String {
-    let what = label.to_lowercase();
     let noun = if noun.is_empty() { "registreringar" } else { noun };
     let bound = format!("{} {}", cmp.label(), percent_exact(target_bp));
     let Some(met) = d.met else {
@@ -117,11 +116,11 @@ pub fn share_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i6
     }
     let short = d.short_by.unwrap_or(0);
     let verb = match cmp {
-        Comparator::AtLeast => "räknas till",
-        Comparator::AtMost => "inte räknas till",
+        Comparator::AtLeast => "uppfylla",
+        Comparator::AtMost => "inte uppfylla",
     };
     let mut s = format!(
-        "Inte nått: {actual} ({a} av {n} {noun}) mot målet {bound}. {} av årets {} {noun} hade behövt {verb} {what} för att nå målet.",
+        "Inte nått: {actual} ({a} av {n} {noun}) mot målet {bound}. {} av årets {} {noun} hade behövt {verb} ”{label}” för att nå målet.",
         count(short),
         count(n)
     );

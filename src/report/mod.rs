@@ -558,10 +558,11 @@ fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: 
             let counts_answers = numerator
                 .iter()
                 .any(|v| config.dimensions.iter().any(|d| d.role == Role::Question && d.value_by_id(*v).is_some()));
+            // Exits name themselves ("avslut"); other kinds are "registreringar", answers "svar".
             let noun = match (k, counts_answers) {
                 (_, true) => "svar".to_string(),
-                (Some(k), _) => k.label.to_lowercase(),
-                (None, _) => String::new(),
+                (Some(k), _) if k.flow == Some(Flow::Exit) => k.label.to_lowercase(),
+                _ => "registreringar".to_string(),
             };
             let summary = if k.is_some_and(|k| k.flow == Some(Flow::Exit)) {
                 crate::sv::goal_summary(&g.label, g.comparator, *target_bp, a, n, &d, &noun)

@@ -691,7 +691,7 @@ pub fn goal_table(r: &Report) -> Option<Table> {
         .collect();
     Some(Table {
         key: "mal".into(),
-        title: format!("Mål {}", r.year),
+        title: format!("Målen {} i siffror", r.year),
         note: Some(goal_note(r)),
         row_heading: "Mål".into(),
         columns,

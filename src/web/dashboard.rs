@@ -101,7 +101,8 @@ pub fn change(line: &Line) -> String {
     match (line.now.goal_type, before.actual, line.now.actual) {
         ("share", Some(a), Some(b)) if (b - a).abs() >= 0.005 => {
             let pp = ((b - a) * 100.0).round() as i64;
-            parts.push(format!("{}{} procentenheter", if pp > 0 { "+" } else { "−" }, pp.abs()))
+            let unit = if pp.abs() == 1 { "procentenhet" } else { "procentenheter" };
+            parts.push(format!("{}{} {unit}", if pp > 0 { "+" } else { "−" }, pp.abs()))
         }
         ("count", Some(a), Some(b)) if b != a => {
             parts.push(format!("{}{}", if b > a { "+" } else { "−" }, crate::sv::count((b - a).abs().round() as i64)))
@@ -115,7 +116,7 @@ pub fn change(line: &Line) -> String {
         _ => {}
     }
     if line.now.numerator != before.numerator && line.now.goal_type == "share" {
-        parts.push(format!("{} nya i täljaren", crate::sv::count(line.now.numerator - before.numerator)));
+        parts.push(format!("{} nya som räknas mot målet", crate::sv::count(line.now.numerator - before.numerator)));
     }
     if parts.is_empty() { "Oförändrat".into() } else { parts.join(", ") }
 }
@@ -134,24 +135,17 @@ fn view(chrome: Chrome, now: crate::domain::Period, insatser: &[InsatsGoals]) ->
                     @if i.lines.is_empty() {
                         p { "Inga mål är satta. " a href=(format!("/mal/{}/{}", i.key, now.year)) { "Sätt mål" } }
                     } @else {
-                        div.scroll tabindex="0" role="region" aria-label=(format!("Mål för {}", i.label)) {
-                            table {
-                                thead { tr {
-                                    th scope="col" { "Mål" } th scope="col" { "Målvärde" } th scope="col" { "Utfall hittills" }
-                                    th scope="col" { "Status" } th scope="col" { "Sedan förra månaden" }
-                                } }
-                                tbody {
-                                    @for l in &i.lines {
-                                        @let (symbol, words, class) = status(l.now.met);
-                                        tr {
-                                            th scope="row" { (l.now.label) }
-                                            td { (target(&l.now)) }
-                                            td { (value(&l.now, l.now.actual)) }
-                                            td class=(format!("status {class}")) { span aria-hidden="true" { (symbol) " " } (words) }
-                                            td { (change(l)) }
-                                        }
-                                        tr.summary { td colspan="5" { (l.now.summary) } }
+                        ul.goal-list {
+                            @for l in &i.lines {
+                                @let (symbol, words, class) = status(l.now.met);
+                                li class=(format!("goal {class}")) {
+                                    h3 { (l.now.label) }
+                                    p.status { span.symbol aria-hidden="true" { (symbol) } " " (words) }
+                                    p.figures {
+                                        "Mål: " (target(&l.now)) ". Utfall hittills: " (value(&l.now, l.now.actual))
+                                        ". Sedan förra månaden: " (change(l)) "."
                                     }
+                                    p { (l.now.summary) }
                                 }
                             }
                         }
