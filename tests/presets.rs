@@ -71,6 +71,14 @@ async fn ornskoldsvik_has_85_percent_satisfied_and_a_third_stepping_forward() {
         (Some(0.3333), Some(0.5), Some(true))
     );
     assert_eq!(r["flow_problems"].as_array().unwrap().len(), 0);
+    // The self-assessment at exit has tables of its own, split by gender.
+    let exits = r["sections"].as_array().unwrap().iter().find(|s| s["key"] == "avslut").unwrap();
+    let table = |k: &str| exits["tables"].as_array().unwrap().iter().find(|t| t["key"] == k).unwrap().clone();
+    let ja = table("nojd")["rows"].as_array().unwrap().iter().find(|r| r["key"] == "ja").unwrap().clone();
+    assert_eq!((ja["count"].as_i64(), ja["by_gender"]["kvinna"]["count"].as_i64()), (Some(3), Some(3)));
+    let omraden = table("omraden");
+    assert_eq!((omraden["multiple"].as_bool(), omraden["choices"].as_i64()), (Some(true), Some(3)));
+    assert!(app.get("/rapport/resurslotsen/2026").await.text().contains("Områden med positiv stegförflyttning"));
 }
 
 #[tokio::test]

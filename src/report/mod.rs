@@ -462,8 +462,13 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
     let goal_statuses = inputs.goals.1.iter().map(|g| goal_status(config, &ctx, insats, inputs, g)).collect();
     let kind_sections = config
         .kinds_of(insats)
-        .filter(|k| k.flow.is_none() && k.shape == Shape::Tally)
+        .filter(|k| k.shape == Shape::Tally)
         .map(|k| sections::kind_section(config, &ctx, k))
+        // Entries and exits have their own tables; a section only for what those do not show.
+        .filter(|s| {
+            let flow = config.kind(&s.key).is_some_and(|k| k.flow.is_some());
+            !flow || !s.tables.is_empty() || !s.surveys.is_empty() || !s.ratings.is_empty()
+        })
         .collect();
     let event_sections = config
         .kinds_of(insats)

@@ -165,6 +165,9 @@ fn half_label(h: u8) -> &'static str {
     if h == 1 { "Januari–juni" } else { "Juli–december" }
 }
 
+/// The section of a kind. For an entry or exit kind (whose person categories, exit reasons and
+/// durations have tables of their own) only its other categories, questions and ratings, e.g. a
+/// self-assessment at exit.
 pub(super) fn kind_section(config: &Config, ctx: &Ctx, kind: &Kind) -> KindSection {
     let k = Some(kind.id);
     let measure = |y: i32, s: Option<i64>, v: i64| ctx.counts.get(k, y, s, v);
@@ -177,6 +180,7 @@ pub(super) fn kind_section(config: &Config, ctx: &Ctx, kind: &Kind) -> KindSecti
     let tables = dims
         .iter()
         .filter(|(d, _)| !matches!(d.role, Role::Gender | Role::Question | Role::Rating))
+        .filter(|(d, _)| kind.flow.is_none() || d.role == Role::Choice)
         .map(|(d, multiple)| {
             let mut rows = ctx.rows(d, true, &measure);
             if *multiple {

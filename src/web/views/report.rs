@@ -22,9 +22,10 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, r: &Report, now: P
     let gender_text = r
         .genders
         .iter()
-        .map(|g| {
-            format!("{} {}", sv::count(p.by_gender.get(&g.key).map(|f| f.total).unwrap_or(0)), g.label.to_lowercase())
-        })
+        .map(|g| (g, p.by_gender.get(&g.key).map(|f| f.total).unwrap_or(0)))
+        // A column only other kinds need (e.g. surveys without gender) says nothing about participants.
+        .filter(|(g, n)| *n != 0 || g.key != crate::report::UNSTATED_GENDER)
+        .map(|(g, n)| format!("{} {}", sv::count(n), g.label.to_lowercase()))
         .collect::<Vec<_>>()
         .join(", ");
     layout::page(
