@@ -99,8 +99,14 @@ pub fn fill(store: &Store, now: Period) -> Result<Outcome, StoreError> {
         })
         .ok_or_else(|| StoreError::Conflict("no insats with entries and exits to fill with demo data".into()))?
         .clone();
-    let entry = config.flow_kind(&insats, Flow::Entry).expect("checked").clone();
-    let exit = config.flow_kind(&insats, Flow::Exit).expect("checked").clone();
+    let (Some(entry), Some(exit)) = (config.flow_kind(&insats, Flow::Entry), config.flow_kind(&insats, Flow::Exit))
+    else {
+        return Err(StoreError::Conflict(format!(
+            "demo data needs entries and exits, and {} has not both",
+            insats.key
+        )));
+    };
+    let (entry, exit) = (entry.clone(), exit.clone());
     let start_year = demo.as_ref().and_then(|d| d.start_year).unwrap_or(now.year - 5).min(now.year);
     let [lo, hi] = demo.as_ref().and_then(|d| d.entries_per_month).unwrap_or([3, 8]);
 

@@ -157,8 +157,16 @@ fn init(dir: &std::path::Path, preset: Option<&str>, file: Option<&std::path::Pa
             existing.config().association
         );
     }
-    let store = Store::open_with_preset(dir, &preset)
-        .with_context(|| format!("could not create the database in {}", dir.display()))?;
+    let store = match Store::open_with_preset(dir, &preset) {
+        Ok(store) => store,
+        Err(e) => {
+            // Leave no half-made database behind for a later `init` or `serve` to pick up.
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(dir.join(format!("{}{suffix}", pinne::store::DB_FILE)));
+            }
+            return Err(anyhow::Error::new(e).context(format!("could not create the database in {}", dir.display())));
+        }
+    };
     let cfg = store.config();
     println!(
         "Created {} for {} ({} insatser).",

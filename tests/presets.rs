@@ -143,3 +143,21 @@ fn init_sets_up_a_preset_once_and_refuses_unknown_names() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("degerfors-karlskoga, sydnarke, ornskoldsvik"));
     assert!(!other.path().join(pinne::store::DB_FILE).exists());
 }
+
+#[test]
+fn init_from_a_file_refuses_a_bad_configuration_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("forbund.toml");
+    let text = include_str!("../schema/presets/ornskoldsvik.toml")
+        .replace("year = 2026\nkey = \"nojda\"", "year = 1999\nkey = \"nojda\"");
+    std::fs::write(&file, text).unwrap();
+    let data = dir.path().join("data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pinne"))
+        .args(["init", "--file", file.to_str().unwrap()])
+        .env("PINNE_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2000–2999"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!data.join(pinne::store::DB_FILE).exists());
+}

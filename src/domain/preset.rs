@@ -360,6 +360,9 @@ impl Preset {
         }
         let mut goal_keys = HashSet::new();
         for g in &self.goals {
+            if !(2000..=2999).contains(&g.year) || g.target.is_some_and(|t| !(0..=10_000_000_000).contains(&t)) {
+                return Err(format!("goal {}: the year must be 2000–2999 and a target 0–10 000 000 000", g.key));
+            }
             if !is_slug(&g.key) || !goal_keys.insert((g.insats.as_str(), g.year, g.key.as_str())) {
                 return Err(format!("goal key {:?} is not a unique slug for its insats and year", g.key));
             }
@@ -421,6 +424,13 @@ impl Preset {
         for b in &self.budgets {
             if !ikeys.contains(b.insats.as_str()) {
                 return Err(format!("budget for unknown insats {}", b.insats));
+            }
+            let amount_ok = |a: Option<i64>| a.is_none_or(|a| (0..=10_000_000_000).contains(&a));
+            if !(2000..=2999).contains(&b.year) || !amount_ok(b.budget_kr) || !amount_ok(b.outcome_kr) {
+                return Err(format!(
+                    "budget {} {}: the year must be 2000–2999 and amounts 0–10 000 000 000",
+                    b.insats, b.year
+                ));
             }
         }
         if let Some(demo) = &self.demo {

@@ -141,9 +141,14 @@ impl<'de> Deserialize<'de> for Pairs {
 
 fn object(text: &str, what: &str) -> Result<Pairs, AppError> {
     serde_json::from_str(text).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => {
-            bad(what, format!("Skicka {} som ett JSON-objekt.", if what.is_empty() { "data" } else { "”values”" }))
-        }
+        serde_json::error::Category::Data => bad(
+            what,
+            if what.is_empty() {
+                "Skicka data som ett JSON-objekt.".into()
+            } else {
+                format!("Skicka ”{what}” som ett JSON-objekt.")
+            },
+        ),
         _ => bad("", format!("Ogiltig JSON (rad {}, kolumn {}).", e.line(), e.column())),
     })
 }

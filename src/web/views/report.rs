@@ -114,7 +114,11 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, r: &Report, now: P
                     @if let Some(t) = tables::goal_table(r) { (table(&t)) }
                 }
                 @if account.is_admin() {
-                    p { a href=(format!("/mal/{}/{}", r.insats.key, r.year)) { "Ändra mål för " (r.year) } }
+                    p {
+                        a href=(format!("/mal/{}/{}", r.insats.key, r.year)) { "Ändra mål för " (r.year) }
+                        " · "
+                        a href=(format!("/budget/{}/{}", r.insats.key, r.year)) { "Budget och utfall " (r.year) }
+                    }
                 }
             }
             section.downloads {
