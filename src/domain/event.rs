@@ -80,31 +80,8 @@ fn text(errors: &mut Vec<FieldError>, field: &str, what: &str, value: Option<&st
 
 /// Validates an event against the configuration; `now` is the current month (later ones are refused).
 pub fn validate(config: &Config, raw: &RawEvent, now: Period) -> Result<NewEvent, Vec<FieldError>> {
-    let mut errors: Vec<FieldError> = raw
-        .duplicates
-        .iter()
-        .map(|f| FieldError::new(f.as_str(), format!("”{f}” är angiven mer än en gång.")))
-        .collect();
-    let insats = match raw.insats.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.push(FieldError::new("insats", "Välj en insats."));
-            None
-        }
-        Some(key) => match config.insats(key) {
-            Some(i) if !i.retired => Some(i),
-            Some(i) => {
-                errors.push(FieldError::new(
-                    "insats",
-                    format!("{} är avslutad och tar inte emot nya registreringar.", i.label),
-                ));
-                None
-            }
-            None => {
-                errors.push(FieldError::new("insats", format!("Insatsen ”{key}” finns inte.")));
-                None
-            }
-        },
-    };
+    let mut errors = super::tally::duplicate_errors(&raw.duplicates);
+    let insats = super::tally::open_insats(config, raw.insats.as_deref(), &mut errors);
     let kind = match insats {
         None => None,
         Some(i) => {
@@ -126,26 +103,12 @@ pub fn validate(config: &Config, raw: &RawEvent, now: Period) -> Result<NewEvent
             }
         }
     };
-    let period = match raw.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Some(now),
-        Some(s) => match Period::parse(s) {
-            None => {
-                errors.push(FieldError::new(
-                    "period",
-                    "Ange månaden som ÅÅÅÅ-MM, till exempel 2026-03 (tidigast 2000-01).",
-                ));
-                None
-            }
-            Some(p) if p > now => {
-                errors.push(FieldError::new(
-                    "period",
-                    format!("{} har inte börjat än. Registrera aktiviteten när den har ägt rum.", p.label()),
-                ));
-                None
-            }
-            Some(p) => Some(p),
-        },
-    };
+    let period = super::tally::period_field(
+        raw.period.as_deref(),
+        now,
+        "Registrera aktiviteten när den har ägt rum.",
+        &mut errors,
+    );
     let name = text(&mut errors, "name", "aktivitetens namn", raw.name.as_deref(), true);
     let organiser = text(&mut errors, "organiser", "arrangören", raw.organiser.as_deref(), false);
     let attendees = match raw.attendees.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

@@ -108,16 +108,18 @@ impl VoidReason {
     }
 }
 
-/// Validates raw input against the configuration. `now` is the current month: later months are refused.
-/// Collects every problem rather than stopping at the first.
-pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally, Vec<FieldError>> {
-    let mut errors: Vec<FieldError> = raw
-        .duplicates
-        .iter()
-        .map(|f| FieldError::new(f.as_str(), format!("”{f}” är angiven mer än en gång.")))
-        .collect();
+/// An error for each field given more than once.
+pub(crate) fn duplicate_errors(duplicates: &[String]) -> Vec<FieldError> {
+    duplicates.iter().map(|f| FieldError::new(f.as_str(), format!("”{f}” är angiven mer än en gång."))).collect()
+}
 
-    let insats = match raw.insats.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+/// The insats a new tally or event is for: it must exist and take new tallies.
+pub(crate) fn open_insats<'a>(
+    config: &'a Config,
+    key: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<&'a super::Insats> {
+    match key.map(str::trim).filter(|s| !s.is_empty()) {
         None => {
             errors.push(FieldError::new("insats", "Välj en insats."));
             None
@@ -136,7 +138,41 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
             }
             Some(i) => Some(i),
         },
-    };
+    }
+}
+
+/// The month of a new tally or event: empty is `now`, a later month is refused with
+/// "… har inte börjat än. {not_yet}".
+pub(crate) fn period_field(
+    raw: Option<&str>,
+    now: Period,
+    not_yet: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Period> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(now),
+        Some(s) => match Period::parse(s) {
+            None => {
+                errors.push(FieldError::new(
+                    "period",
+                    "Ange månaden som ÅÅÅÅ-MM, till exempel 2026-03 (tidigast 2000-01).",
+                ));
+                None
+            }
+            Some(p) if p > now => {
+                errors.push(FieldError::new("period", format!("{} har inte börjat än. {not_yet}", p.label())));
+                None
+            }
+            Some(p) => Some(p),
+        },
+    }
+}
+
+/// Validates raw input against the configuration. `now` is the current month: later months are refused.
+/// Collects every problem rather than stopping at the first.
+pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally, Vec<FieldError>> {
+    let mut errors = duplicate_errors(&raw.duplicates);
+    let insats = open_insats(config, raw.insats.as_deref(), &mut errors);
 
     let kind = match raw.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {
@@ -168,26 +204,7 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
         },
     };
 
-    let period = match raw.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Some(now),
-        Some(s) => match Period::parse(s) {
-            None => {
-                errors.push(FieldError::new(
-                    "period",
-                    "Ange månaden som ÅÅÅÅ-MM, till exempel 2026-03 (tidigast 2000-01).",
-                ));
-                None
-            }
-            Some(p) if p > now => {
-                errors.push(FieldError::new(
-                    "period",
-                    format!("{} har inte börjat än. Du kan registrera denna månad eller tidigare.", p.label()),
-                ));
-                None
-            }
-            Some(p) => Some(p),
-        },
-    };
+    let period = period_field(raw.period.as_deref(), now, "Du kan registrera denna månad eller tidigare.", &mut errors);
 
     let mut values: Vec<(i64, i64)> = Vec::new();
     let mut split_value_id = 0;

@@ -155,17 +155,9 @@ fn object(text: &str, what: &str) -> Result<Pairs, AppError> {
 
 /// Reads a tally body by hand so every problem gets a Swedish message naming its field.
 fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
-    if !is_json {
-        return Err(AppError::UnsupportedMediaType);
-    }
-    let text = std::str::from_utf8(body).map_err(|_| bad("", "Skicka JSON som UTF-8."))?;
     let mut raw = RawTally::default();
     let mut seen: Vec<String> = Vec::new();
-    for (key, val) in object(text, "")?.0 {
+    for (key, val) in json_pairs(headers, body)?.0 {
         if seen.contains(&key) {
             raw.duplicates.push(key);
             continue;
@@ -272,29 +264,26 @@ async fn void(
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| AppError::NotFound("Registreringen finns inte.".into()))?;
-    let text = std::str::from_utf8(&body).map_err(|_| bad("", "Skicka JSON som UTF-8."))?;
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !is_json {
-        return Err(AppError::UnsupportedMediaType.into());
-    }
+    let reason = void_reason(&headers, &body, "registreringen")?;
+    let t = super::tally::void(&state, &user, addr, id, reason).await?;
+    Ok(Json(describe(&state.store.config(), &t)))
+}
+
+/// A void body, `{"reason": "dubblett"}`; `what` names the thing voided in the message.
+fn void_reason(headers: &HeaderMap, body: &[u8], what: &str) -> Result<crate::domain::VoidReason, AppError> {
     let mut reason = None;
-    for (key, val) in object(text, "")?.0 {
+    for (key, val) in json_pairs(headers, body)?.0 {
         match (key.as_str(), serde_json::from_str::<Value>(val.get())) {
             ("reason", Ok(Value::String(s))) if reason.is_none() => {
                 reason = Some(crate::domain::VoidReason::parse(&s).ok_or_else(|| {
                     bad("reason", "Orsaken ska vara felregistrering, dubblett, fel_period, fel_insats eller annat.")
                 })?)
             }
-            ("reason", _) => return Err(bad("reason", "”reason” ska anges en gång, som text.").into()),
-            (other, _) => return Err(bad(other, format!("Okänt fält ”{other}”. Tillåtet fält är reason.")).into()),
+            ("reason", _) => return Err(bad("reason", "”reason” ska anges en gång, som text.")),
+            (other, _) => return Err(bad(other, format!("Okänt fält ”{other}”. Tillåtet fält är reason."))),
         }
     }
-    let reason = reason.ok_or_else(|| bad("reason", "Ange varför registreringen makuleras (reason)."))?;
-    let t = super::tally::void(&state, &user, addr, id, reason).await?;
-    Ok(Json(describe(&state.store.config(), &t)))
+    reason.ok_or_else(|| bad("reason", format!("Ange varför {what} makuleras (reason).")))
 }
 
 /// The body as one JSON object's key–value pairs, duplicates kept; 415 unless it is JSON.
@@ -388,19 +377,7 @@ async fn void_event(
     body: Bytes,
 ) -> Result<Json<super::event::EventView>, ApiError> {
     let id = super::event::parse_id(&id)?;
-    let mut reason = None;
-    for (key, val) in json_pairs(&headers, &body)?.0 {
-        match (key.as_str(), serde_json::from_str::<Value>(val.get())) {
-            ("reason", Ok(Value::String(s))) if reason.is_none() => {
-                reason = Some(crate::domain::VoidReason::parse(&s).ok_or_else(|| {
-                    bad("reason", "Orsaken ska vara felregistrering, dubblett, fel_period, fel_insats eller annat.")
-                })?)
-            }
-            ("reason", _) => return Err(bad("reason", "”reason” ska anges en gång, som text.").into()),
-            (other, _) => return Err(bad(other, format!("Okänt fält ”{other}”. Tillåtet fält är reason.")).into()),
-        }
-    }
-    let reason = reason.ok_or_else(|| bad("reason", "Ange varför aktiviteten makuleras (reason)."))?;
+    let reason = void_reason(&headers, &body, "aktiviteten")?;
     let e = super::event::void(&state, &user, addr, id, reason).await?;
     Ok(Json(super::event::view(&state.store.config(), &e)))
 }

@@ -24,7 +24,7 @@ fn admin(user: &CurrentUser) -> Result<(), PageError> {
 pub async fn form(State(state): State<AppState>, Extension(user): Extension<CurrentUser>) -> Result<Markup, PageError> {
     admin(&user)?;
     let cfg = state.store.config();
-    Ok(view(Chrome::new(&cfg.association, &user), &user, &cfg, &[], None))
+    Ok(view(Chrome::new(&cfg.association, &user), &user, &cfg, &[]))
 }
 
 /// A label typed by a person: 1–80 characters on one line, nothing that looks like personal data.
@@ -151,7 +151,7 @@ pub async fn submit(
     let change = match parse(&cfg, &pairs) {
         Ok(c) => c,
         Err(errors) => {
-            let page = view(Chrome::new(&cfg.association, &user), &user, &cfg, &errors, Some(&pairs));
+            let page = view(Chrome::new(&cfg.association, &user), &user, &cfg, &errors);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -223,13 +223,7 @@ fn add_form(user: &CurrentUser, action: &str, hidden: &[(&str, String)], label_t
     }
 }
 
-fn view(
-    chrome: Chrome,
-    user: &CurrentUser,
-    cfg: &Config,
-    errors: &[FieldError],
-    _typed: Option<&[(String, String)]>,
-) -> Markup {
+fn view(chrome: Chrome, user: &CurrentUser, cfg: &Config, errors: &[FieldError]) -> Markup {
     let status = |retired: bool| if retired { "Används inte längre" } else { "Används" };
     page(
         chrome,

@@ -219,24 +219,29 @@ pub fn event_page(chrome: Chrome, user: &CurrentUser, cfg: &Config, e: &StoredEv
                 }
                 @if let Some(r) = e.void_reason { dt { "Makulerad" } dd { (r.label()) } }
             }
-            @if may_void && !v.voided {
-                form.void method="post" action=(format!("/aktivitet/{}/makulera", e.id)) {
-                    (csrf(user))
-                    div.field.inline {
-                        label for="reason" { "Makulera med orsak" }
-                        select #reason name="reason" required {
-                            @for r in VoidReason::ALL { option value=(r.as_str()) { (r.label()) } }
-                        }
-                        " "
-                        button.secondary type="submit" { "Makulera" }
-                    }
-                }
-            }
+            @if may_void && !v.voided { (void_form(user, &format!("/aktivitet/{}/makulera", e.id))) }
             @if let (Some(i), Some(k)) = (insats, kind) {
                 p { a.button.primary href=(format!("/registrera?insats={}&kind={}", i.key, k.key)) { "Registrera en till" } }
             }
         },
     )
+}
+
+/// "Makulera med orsak": a reason from the list, posted to `action`.
+fn void_form(user: &CurrentUser, action: &str) -> Markup {
+    html! {
+        form.void method="post" action=(action) {
+            (csrf(user))
+            div.field.inline {
+                label for="reason" { "Makulera med orsak" }
+                select #reason name="reason" required {
+                    @for r in VoidReason::ALL { option value=(r.as_str()) { (r.label()) } }
+                }
+                " "
+                button.secondary type="submit" { "Makulera" }
+            }
+        }
+    }
 }
 
 fn recent_events_table(events: &[crate::web::event::EventView]) -> Markup {
@@ -347,19 +352,7 @@ pub fn confirmation_page(chrome: Chrome, user: &CurrentUser, t: &TallyView, cont
                     }
                 }
             }
-            @if !t.voided && controls.may_void {
-                form.void method="post" action=(format!("/registrerat/{}/makulera", t.id)) {
-                    (csrf(user))
-                    div.field.inline {
-                        label for="reason" { "Makulera med orsak" }
-                        select #reason name="reason" required {
-                            @for r in VoidReason::ALL { option value=(r.as_str()) { (r.label()) } }
-                        }
-                        " "
-                        button.secondary type="submit" { "Makulera" }
-                    }
-                }
-            }
+            @if !t.voided && controls.may_void { (void_form(user, &format!("/registrerat/{}/makulera", t.id))) }
             @if !t.voided && controls.closed {
                 p.note { "Året är stängt: registreringen kan inte makuleras." }
             }
