@@ -104,6 +104,7 @@ fn cases() -> Vec<Case> {
         (M::GET, "/rapport", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/rapport/coachingteamet/2026", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/rapport/coachingteamet/2025", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
+        (M::GET, "/rapport/coachingteamet/2025/utskrift", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
         (M::GET, "/mal/coachingteamet/2026", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/konto", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/konto/tvasteg", "", [Login, Allowed, Allowed, Allowed, Allowed]),
@@ -199,6 +200,18 @@ fn cases() -> Vec<Case> {
             [Unauthorized, Allowed, Allowed, Allowed, Forbidden],
         ),
         (M::GET, "/api/v1/reports/coachingteamet/2026", "", [Unauthorized, Allowed, Allowed, Allowed, Allowed]),
+        (
+            M::GET,
+            "/api/v1/reports/coachingteamet/2025/tables",
+            "",
+            [Unauthorized, Forbidden, Allowed, Allowed, Allowed],
+        ),
+        (
+            M::GET,
+            "/api/v1/reports/coachingteamet/2025/tables/deltagare",
+            "",
+            [Unauthorized, Forbidden, Allowed, Allowed, Allowed],
+        ),
         (M::POST, "/api/v1/events", EVENT_JSON, [Unauthorized, Allowed, Forbidden, Allowed, Forbidden]),
         (M::GET, "/api/v1/events/1", "", [Unauthorized, Allowed, Allowed, Allowed, Forbidden]),
         (
@@ -273,6 +286,7 @@ async fn the_matrix_covers_every_route() {
         r.replace("{insats}", "coachingteamet")
             .replace("{year}", "")
             .replace("{id}", "")
+            .replace("{key}", "deltagare")
             .split('/')
             .map(|seg| if seg.chars().all(|c| c.is_ascii_digit()) { "" } else { seg })
             .collect::<Vec<_>>()

@@ -158,7 +158,7 @@ async fn the_report_page_says_the_distance_in_plain_swedish() {
     assert_eq!(res.status, StatusCode::OK);
     let html = res.text();
     assert!(html.contains("Årsrapport 2023 – Coachingteamet"));
-    assert!(html.contains("Under 2023 deltog 183 personer (114 kvinnor, 69 män, 0 ej angivet)"));
+    assert!(html.contains("Under 2023 deltog 183 personer (114 kvinnor och 69 män)"));
     assert!(html.contains("Inte nått: 40\u{a0}% (25 av 63) mot målet minst 45\u{a0}%."));
     assert!(html.contains("4 fler av årets 63 avslut hade behövt gå till egen försörjning för att nå målet."));
     assert!(html.contains("behövs 7 avslut till med egen försörjning"));
@@ -177,7 +177,12 @@ async fn csv_for_swedish_excel_reads_back() {
     let res = app.get("/api/v1/reports/coachingteamet/2023?format=csv").await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.headers["content-type"].to_str().unwrap().starts_with("text/csv; charset=utf-8"));
-    assert!(res.headers["content-disposition"].to_str().unwrap().contains("pinne-coachingteamet-2023.csv"));
+    assert!(
+        res.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("pinne-coachingteamet-2023-ej-for-publicering.csv")
+    );
     assert!(res.body.starts_with("\u{feff}".as_bytes()), "UTF-8 BOM");
     let text = res.text();
     let mut reader = csv::ReaderBuilder::new()
@@ -203,8 +208,11 @@ async fn csv_for_swedish_excel_reads_back() {
     assert!(!text.contains("0.127"));
     // Every row has exactly as many cells as its table's header row, and tables are separated by
     // truly empty lines.
+    // The first line says the file is not for publication.
+    let (marking, tables) = text.trim_start_matches('\u{feff}').split_once("\r\n").unwrap();
+    assert!(marking.starts_with("EJ FÖR PUBLICERING"), "{marking}");
     let mut header_len = None;
-    for line in text.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty()) {
+    for line in tables.split("\r\n").filter(|l| !l.is_empty()) {
         let cells = line.split(';').count();
         match header_len {
             None => header_len = Some(0),

@@ -205,9 +205,29 @@ pub struct Insats {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub association: String,
+    /// Small-number protection of published outputs.
+    pub privacy: Privacy,
     pub insatser: Vec<Insats>,
     pub kinds: Vec<Kind>,
     pub dimensions: Vec<Dimension>,
+}
+
+/// Counts below `threshold` are hidden in published outputs and shown as `form` (default "<N").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Privacy {
+    pub threshold: i64,
+    pub form: Option<String>,
+}
+
+impl Privacy {
+    pub const MIN_THRESHOLD: i64 = 2;
+    pub const MAX_THRESHOLD: i64 = 20;
+}
+
+impl Default for Privacy {
+    fn default() -> Privacy {
+        Privacy { threshold: 3, form: None }
+    }
 }
 
 impl Config {

@@ -31,6 +31,16 @@ pub struct Preset {
     pub budgets: Vec<PresetBudget>,
     /// How `pinne demo` generates data for this association.
     pub demo: Option<PresetDemo>,
+    /// Small-number protection (default: counts below 3 hidden, shown as "<3").
+    pub privacy: Option<PresetPrivacy>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetPrivacy {
+    pub threshold: i64,
+    /// How a hidden small count is shown; default "<threshold".
+    pub form: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -256,6 +266,18 @@ impl Preset {
     }
 
     fn check(&self) -> Result<(), String> {
+        if let Some(p) = &self.privacy {
+            if !(crate::domain::Privacy::MIN_THRESHOLD..=crate::domain::Privacy::MAX_THRESHOLD).contains(&p.threshold) {
+                return Err(format!(
+                    "privacy.threshold must be between {} and {}",
+                    crate::domain::Privacy::MIN_THRESHOLD,
+                    crate::domain::Privacy::MAX_THRESHOLD
+                ));
+            }
+            if p.form.as_deref().is_some_and(|f| f.chars().count() > 20) {
+                return Err("privacy.form is at most 20 characters".into());
+            }
+        }
         let mut skeys = HashSet::new();
         for sc in &self.scales {
             if !is_slug(&sc.key) || !skeys.insert(sc.key.as_str()) {

@@ -30,7 +30,9 @@ fn number(x: f64, dialect: Dialect) -> String {
     if dialect == Dialect::Excel { s.replace('.', ",") } else { s }
 }
 
-pub fn write(tables: &[Table], dialect: Dialect) -> Vec<u8> {
+/// The tables as CSV. The Excel dialect starts with `marking` on a line of its own (whether the
+/// file is the publication version or not for publication).
+pub fn write(tables: &[Table], dialect: Dialect, marking: &str) -> Vec<u8> {
     let mut out = Vec::new();
     if dialect == Dialect::Excel {
         out.extend_from_slice("\u{feff}".as_bytes());
@@ -42,8 +44,9 @@ pub fn write(tables: &[Table], dialect: Dialect) -> Vec<u8> {
     let mut w = writer(out);
     match dialect {
         Dialect::Excel => {
-            for (i, t) in tables.iter().enumerate() {
-                if i > 0 {
+            w.write_record([text(marking, dialect)]).expect("write to memory");
+            for t in tables.iter() {
+                {
                     // An empty line between tables (a record with one empty field would be `""`).
                     let mut out = w.into_inner().expect("flush to memory");
                     out.extend_from_slice(b"\r\n");
@@ -74,6 +77,7 @@ pub fn write(tables: &[Table], dialect: Dialect) -> Vec<u8> {
                             Value::Months(s) | Value::Mean(s) => (opt(s), String::new()),
                             Value::Kronor(k) => (k.map(|k| k.to_string()).unwrap_or_default(), String::new()),
                             Value::Text(t) => (text(t, dialect), String::new()),
+                            Value::Hidden(h) => (h.display().to_string(), String::new()),
                         };
                         if c.measure == Measure::CountShare {
                             rec.push(count);
@@ -116,6 +120,8 @@ pub fn write(tables: &[Table], dialect: Dialect) -> Vec<u8> {
                             Value::Mean(s) => rec("mean", s.map(|s| number(s, dialect)).unwrap_or_default()),
                             Value::Kronor(k) => rec("kronor", k.map(|k| k.to_string()).unwrap_or_default()),
                             Value::Text(t) => rec("text", t.clone()),
+                            // Left out by small-number protection: "<3" or "..".
+                            Value::Hidden(h) => rec("hidden", h.display().to_string()),
                         }
                     }
                 }

@@ -7,8 +7,13 @@
 
 pub mod csv;
 pub mod goals;
+pub mod json;
+pub mod protect;
 pub mod sections;
+pub mod summary;
 pub mod tables;
+pub mod trend;
+pub mod xlsx;
 
 use crate::domain::event::StoredEvent;
 use crate::domain::{Comparator, Config, Dimension, Flow, Goal, GoalSpec, Insats, Measure, Role, Shape};
@@ -71,6 +76,50 @@ pub struct Row {
     /// Tallies that did not state this category (only for optional dimensions).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unstated: bool,
+    /// The canonical tag of what the row counts within its kind (`dimension.value`, see
+    /// `set_tag`), for small-number protection.
+    #[serde(skip)]
+    pub tag: String,
+    /// A group's member tags: the group is their sum.
+    #[serde(skip)]
+    pub parts: Vec<String>,
+}
+
+/// The canonical name of a set of values of one dimension: `dim.*` for all of them, `dim.+` for
+/// its positive ones, `dim.value` for one, else the sorted keys joined by `+`. The same set has the
+/// same name wherever it is counted, so protection sees that it is the same number.
+pub fn set_tag(dim: &Dimension, ids: &[i64]) -> String {
+    let mut set: Vec<i64> = ids.to_vec();
+    set.sort_unstable();
+    set.dedup();
+    let mut all: Vec<i64> = dim.values.iter().map(|v| v.id).collect();
+    all.sort_unstable();
+    let mut positive: Vec<i64> = dim.values.iter().filter(|v| v.positive).map(|v| v.id).collect();
+    positive.sort_unstable();
+    if set == all && all.len() > 1 {
+        return format!("{}.*", dim.key);
+    }
+    if set == positive && positive.len() > 1 {
+        return format!("{}.+", dim.key);
+    }
+    let mut keys: Vec<&str> = set.iter().filter_map(|id| dim.value_by_id(*id)).map(|v| v.key.as_str()).collect();
+    keys.sort_unstable();
+    format!("{}.{}", dim.key, keys.join("+"))
+}
+
+/// What a goal's figures rest on, per (year, gender column or `*`), for small-number protection.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GoalBasis {
+    /// Sums that tie the goal's numerator and denominator to the counts they add up.
+    pub sums: Vec<protect::Sum>,
+    pub figures: BTreeMap<(i32, String), GoalFigure>,
+}
+
+/// A goal figure is shown when `deps` are and `den` (if any) is at least the threshold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GoalFigure {
+    pub den: Option<protect::Q>,
+    pub deps: Vec<protect::Q>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -153,6 +202,8 @@ pub struct GoalStatus {
     pub values: Vec<String>,
     /// The status in plain Swedish.
     pub summary: String,
+    #[serde(skip)]
+    pub basis: GoalBasis,
 }
 
 /// A category cell where more people left than were ever enrolled.
@@ -195,6 +246,29 @@ pub struct Report {
     pub cost: Option<sections::Cost>,
     /// Set when the huvudman has closed the year: by whom and when (UTC).
     pub closed: Option<crate::store::closure::Closure>,
+    /// The keys of the entry and exit kinds, when the insats has both.
+    #[serde(skip)]
+    pub flow_kinds: Option<(String, String)>,
+}
+
+/// The protection rule an association has configured.
+pub fn rule(config: &Config) -> protect::Rule {
+    protect::Rule::new(config.privacy.threshold, config.privacy.form.as_deref())
+}
+
+/// Protects the tables of consecutive years' reports, oldest first. The first report must be of
+/// the first year with data (or a year before it), so that every report sees the same decisions
+/// for the same years. The data-problem list is left out: it is for the people who correct data.
+pub fn protect_years(reports: &[Report], rule: protect::Rule) -> Vec<Vec<tables::Table>> {
+    let mut p = protect::Protector::new(rule);
+    reports
+        .iter()
+        .map(|r| {
+            let mut t: Vec<tables::Table> = tables::tables(r).into_iter().filter(|t| t.key != "dataproblem").collect();
+            p.protect(&mut t);
+            t
+        })
+        .collect()
 }
 
 /// What a yearly report is made from (see `store::report_inputs`).
@@ -314,6 +388,8 @@ impl Ctx<'_> {
             previous_year: figure(self.year - 1),
             group: false,
             unstated: false,
+            tag: String::new(),
+            parts: Vec::new(),
         }
     }
 
@@ -323,7 +399,7 @@ impl Ctx<'_> {
         let mut rows: Vec<Row> = dim
             .values
             .iter()
-            .map(|v| self.row(&v.key, &v.label, &[v.id], measure))
+            .map(|v| Row { tag: format!("{}.{}", dim.key, v.key), ..self.row(&v.key, &v.label, &[v.id], measure) })
             .zip(&dim.values)
             .filter(|(r, v)| !v.retired || r.count != 0 || r.previous_year.count != 0)
             .map(|(r, _)| r)
@@ -335,17 +411,24 @@ impl Ctx<'_> {
         };
         let unstated = self.row("uppgift_saknas", "Uppgift saknas", &[-1], &unstated_measure);
         if groups {
-            for g in &dim.groups {
-                let mut r = self.row(&g.key, &g.label, &g.value_ids, measure);
-                r.group = true;
-                rows.push(r);
-            }
+            rows.extend(
+                dim.groups
+                    .iter()
+                    .map(|g| group_row(dim, self.row(&g.key, &g.label, &g.value_ids, measure), &g.value_ids)),
+            );
         }
         if unstated.count != 0 || unstated.previous_year.count != 0 {
-            rows.push(Row { unstated: true, group: false, ..unstated });
+            rows.push(Row { unstated: true, group: false, tag: format!("{}.-", dim.key), ..unstated });
         }
         rows
     }
+}
+
+/// A row for a group of values: tagged as their set, with the single values as its parts.
+fn group_row(dim: &Dimension, row: Row, value_ids: &[i64]) -> Row {
+    let parts =
+        value_ids.iter().filter_map(|id| dim.value_by_id(*id)).map(|v| format!("{}.{}", dim.key, v.key)).collect();
+    Row { group: true, tag: set_tag(dim, value_ids), parts, ..row }
 }
 
 /// Builds the yearly report of `insats` for `year` from its count rows (as from
@@ -450,7 +533,7 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
             .map(|d| {
                 d.groups
                     .iter()
-                    .map(|g| Row { group: true, ..ctx.row(&g.key, &g.label, &g.value_ids, &exits_measure) })
+                    .map(|g| group_row(d, ctx.row(&g.key, &g.label, &g.value_ids, &exits_measure), &g.value_ids))
                     .collect()
             })
             .unwrap_or_default(),
@@ -509,6 +592,7 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
         events: event_sections,
         cost: sections::cost(config, &ctx, insats, &inputs.events, &inputs.budgets),
         closed: None,
+        flow_kinds: entry_kind.zip(exit_kind).map(|(e, x)| (e.key.clone(), x.key.clone())),
     }
 }
 
@@ -540,7 +624,10 @@ fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: 
         short_by: None,
         values: Vec::new(),
         summary: String::new(),
+        basis: GoalBasis::default(),
     };
+    let genders = || ctx.columns.iter().map(|(k, s)| (k.clone(), Some(*s))).chain([("*".to_string(), None)]);
+    let years = [ctx.year, ctx.year - 1];
     match &g.spec {
         GoalSpec::Share { kind_id, scope_value_id, numerator, denominator, target_bp } => {
             let kind = Some(*kind_id);
@@ -557,6 +644,43 @@ fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: 
             };
             let (a, n) = count_in(ctx.year, None);
             let (prev_a, prev_n) = count_in(ctx.year - 1, None);
+            let scope_key = scope_value_id
+                .and_then(|id| config.dimensions.iter().find_map(|d| d.value_by_id(id)))
+                .map(|v| v.key.clone())
+                .unwrap_or_default();
+            let kind_key = config.kind_by_id(*kind_id).map(|k| k.key.clone()).unwrap_or_default();
+            let mut basis = GoalBasis::default();
+            for y in years {
+                for (gk, split) in genders() {
+                    let n = |v: i64| ctx.counts.fine(kind, y, None, *scope_value_id, split, v);
+                    let mut side = |ids: &[i64], name: &str| -> protect::Q {
+                        let tag = |set: &str| format!("c:{kind_key}:{scope_key}:{set}");
+                        if ids.is_empty() {
+                            return protect::Q::new(&tag("*"), y, Some(&gk), n(0));
+                        }
+                        let parts: Vec<protect::Q> = by_dimension(config, ids)
+                            .into_iter()
+                            .map(|(d, vs)| {
+                                protect::Q::new(&tag(&set_tag(d, &vs)), y, Some(&gk), vs.iter().map(|v| n(*v)).sum())
+                            })
+                            .collect();
+                        if parts.len() == 1 {
+                            return parts[0].clone();
+                        }
+                        let total = protect::Q::new(
+                            &format!("goal:{}:{name}", g.key),
+                            y,
+                            Some(&gk),
+                            parts.iter().map(|q| q.n).sum(),
+                        );
+                        basis.sums.push(protect::Sum { total: total.clone(), parts });
+                        total
+                    };
+                    let num = side(numerator, "num");
+                    let den = side(denominator, "den");
+                    basis.figures.insert((y, gk.clone()), GoalFigure { den: Some(den), deps: vec![num] });
+                }
+            }
             let d = goals::distance(g.comparator, *target_bp, a, n);
             let k = config.kind_by_id(*kind_id);
             // What one unit is: an exit, an answer (survey questions), or a tally of the kind.
@@ -588,6 +712,7 @@ fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: 
                 short_by: d.short_by,
                 values: value_keys(numerator),
                 summary,
+                basis,
                 ..base("share", *target_bp as f64 / 10_000.0)
             }
         }
@@ -605,6 +730,36 @@ fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: 
                 }
             };
             let n = count(ctx.year, None);
+            let mut basis = GoalBasis::default();
+            for y in years {
+                for (gk, split) in genders() {
+                    let base = match (measure, kind) {
+                        (Measure::Participants, _) => "p:*".to_string(),
+                        (Measure::Tallies, Some(k)) if numerator.is_empty() => format!("c:{}::*", k.key),
+                        (Measure::Tallies, Some(k)) => {
+                            let parts: Vec<protect::Q> = by_dimension(config, numerator)
+                                .into_iter()
+                                .map(|(d, vs)| {
+                                    let n = vs.iter().map(|v| ctx.counts.get(Some(k.id), y, split, *v)).sum();
+                                    protect::Q::new(&format!("c:{}::{}", k.key, set_tag(d, &vs)), y, Some(&gk), n)
+                                })
+                                .collect();
+                            if parts.len() == 1 {
+                                parts[0].tag.rsplit_once('@').map(|(b, _)| b.to_string()).unwrap_or_default()
+                            } else {
+                                let total =
+                                    protect::Q::new(&format!("goal:{}:num", g.key), y, Some(&gk), count(y, split));
+                                basis.sums.push(protect::Sum { total, parts });
+                                format!("goal:{}:num", g.key)
+                            }
+                        }
+                        (Measure::Attendees, Some(k)) => format!("ev:{}", k.key),
+                        _ => format!("goal:{}:num", g.key),
+                    };
+                    let q = protect::Q::new(&base, y, Some(&gk), count(y, split));
+                    basis.figures.insert((y, gk.clone()), GoalFigure { den: None, deps: vec![q] });
+                }
+            }
             let met = match g.comparator {
                 Comparator::AtLeast => n >= *target,
                 Comparator::AtMost => n <= *target,
@@ -625,6 +780,7 @@ fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: 
                 short_by: Some(if met { 0 } else { gap }),
                 values: value_keys(numerator),
                 summary: crate::sv::count_summary(g.comparator, *target, n, &noun, met),
+                basis,
                 ..base("count", *target as f64)
             }
         }
@@ -634,6 +790,13 @@ fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: 
             let (actual, basis) = sections::per_person(of(ctx.year), people);
             let amount = of(ctx.year).and_then(|b| b.outcome_kr.or(b.budget_kr));
             let prev_people = sections::people(config, ctx, insats, &inputs.events, ctx.year - 1, None).1;
+            let mut goal_basis = GoalBasis::default();
+            let people_tag = sections::people_tag(config, insats);
+            for y in years {
+                let n = sections::people(config, ctx, insats, &inputs.events, y, None).1;
+                let q = protect::Q::new(&people_tag, y, None, n);
+                goal_basis.figures.insert((y, "*".into()), GoalFigure { den: Some(q), deps: vec![] });
+            }
             let met = actual.map(|a| match g.comparator {
                 Comparator::AtMost => a <= *target_kr as f64,
                 Comparator::AtLeast => a >= *target_kr as f64,
@@ -664,10 +827,25 @@ fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: 
                     short_by,
                     needed_more,
                 ),
+                basis: goal_basis,
                 ..base("cost_per_participant", *target_kr as f64)
             }
         }
     }
+}
+
+/// Value ids grouped by their dimension, in the order first met.
+fn by_dimension<'c>(config: &'c Config, ids: &[i64]) -> Vec<(&'c Dimension, Vec<i64>)> {
+    let mut out: Vec<(&Dimension, Vec<i64>)> = Vec::new();
+    for id in ids {
+        if let Some(d) = config.dimensions.iter().find(|d| d.value_by_id(*id).is_some()) {
+            match out.iter_mut().find(|(od, _)| od.id == d.id) {
+                Some((_, vs)) => vs.push(*id),
+                None => out.push((d, vec![*id])),
+            }
+        }
+    }
+    out
 }
 
 fn flow_problems(config: &Config, ctx: &Ctx, exit_dims: Vec<i64>) -> Vec<FlowProblem> {

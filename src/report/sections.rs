@@ -1,7 +1,7 @@
 //! The report sections beside the participant flow: one per other kind of tally (guidance,
 //! surveys, violence questions, ratings), structural events, and the cost per participant.
 
-use super::{Cell, Ctx, Figure, Row, share};
+use super::{Cell, Ctx, Figure, Row, set_tag, share};
 use crate::domain::event::StoredEvent;
 use crate::domain::{Config, Dimension, Flow, Insats, Kind, Role, Shape};
 use crate::store::event::Budget;
@@ -66,12 +66,20 @@ pub struct QuestionRow {
     pub by_gender: BTreeMap<String, Cell>,
     /// Share positive per year, the report's five years.
     pub trend: Vec<YearShare>,
+    /// Answers per gender column.
+    pub answered_by_gender: BTreeMap<String, i64>,
+    /// Protection tags of the positive answers and of all answers (see `set_tag`).
+    #[serde(skip)]
+    pub positive_tag: String,
+    #[serde(skip)]
+    pub answered_tag: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct YearShare {
     pub year: i32,
     pub answered: i64,
+    pub positive: i64,
     pub share: Option<f64>,
 }
 
@@ -83,6 +91,12 @@ pub struct RatingTable {
     pub count: i64,
     pub mean: Option<f64>,
     pub previous_mean: Option<f64>,
+    pub previous_count: i64,
+    /// The scope value's key ("" without a scope) and the rating dimension's key.
+    #[serde(skip)]
+    pub scope: String,
+    #[serde(skip)]
+    pub dimension: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -93,6 +107,7 @@ pub struct HalfRating {
     pub count: i64,
     pub mean: Option<f64>,
     pub mean_by_gender: BTreeMap<String, Option<f64>>,
+    pub count_by_gender: BTreeMap<String, i64>,
     /// Ratings per value (0–10), in the scale's order.
     pub distribution: Vec<(String, i64)>,
 }
@@ -143,6 +158,9 @@ pub struct Cost {
     /// `utfall` or `budget`: what `per_person` was computed from.
     pub basis: Option<&'static str>,
     pub trend: Vec<YearCost>,
+    /// The protection tag of `people` (see `people_tag`).
+    #[serde(skip)]
+    pub people_tag: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
@@ -222,7 +240,16 @@ pub(super) fn kind_section(config: &Config, ctx: &Ctx, kind: &Kind) -> KindSecti
                             q.values.iter().filter(|v| v.positive).map(|v| n(y, s, v.id)).sum::<i64>()
                         };
                         let (a, p) = (answered(ctx.year, None), positive(ctx.year, None));
+                        let ids: Vec<i64> = q.values.iter().map(|v| v.id).collect();
+                        let positive_ids: Vec<i64> = q.values.iter().filter(|v| v.positive).map(|v| v.id).collect();
                         QuestionRow {
+                            positive_tag: set_tag(q, &positive_ids),
+                            answered_tag: set_tag(q, &ids),
+                            answered_by_gender: ctx
+                                .columns
+                                .iter()
+                                .map(|(gk, s)| (gk.clone(), answered(ctx.year, Some(*s))))
+                                .collect(),
                             key: q.key.clone(),
                             label: q.label.clone(),
                             answered: a,
@@ -241,6 +268,7 @@ pub(super) fn kind_section(config: &Config, ctx: &Ctx, kind: &Kind) -> KindSecti
                                 .map(|y| YearShare {
                                     year: *y,
                                     answered: answered(*y, None),
+                                    positive: positive(*y, None),
                                     share: share(positive(*y, None), answered(*y, None)),
                                 })
                                 .collect(),
@@ -285,6 +313,9 @@ pub(super) fn kind_section(config: &Config, ctx: &Ctx, kind: &Kind) -> KindSecti
                 }
                 let label = if scope.is_some() { label.clone() } else { d.label.clone() };
                 Some(RatingTable {
+                    scope: if scope.is_some() { key.clone() } else { String::new() },
+                    dimension: d.key.clone(),
+                    previous_count: previous.0,
                     key: if scope.is_some() { key.clone() } else { d.key.clone() },
                     label,
                     halves: [1u8, 2]
@@ -294,6 +325,11 @@ pub(super) fn kind_section(config: &Config, ctx: &Ctx, kind: &Kind) -> KindSecti
                             label: half_label(*h).into(),
                             count: stats(ctx.year, Some(*h), None).0,
                             mean: stats(ctx.year, Some(*h), None).1,
+                            count_by_gender: ctx
+                                .columns
+                                .iter()
+                                .map(|(gk, s)| (gk.clone(), stats(ctx.year, Some(*h), Some(*s)).0))
+                                .collect(),
                             mean_by_gender: ctx
                                 .columns
                                 .iter()
@@ -400,6 +436,20 @@ pub(super) fn people(
     ("deltagare".into(), 0)
 }
 
+/// The protection tag of `people`: participants, a kind's tallies or an event kind's attendees.
+pub(super) fn people_tag(config: &Config, insats: &Insats) -> String {
+    if config.flow_kind(insats, Flow::Entry).is_some() {
+        return "p:*".into();
+    }
+    if let Some(k) = config.kinds_of(insats).find(|k| k.shape == Shape::Tally) {
+        return format!("c:{}::*", k.key);
+    }
+    if let Some(k) = config.kinds_of(insats).find(|k| k.shape == Shape::Event) {
+        return format!("ev:{}", k.key);
+    }
+    "p:*".into()
+}
+
 /// Outcome per person, or budget per person while the year has no outcome.
 pub(super) fn per_person(b: Option<&Budget>, people: i64) -> (Option<f64>, Option<&'static str>) {
     let (amount, basis) = match b {
@@ -440,6 +490,7 @@ pub(super) fn cost(
     let (per, n) = people(config, ctx, insats, events, ctx.year, None);
     let (per_person, basis) = per_person(this, n);
     Some(Cost {
+        people_tag: people_tag(config, insats),
         budget_kr: this.and_then(|b| b.budget_kr),
         outcome_kr: this.and_then(|b| b.outcome_kr),
         per,

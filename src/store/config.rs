@@ -18,6 +18,9 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [&p.association],
     )?;
+    if let Some(privacy) = &p.privacy {
+        set_privacy(conn, &crate::domain::Privacy { threshold: privacy.threshold, form: privacy.form.clone() })?;
+    }
     let mut dim_ids = HashMap::new();
     let mut value_ids = HashMap::new();
     for (pos, d) in p.dimensions.iter().enumerate() {
@@ -135,12 +138,32 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
     Ok(())
 }
 
+/// Stores the small-number protection settings (checked by the caller).
+pub fn set_privacy(conn: &Connection, p: &crate::domain::Privacy) -> Result<()> {
+    conn.execute(
+        "INSERT INTO setting (key, value) VALUES ('small_count_threshold', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [p.threshold.to_string()],
+    )?;
+    conn.execute(
+        "INSERT INTO setting (key, value) VALUES ('small_count_form', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [p.form.clone().unwrap_or_default()],
+    )?;
+    Ok(())
+}
+
+fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
 /// Loads the whole configuration, retired entries included.
 pub fn load(conn: &Connection) -> Result<Config> {
-    let association: String = conn
-        .query_row("SELECT value FROM setting WHERE key = 'association'", [], |r| r.get(0))
-        .optional()?
-        .unwrap_or_default();
+    let association: String = setting(conn, "association")?.unwrap_or_default();
+    let privacy = crate::domain::Privacy {
+        threshold: setting(conn, "small_count_threshold")?.and_then(|t| t.parse().ok()).unwrap_or(3),
+        form: setting(conn, "small_count_form")?.filter(|f| !f.trim().is_empty()),
+    };
 
     let mut values: HashMap<i64, Vec<DimensionValue>> = HashMap::new();
     let mut stmt = conn.prepare(
@@ -246,7 +269,7 @@ pub fn load(conn: &Connection) -> Result<Config> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
 
-    Ok(Config { association, insatser, kinds, dimensions })
+    Ok(Config { association, privacy, insatser, kinds, dimensions })
 }
 
 // Configuration changes from the settings page. Each adds a row or flips a `retired` flag: a stored

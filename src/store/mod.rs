@@ -181,6 +181,16 @@ impl Store {
 }
 
 /// Everything a yearly report of `insats_id` for `year` is made from.
+/// The first year with tallies or events for an insats: where small-number protection starts.
+pub fn first_year(conn: &Connection, insats_id: i64) -> Result<Option<i32>> {
+    Ok(conn.query_row(
+        "SELECT min(y) FROM (SELECT min(year) AS y FROM tally_count WHERE insats_id = ?1 AND n <> 0
+                             UNION ALL SELECT min(year) FROM event WHERE insats_id = ?1)",
+        [insats_id],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn report_inputs(conn: &Connection, insats_id: i64, year: i32) -> Result<crate::report::Inputs> {
     report_inputs_until(conn, insats_id, year, 12)
 }

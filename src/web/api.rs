@@ -26,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/tallies/{id}", get(one))
         .route("/tallies/{id}/void", axum::routing::post(void))
         .route("/reports/{insats}/{year}", get(report))
+        .route("/reports/{insats}/{year}/tables", get(report_tables))
+        .route("/reports/{insats}/{year}/tables/{key}", get(report_table))
         .route("/events", axum::routing::post(create_event))
         .route("/events/{id}", get(one_event))
         .route("/events/{id}/void", axum::routing::post(void_event))
@@ -472,6 +474,70 @@ async fn recent(
 #[derive(Deserialize)]
 pub struct ReportQuery {
     pub format: Option<String>,
+    /// `ja`: the publication version (small numbers protected) for those who may see both.
+    pub publicering: Option<String>,
+}
+
+/// A protected report: its tables, with small counts hidden.
+#[derive(Serialize)]
+pub struct PublishedReport {
+    pub association: String,
+    pub insats: crate::report::KeyLabel,
+    pub year: i32,
+    pub protected: bool,
+    /// Counts below this are hidden, shown as `hidden_form`.
+    pub threshold: i64,
+    pub hidden_form: String,
+    pub tables: Vec<crate::report::json::TableJson>,
+}
+
+impl PublishedReport {
+    pub fn new(state: &AppState, built: &super::report::Built) -> PublishedReport {
+        let rule = crate::report::rule(&state.store.config());
+        PublishedReport {
+            association: built.report.association.clone(),
+            insats: built.report.insats.clone(),
+            year: built.report.year,
+            protected: built.protected,
+            threshold: rule.threshold,
+            hidden_form: rule.form,
+            tables: built.tables.iter().map(crate::report::json::table).collect(),
+        }
+    }
+}
+
+/// `GET /api/v1/reports/{insats}/{year}/tables`: every table of the report as JSON, protected
+/// for readers, coaches and read-only tokens, and with `?publicering=ja`.
+async fn report_tables(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path((insats, year)): Path<(String, String)>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Json<PublishedReport>, ApiError> {
+    let year = parse_year(&year)?;
+    let publication =
+        super::report::publication(q.publicering.as_deref()).map_err(|e| bad("publicering", e.message().0))?;
+    let built = super::report::build_tables(&state, &user, &insats, year, publication).await?;
+    Ok(Json(PublishedReport::new(&state, &built)))
+}
+
+/// `GET /api/v1/reports/{insats}/{year}/tables/{key}`: one table, with tidy records for Power Query.
+async fn report_table(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path((insats, year, key)): Path<(String, String, String)>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Json<crate::report::json::TableJson>, ApiError> {
+    let year = parse_year(&year)?;
+    let publication =
+        super::report::publication(q.publicering.as_deref()).map_err(|e| bad("publicering", e.message().0))?;
+    let built = super::report::build_tables(&state, &user, &insats, year, publication).await?;
+    let table = built
+        .tables
+        .iter()
+        .find(|t| t.key == key)
+        .ok_or_else(|| AppError::NotFound(format!("Rapporten har ingen tabell ”{key}”.")))?;
+    Ok(Json(crate::report::json::table(table)))
 }
 
 /// Parses the `{year}` of a report URL.
@@ -491,17 +557,25 @@ async fn report(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let year = parse_year(&year)?;
-    let dialect = match q.format.as_deref() {
-        None | Some("json") => None,
-        Some("csv") => Some(Dialect::Excel),
-        Some("csv-plain") => Some(Dialect::Plain),
+    let (dialect, xlsx) = match q.format.as_deref() {
+        None | Some("json") => (None, false),
+        Some("csv") => (Some(Dialect::Excel), false),
+        Some("csv-plain") => (Some(Dialect::Plain), false),
+        Some("xlsx") => (None, true),
         Some(other) => {
-            return Err(bad("format", format!("Okänt format ”{other}”. Välj json, csv eller csv-plain.")).into());
+            return Err(bad("format", format!("Okänt format ”{other}”. Välj json, csv, csv-plain eller xlsx.")).into());
         }
     };
-    let report = super::report::build(&state, &user, &insats, year).await?;
+    let publication =
+        super::report::publication(q.publicering.as_deref()).map_err(|e| bad("publicering", e.message().0))?;
+    let built = super::report::build_tables(&state, &user, &insats, year, publication).await?;
+    if xlsx {
+        return Ok(super::report::xlsx_response(&state, &built)?);
+    }
     Ok(match dialect {
-        None => Json(report).into_response(),
-        Some(d) => super::report::csv_response(&report, d),
+        // Those who may see unprotected figures get the whole report as counted.
+        None if !built.protected => Json(built.report).into_response(),
+        None => Json(PublishedReport::new(&state, &built)).into_response(),
+        Some(d) => super::report::csv_response(&state, &built, d),
     })
 }

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/installningar", get(settings::form).post(settings::submit))
         .route("/rapport", get(report::index))
         .route("/rapport/{insats}/{year}", get(report::page))
+        .route("/rapport/{insats}/{year}/utskrift", get(report::print))
         .route("/rapport/{insats}/{year}/stang", post(report::close))
         .route("/rapport/{insats}/{year}/oppna", post(report::reopen))
         .route("/mal/{insats}/{year}", get(goals::form).post(goals::submit))

@@ -2,13 +2,17 @@
 
 use super::auth::{ClientAddr, CurrentUser, forbidden, now_utc};
 use super::views::layout::Chrome;
+use super::views::report::View;
 use crate::AppState;
 use crate::domain::Flow;
 use crate::error::{AppError, PageError};
 use crate::report::csv::{self, Dialect};
+use crate::report::tables::Table;
 use crate::report::{Report, tables, yearly};
 use crate::store::{self, audit::Action};
 use axum::Extension;
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -36,9 +40,131 @@ pub async fn build(state: &AppState, user: &CurrentUser, insats_key: &str, year:
     Ok(report)
 }
 
-pub fn csv_response(report: &Report, dialect: Dialect) -> Response {
-    let body = csv::write(&tables::tables(report), dialect);
-    let suffix = if dialect == Dialect::Plain { "-plain" } else { "" };
+/// A report with the tables a user may see: protected for readers, coaches, read-only tokens and
+/// publication versions; as counted for the huvudman and förbundschef otherwise.
+pub struct Built {
+    pub report: Report,
+    pub tables: Vec<Table>,
+    /// The tables of the report's five years, oldest first (the last is `tables`).
+    pub trend: Vec<(i32, Vec<Table>)>,
+    pub protected: bool,
+}
+
+/// Whether this user only ever sees protected figures: readers, coaches and read-only tokens.
+pub fn must_protect(user: &CurrentUser) -> bool {
+    use crate::domain::account::Role;
+    matches!(user.account.role, Role::Lasare | Role::Coach)
+        || matches!(user.credential, super::auth::Credential::Token { read_only: true, .. })
+}
+
+/// `?publicering=ja` asks for the publication version; anything but ja/nej is refused.
+pub fn publication(value: Option<&str>) -> Result<bool, AppError> {
+    match value {
+        None | Some("nej") => Ok(false),
+        Some("ja") => Ok(true),
+        Some(other) => {
+            Err(AppError::BadRequest(format!("”{other}” är inget giltigt värde för publicering: välj ja eller nej.")))
+        }
+    }
+}
+
+/// Builds a report and its tables, protected when the user must only see protected figures or asks
+/// for the publication version. Protection runs over every year from the first with data, oldest
+/// first, so each year's figures are hidden the same way in every report (see docs/PRIVACY.md).
+pub async fn build_tables(
+    state: &AppState,
+    user: &CurrentUser,
+    insats_key: &str,
+    year: i32,
+    publication: bool,
+) -> Result<Built, AppError> {
+    let report = build(state, user, insats_key, year).await?;
+    let cfg = state.store.config();
+    let insats = cfg.insats(insats_key).expect("checked by build").clone();
+    let protected = publication || must_protect(user);
+    let id = insats.id;
+    let first = state.store.read(move |c| store::first_year(c, id)).await?.unwrap_or(year).min(year);
+    let window: Vec<i32> = ((year - 4)..=year).collect();
+    let years: Vec<i32> = if protected { (first.min(year - 4)..year).collect() } else { window[..4].to_vec() };
+    let inputs = state
+        .store
+        .read(move |c| years.iter().map(|y| Ok((*y, store::report_inputs(c, id, *y)?))).collect::<Result<Vec<_>, _>>())
+        .await?;
+    let mut reports: Vec<Report> = inputs.iter().map(|(y, i)| yearly(&cfg, &insats, *y, i)).collect();
+    reports.push(report.clone());
+    let all: Vec<Vec<Table>> = if protected {
+        // Years before the first with data hold nothing to protect; the chain starts at the first.
+        let skip = reports.iter().position(|r| r.year >= first).unwrap_or(0);
+        let mut out = crate::report::protect_years(&reports[..skip], crate::report::rule(&cfg));
+        out.extend(crate::report::protect_years(&reports[skip..], crate::report::rule(&cfg)));
+        out
+    } else {
+        reports.iter().map(tables::tables).collect()
+    };
+    let trend: Vec<(i32, Vec<Table>)> =
+        reports.iter().map(|r| r.year).zip(all).filter(|(y, _)| window.contains(y)).collect();
+    let tables = trend.last().map(|(_, t)| t.clone()).unwrap_or_default();
+    Ok(Built { report, tables, trend, protected })
+}
+
+/// What an export says about itself on its first line.
+pub fn marking(protected: bool, rule: &crate::report::protect::Rule) -> String {
+    if protected {
+        format!(
+            "Publiceringsversion: antal under {} visas som {}; .. betyder en uppgift som döljs så att ett litet antal inte kan räknas fram.",
+            rule.threshold, rule.form
+        )
+    } else {
+        "EJ FÖR PUBLICERING: innehåller små antal som kan peka ut enskilda personer.".into()
+    }
+}
+
+/// The file name of an export: marked as the publication version or not for publication.
+fn file_name(built: &Built, extension: &str) -> String {
+    let version = if built.protected { "publicering" } else { "ej-for-publicering" };
+    format!("pinne-{}-{}-{version}.{extension}", built.report.insats.key, built.report.year)
+}
+
+/// The whole report as an Excel workbook, one sheet per table.
+pub fn xlsx_response(state: &AppState, built: &Built) -> Result<Response, AppError> {
+    let rule = crate::report::rule(&state.store.config());
+    let about = crate::report::xlsx::About {
+        association: &built.report.association,
+        insats: &built.report.insats.label,
+        year: built.report.year,
+        protected: built.protected,
+        hidden_form: &rule.form,
+        threshold: rule.threshold,
+    };
+    let body = crate::report::xlsx::write(&about, &built.tables)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("writing the workbook: {e}")))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file_name(built, "xlsx")))
+                    .expect("ascii file name"),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+pub fn csv_response(state: &AppState, built: &Built, dialect: Dialect) -> Response {
+    let report = &built.report;
+    let rule = crate::report::rule(&state.store.config());
+    let body = csv::write(&built.tables, dialect, &marking(built.protected, &rule));
+    let suffix = match (dialect, built.protected) {
+        (Dialect::Plain, true) => "-publicering-plain",
+        (Dialect::Plain, false) => "-ej-for-publicering-plain",
+        (Dialect::Excel, true) => "-publicering",
+        (Dialect::Excel, false) => "-ej-for-publicering",
+    };
     let name = format!("pinne-{}-{}{suffix}.csv", report.insats.key, report.year);
     let ct =
         if dialect == Dialect::Excel { "text/csv; charset=utf-8; header=present" } else { "text/csv; charset=utf-8" };
@@ -71,18 +197,66 @@ pub async fn index(
     Ok(Redirect::to(&format!("/rapport/{}/{year}", insats.key)))
 }
 
+/// The report page's query: `publicering=ja|nej`, `visning=ar|trend`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    pub publicering: Option<String>,
+    pub visning: Option<String>,
+}
+
+impl PageQuery {
+    fn view(&self) -> Result<View, AppError> {
+        let trend = match self.visning.as_deref() {
+            None | Some("ar") => false,
+            Some("trend") => true,
+            Some(other) => {
+                return Err(AppError::BadRequest(format!("”{other}” är ingen visning: välj ar eller trend.")));
+            }
+        };
+        Ok(View { publication: publication(self.publicering.as_deref())?, trend })
+    }
+}
+
+async fn page_parts(
+    state: &AppState,
+    user: &CurrentUser,
+    insats: &str,
+    year: &str,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<(Built, View), AppError> {
+    let year =
+        crate::web::api::parse_year(year).map_err(|_| AppError::NotFound(format!("”{year}” är inget giltigt år.")))?;
+    let Query(q) = q.map_err(|_| {
+        AppError::BadRequest("Adressen har okända val. Välj publicering och visning från sidan.".into())
+    })?;
+    let view = q.view()?;
+    let built = build_tables(state, user, insats, year, view.publication).await?;
+    Ok((built, view))
+}
+
 /// `/rapport/{insats}/{year}`
 pub async fn page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path((insats, year)): Path<(String, String)>,
+    q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let year =
-        crate::web::api::parse_year(&year).map_err(|_| AppError::NotFound(format!("”{year}” är inget giltigt år.")))?;
-    let report = build(&state, &user, &insats, year).await?;
+    let (built, view) = page_parts(&state, &user, &insats, &year, q).await?;
     let cfg = state.store.config();
-    Ok(super::views::report::page(Chrome::new(&cfg.association, &user), &user, &cfg, &report, state.clock.now())
+    Ok(super::views::report::page(Chrome::new(&cfg.association, &user), &user, &cfg, &built, view, state.clock.now())
         .into_response())
+}
+
+/// `/rapport/{insats}/{year}/utskrift`: the whole report for A4 print or PDF.
+pub async fn print(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path((insats, year)): Path<(String, String)>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let (built, view) = page_parts(&state, &user, &insats, &year, q).await?;
+    Ok(super::views::report::print(&built, view, state.clock.now()).into_response())
 }
 
 /// Why a förbundschef reopens a year: a fixed list, no free text.

@@ -6,9 +6,15 @@ use maud::{Markup, html};
 /// A report table. Columns with a year are grouped under their group heading (e.g. "Kvinnor").
 pub fn table(t: &Table) -> Markup {
     let grouped = t.columns.iter().any(|c| c.year.is_some());
-    // Columns of another year than the first column's (the previous year, earlier trend years)
-    // are shown muted.
-    let first_year = t.columns.first().and_then(|f| f.year);
+    // Columns of an earlier year than the latest (the previous year, earlier trend years) are
+    // shown muted.
+    let first_year = t.columns.iter().filter_map(|c| c.year).max();
+    let small_form = t.rows.iter().flat_map(|r| &r.cells).find_map(|v| match v {
+        Value::Hidden(crate::report::tables::Hidden::Small(form)) => Some(form.clone()),
+        _ => None,
+    });
+    let other_hidden =
+        t.rows.iter().flat_map(|r| &r.cells).any(|v| matches!(v, Value::Hidden(crate::report::tables::Hidden::Other)));
     // Column groups: (label, span)
     let mut groups: Vec<(String, usize)> = Vec::new();
     for c in &t.columns {
@@ -18,7 +24,7 @@ pub fn table(t: &Table) -> Markup {
         }
     }
     html! {
-        section.report-table id=(t.key) {
+        section.report-table id=(format!("tabell-{}", t.key)) {
             h3 { (t.title) }
             @if let Some(n) = &t.note { p.note { (n) } }
             div.scroll tabindex="0" role="region" aria-label=(t.title) {
@@ -48,11 +54,17 @@ pub fn table(t: &Table) -> Markup {
                             tr.emphasis[r.emphasis].problem[r.problem] {
                                 th scope="row" { (r.label) @if r.problem { " " span.badge { "Dataproblem" } } }
                                 @for (i, v) in r.cells.iter().enumerate() {
-                                    td .prev[t.columns.get(i).and_then(|c| c.year).is_some_and(|y| first_year != Some(y))] .neg[matches!(v, Value::Count(n) | Value::CountShare(n, _) if *n < 0)] .text[matches!(v, Value::Text(_)) && t.columns.get(i).is_some_and(|c| c.measure == Measure::Text)] { (v.display()) }
+                                    td .hidden[v.is_hidden()] .prev[t.columns.get(i).and_then(|c| c.year).is_some_and(|y| first_year != Some(y))] .neg[matches!(v, Value::Count(n) | Value::CountShare(n, _) if *n < 0)] .text[matches!(v, Value::Text(_)) && t.columns.get(i).is_some_and(|c| c.measure == Measure::Text)] { (v.display()) }
                                 }
                             }
                         }
                     }
+                }
+            }
+            @if small_form.is_some() || other_hidden {
+                p.note.legend {
+                    @if let Some(f) = &small_form { "”" (f) "” betyder ett antal som är för litet för att redovisas. " }
+                    @if other_hidden { "”..” betyder att uppgiften döljs så att ett litet antal inte kan räknas fram, eller att en andel eller ett medelvärde bygger på för få." }
                 }
             }
         }

@@ -1,0 +1,178 @@
+//! A plain-Swedish summary of a yearly report for the annual report, e.g. "Under 2023 deltog 183
+//! personer (114 kvinnor och 69 män). 63 avslutades (34 % av deltagarna)." Every figure is read
+//! from the report's tables, so a protected table gives a protected summary: a hidden figure is
+//! never written out, the sentence says it is not shown instead.
+
+use super::tables::{Table, Value};
+use super::{GoalStatus, Report, tables};
+use crate::sv;
+
+/// A cell of a table by table key, row label and column (group and year).
+pub fn cell<'a>(t: &'a [Table], key: &str, row: &str, group: &str, year: Option<i32>) -> Option<&'a Value> {
+    let table = t.iter().find(|x| x.key == key)?;
+    let col = table.columns.iter().position(|c| c.group == group && c.year == year)?;
+    table.rows.iter().find(|r| r.label == row)?.cells.get(col)
+}
+
+/// A shown count, `None` when hidden or absent.
+fn count(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Count(n) | Value::CountShare(n, _) => Some(*n),
+        _ => None,
+    }
+}
+
+/// A shown share.
+fn share(v: Option<&Value>) -> Option<f64> {
+    match v? {
+        Value::Share(s) | Value::CountShare(_, s) => *s,
+        _ => None,
+    }
+}
+
+const NOT_SHOWN: &str = "visas inte eftersom det är för få för att redovisas";
+
+/// The summary's paragraphs.
+pub fn paragraphs(r: &Report, t: &[Table]) -> Vec<String> {
+    let mut out = Vec::new();
+    let y = Some(r.year);
+    if r.has_flow {
+        let total = count(cell(t, "deltagare", "Deltagare under året", "Totalt", y));
+        let mut s = match total {
+            Some(n) => format!("Under {} deltog {}", r.year, sv::plural(n, "person", "personer")),
+            None => format!("Antalet deltagare under {} {NOT_SHOWN}", r.year),
+        };
+        // A gender column with nobody in it says nothing about participants.
+        let genders: Vec<(String, Option<i64>)> = r
+            .genders
+            .iter()
+            .map(|g| (g.label.to_lowercase(), count(cell(t, "deltagare", "Deltagare under året", &g.label, y))))
+            .filter(|(_, n)| *n != Some(0))
+            .collect();
+        if total.is_some() && !genders.is_empty() {
+            if genders.iter().all(|(_, n)| n.is_some()) {
+                let parts: Vec<String> =
+                    genders.iter().map(|(l, n)| format!("{} {l}", sv::count(n.unwrap_or(0)))).collect();
+                s += &format!(" ({})", join(&parts));
+            } else {
+                s += " (uppdelningen per kön visas inte: för små tal)";
+            }
+        }
+        s += ".";
+        match count(cell(t, "deltagare", "Avslutade", "Totalt", y)) {
+            Some(n) => {
+                s += &format!(" {} avslutades", sv::count(n));
+                if let Some(p) = share(cell(t, "avslut_orsak", "Andel av deltagarna som avslutats", "Totalt", y)) {
+                    s += &format!(" ({} av deltagarna)", sv::percent(p));
+                }
+                s += ".";
+            }
+            None => s += &format!(" Antalet avslut {NOT_SHOWN}."),
+        }
+        if let Some(n) = count(cell(t, "deltagare", "Inskrivna vid årets slut", "Totalt", y)) {
+            s += &format!(" Vid årets slut var {} inskrivna.", sv::count(n));
+        }
+        let prev = Some(r.previous_year);
+        if let (Some(p), Some(x)) = (
+            count(cell(t, "deltagare", "Deltagare under året", "Totalt", prev)),
+            count(cell(t, "deltagare", "Avslutade", "Totalt", prev)),
+        ) {
+            s += &format!(" Året innan: {} deltagare och {} avslut.", sv::count(p), sv::count(x));
+        }
+        out.push(s);
+    }
+    for s in r.sections.iter().filter(|s| s.total != 0) {
+        out.push(section_line(r, t, &s.key, &s.label));
+    }
+    for e in &r.events {
+        let row = format!("Totalt {} ({})", r.year, sv::plural(e.count, "aktivitet", "aktiviteter"));
+        let key = format!("{}_aktiviteter", e.key);
+        out.push(match count(cell(t, &key, &row, "Deltagare", None)) {
+            Some(n) => format!(
+                "{}: {} deltagare vid {} under {}.",
+                e.label,
+                sv::count(n),
+                sv::plural(e.count, "aktivitet", "aktiviteter"),
+                r.year
+            ),
+            None => format!(
+                "{}: {} under {}; antalet deltagare {NOT_SHOWN}.",
+                e.label,
+                sv::plural(e.count, "aktivitet", "aktiviteter"),
+                r.year
+            ),
+        });
+    }
+    if let Some(c) = &r.cost
+        && let Some(v) = t
+            .iter()
+            .find(|x| x.key == "kostnad")
+            .and_then(|x| x.rows.iter().find(|row| row.label == r.year.to_string()))
+            .and_then(|row| row.cells.get(3))
+    {
+        match v {
+            Value::Kronor(Some(k)) => {
+                out.push(format!("Kostnaden per {} var {} under {}.", c.per, sv::kronor(*k), r.year))
+            }
+            Value::Hidden(_) => out.push(format!("Kostnaden per {} {NOT_SHOWN}.", c.per)),
+            _ => {}
+        }
+    }
+    let goals: Vec<String> = r.goals.iter().map(|g| goal_sentence(r, t, g)).collect();
+    if !goals.is_empty() {
+        out.push(goals.join(" "));
+    }
+    out
+}
+
+/// The tallies of a kind this year and the year before.
+pub fn section_line(r: &Report, t: &[Table], kind: &str, label: &str) -> String {
+    let table = t
+        .iter()
+        .find(|x| x.key.starts_with(&format!("{kind}_")) && x.rows.iter().any(|r| r.label == "Alla registreringar"));
+    let key = table.map(|x| x.key.as_str()).unwrap_or_default();
+    let this = count(cell(t, key, "Alla registreringar", "Totalt", Some(r.year)));
+    let prev = count(cell(t, key, "Alla registreringar", "Totalt", Some(r.previous_year)));
+    let mut s = match this {
+        Some(n) => format!("{label}: {} under {}", sv::plural(n, "registrering", "registreringar"), r.year),
+        None => format!("{label}: antalet registreringar under {} {NOT_SHOWN}", r.year),
+    };
+    if let Some(p) = prev {
+        s += &format!(" (året innan {})", sv::count(p));
+    }
+    s + "."
+}
+
+/// A goal in one sentence: "Egen försörjning: 40 % (mål minst 45 %); 4 fler hade behövts."
+pub fn goal_sentence(r: &Report, t: &[Table], g: &GoalStatus) -> String {
+    let target = tables::goal_target(g);
+    let row = t.iter().find(|x| x.key == "mal").and_then(|x| x.rows.iter().find(|row| row.label == g.label));
+    let actual = row.and_then(|row| row.cells.get(1)).filter(|v| !v.is_hidden());
+    let Some(actual) = actual else {
+        let met = match g.met {
+            Some(true) => " Målet är nått.",
+            Some(false) => " Målet är inte nått.",
+            None => "",
+        };
+        return format!("{}: mål {target}; utfallet {}.{met}", g.label, NOT_SHOWN);
+    };
+    let mut s = format!("{}: {} {} (mål {target})", g.label, actual.display(), r.year);
+    let short = row.and_then(|row| row.cells.iter().rev().nth(1)).filter(|v| !v.is_hidden());
+    match (g.met, short) {
+        (Some(true), _) => s += "; målet är nått",
+        (Some(false), Some(Value::Count(n))) if g.goal_type != "cost_per_participant" => {
+            s += &format!("; {} fler hade behövts", sv::count(*n))
+        }
+        (Some(false), _) => s += "; målet är inte nått",
+        _ => {}
+    }
+    s + "."
+}
+
+fn join(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} och {last}", init.join(", ")),
+    }
+}
