@@ -5,6 +5,7 @@
 //! enrolled can be followed per category. Nothing is clamped: a negative balance is a data problem
 //! and is reported as one.
 
+pub mod chart;
 pub mod csv;
 pub mod goals;
 pub mod json;

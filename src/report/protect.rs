@@ -117,6 +117,8 @@ pub struct Protector {
     index: HashMap<String, usize>,
     /// Derived figures by id: shown or not in their own year.
     derived: HashMap<String, bool>,
+    /// How many sums each quantity is the total of (the cost of hiding it).
+    totals: HashMap<usize, i64>,
 }
 
 impl Protector {
@@ -222,7 +224,10 @@ impl Protector {
         self.status.insert(self.names[i].clone(), Status::Secondary);
     }
 
-    /// The free published member to hide next: the smallest above 0, else the smallest.
+    /// The free published member to hide next: the cheapest above 0, else the cheapest.
+    ///
+    /// A figure costs its value times one more than the number of sums it is the total of, so a
+    /// detail is hidden before a total that many tables rest on.
     fn pick(&self, members: &[usize], free: &HashSet<usize>, positive_only: bool) -> Option<usize> {
         members
             .iter()
@@ -231,11 +236,16 @@ impl Protector {
             .filter(|i| !positive_only || self.value[&self.names[*i]] > 0)
             .min_by_key(|i| {
                 let n = self.value[&self.names[*i]];
-                (n <= 0, n, *i)
+                let totals = self.totals.get(i).copied().unwrap_or(0);
+                (n <= 0, n.saturating_mul(1 + totals), *i)
             })
     }
 
     fn secondary(&mut self, free: &HashSet<usize>) {
+        self.totals.clear();
+        for (t, _) in &self.sums {
+            *self.totals.entry(*t).or_insert(0) += 1;
+        }
         loop {
             let mut changed = false;
             for s in 0..self.sums.len() {
@@ -252,13 +262,14 @@ impl Protector {
                 }
                 // A published total: the hidden parts add up to `rest`. With k of them at least 1
                 // (the small ones), each small one is at most rest − (k − 1); that must leave room
-                // for at least two values, or the small ones are pinned to 1.
+                // for at least two values, or the small ones are pinned to 1. With no small one,
+                // a rest of 0 would give every hidden part away as 0.
                 if hidden >= 2 && !self.hidden(total) {
                     let v = |i: &usize| self.value[&self.names[*i]];
                     let rest = v(&total) - parts.iter().filter(|i| !self.hidden(**i)).map(v).sum::<i64>();
                     let small =
                         parts.iter().filter(|i| self.status[&self.names[**i]] == Status::Primary).count() as i64;
-                    if small > 0 && rest < small + 1 {
+                    if rest < small + 1 && parts.iter().any(|i| self.hidden(*i)) {
                         match self.pick(&parts, free, true).or_else(|| free.contains(&total).then_some(total)) {
                             Some(i) => {
                                 self.hide(i);
@@ -275,11 +286,14 @@ impl Protector {
             // No single sum gives anything away; now the system as a whole.
             let determined = self.determined();
             for x in determined {
-                let choice = self.sums.iter().filter(|(t, p)| *t == x || p.contains(&x)).find_map(|(t, p)| {
-                    let mut m = p.clone();
-                    m.push(*t);
-                    self.pick(&m, free, false)
-                });
+                // The cheapest figure in any sum the determined one is in.
+                let members: Vec<usize> = self
+                    .sums
+                    .iter()
+                    .filter(|(t, p)| *t == x || p.contains(&x))
+                    .flat_map(|(t, p)| p.iter().copied().chain([*t]))
+                    .collect();
+                let choice = self.pick(&members, free, false);
                 match choice {
                     Some(i) => {
                         self.hide(i);

@@ -60,7 +60,7 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, b: &Built, view: V
     let first_year = (now.year - 6).max(crate::domain::period::MIN_YEAR);
     let may_choose = !crate::web::report::must_protect(user);
     let pub_q = if b.protected && !crate::web::report::must_protect(user) { "&publicering=ja" } else { "" };
-    let charts = charts(b);
+    let charts = crate::report::chart::charts(r, &b.tables, &b.trend);
     layout::page(
         chrome,
         &page_title(r),
@@ -163,7 +163,7 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, b: &Built, view: V
             @if !charts.is_empty() {
                 section.report-part #diagram {
                     h2 { "Diagram" }
-                    @for c in &charts { (c) }
+                    @for c in &charts { (crate::report::chart::figure(c)) }
                 }
             }
             (parts(b, view.trend))
@@ -261,7 +261,7 @@ fn goal(b: &Built, g: &GoalStatus) -> Markup {
 /// summary, goals, charts and every table, page breaks between parts (see `@page` in pinne.css).
 pub fn print(b: &Built, view: View, now: Period) -> Markup {
     let r = &b.report;
-    let charts = charts(b);
+    let charts = crate::report::chart::charts(r, &b.tables, &b.trend);
     html! {
         (maud::DOCTYPE)
         html lang="sv" {
@@ -293,7 +293,7 @@ pub fn print(b: &Built, view: View, now: Period) -> Markup {
                     @if !charts.is_empty() {
                         section.report-part.print-charts {
                             h2 { "Diagram" }
-                            @for c in &charts { (c) }
+                            @for c in &charts { (crate::report::chart::figure(c)) }
                         }
                     }
                     (parts(b, view.trend))
@@ -301,9 +301,4 @@ pub fn print(b: &Built, view: View, now: Period) -> Markup {
             }
         }
     }
-}
-
-/// The report's charts as figures (TEMPORARY until the chart module lands).
-fn charts(_b: &Built) -> Vec<Markup> {
-    Vec::new()
 }
