@@ -468,7 +468,7 @@ async fn every_response_carries_the_security_headers() {
     }
     // No inline style or script anywhere in the pages.
     let html = app.get("/rapport/coachingteamet/2026").await.text();
-    assert!(!html.contains("<script") && !html.contains("style=") && !html.contains("<style"));
+    assert!(!html.contains("<script") && !html.contains(" style=") && !html.contains("<style"));
 }
 
 #[tokio::test]

@@ -329,7 +329,7 @@ fn svg(key: &str, title: &str, text: &str, height: f64, defs: Markup, body: Mark
     let id = id(key);
     html! {
         svg xmlns="http://www.w3.org/2000/svg" id=(id) role="img" aria-labelledby=(format!("{id}-title {id}-desc"))
-            viewBox=(format!("0 0 {W} {}", n(height))) width="100%" style="height:auto" font-family="inherit"
+            viewBox=(format!("0 0 {W} {}", n(height))) width="100%" font-family="inherit"
             font-size="14" {
             title id=(format!("{id}-title")) { (title) }
             desc id=(format!("{id}-desc")) { (text) }
