@@ -105,6 +105,7 @@ fn cases() -> Vec<Case> {
         (M::GET, "/rapport/coachingteamet/2026", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/rapport/coachingteamet/2025", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
         (M::GET, "/rapport/coachingteamet/2025/utskrift", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
+        (M::GET, "/uppfoljning/2025", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
         (M::GET, "/mal/coachingteamet/2026", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/konto", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/konto/tvasteg", "", [Login, Allowed, Allowed, Allowed, Allowed]),
@@ -190,6 +191,7 @@ fn cases() -> Vec<Case> {
         (M::POST, "/logout", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         // The JSON API (Bearer tokens).
         (M::GET, "/api/v1/config", "", [Unauthorized, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/api/v1/openapi.json", "", [Unauthorized, Allowed, Allowed, Allowed, Allowed]),
         (M::POST, "/api/v1/tallies", EXIT_JSON, [Unauthorized, Allowed, Forbidden, Allowed, Forbidden]),
         (M::GET, "/api/v1/tallies?insats=coachingteamet", "", [Unauthorized, Allowed, Allowed, Allowed, Forbidden]),
         (M::GET, "/api/v1/tallies/1", "", [Unauthorized, Allowed, Allowed, Allowed, Forbidden]),

@@ -5,7 +5,7 @@ use super::{Config, Period};
 use serde::Serialize;
 
 /// One problem with the input, in Swedish, tied to the field it concerns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// `insats`, `kind`, `period`, `values` or `values.<dimension key>`; empty for the whole input.
     pub field: String,
@@ -59,7 +59,7 @@ pub struct StoredTally {
 }
 
 /// Why a tally was voided. A tally is never deleted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VoidReason {
     Felregistrering,

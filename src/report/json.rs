@@ -4,7 +4,7 @@
 use super::tables::{Measure, Table, Value};
 use serde::Serialize;
 
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct TableJson {
     pub key: String,
     pub title: String,
@@ -18,7 +18,7 @@ pub struct TableJson {
     pub records: Vec<Record>,
 }
 
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ColumnJson {
     pub heading: String,
     pub group: String,
@@ -27,14 +27,14 @@ pub struct ColumnJson {
     pub measure: &'static str,
 }
 
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct RowJson {
     pub label: String,
     pub emphasis: bool,
     pub cells: Vec<CellJson>,
 }
 
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct CellJson {
     /// A number (count, mean, months, kronor), a text, or `null` (none, or hidden).
     pub value: serde_json::Value,
@@ -48,7 +48,7 @@ pub struct CellJson {
     pub display: String,
 }
 
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Record {
     pub table: String,
     pub row: String,

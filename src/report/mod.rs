@@ -23,14 +23,14 @@ use crate::store::tally::{CountRow, FOLDED_BACK};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct KeyLabel {
     pub key: String,
     pub label: String,
 }
 
 /// The flow of participants over one year.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FlowFigures {
     /// Participants during the year: at_start + entries.
     pub total: i64,
@@ -40,7 +40,7 @@ pub struct FlowFigures {
     pub at_end: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct YearFlow {
     #[serde(flatten)]
     pub figures: FlowFigures,
@@ -48,13 +48,13 @@ pub struct YearFlow {
 }
 
 /// A count and its share of the column total (`None` when the total is 0).
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Cell {
     pub count: i64,
     pub share: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Figure {
     pub count: i64,
     pub share: Option<f64>,
@@ -63,7 +63,7 @@ pub struct Figure {
 
 /// One row of a distribution table: a category value (or a group of values), split by gender,
 /// with the previous year beside it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Row {
     pub key: String,
     pub label: String,
@@ -123,7 +123,7 @@ pub struct GoalFigure {
     pub deps: Vec<protect::Q>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Participants {
     pub total: i64,
     pub at_start: i64,
@@ -136,7 +136,7 @@ pub struct Participants {
     pub by_municipality: Vec<Row>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct CategoryTable {
     pub key: String,
     pub label: String,
@@ -146,7 +146,7 @@ pub struct CategoryTable {
     pub entries: Vec<Row>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Exits {
     pub total: i64,
     /// Exits as a share of participants during the year.
@@ -165,7 +165,7 @@ pub struct Exits {
     pub duration: Vec<Row>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ExitsPrevious {
     pub total: i64,
     pub share_of_participants: Option<f64>,
@@ -173,7 +173,7 @@ pub struct ExitsPrevious {
     pub mean_months_by_gender: BTreeMap<String, Option<f64>>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct GoalStatus {
     pub key: String,
     pub label: String,
@@ -208,7 +208,7 @@ pub struct GoalStatus {
 }
 
 /// A category cell where more people left than were ever enrolled.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FlowProblem {
     pub dimension: String,
     pub value: String,
@@ -218,7 +218,7 @@ pub struct FlowProblem {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Report {
     pub association: String,
     pub insats: KeyLabel,

@@ -20,6 +20,9 @@
 use super::tables::{Hidden, Table, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// How much dearer hiding a gender's figure is than hiding a total over all genders.
+const GENDER_WEIGHT: i64 = 4;
+
 /// The default threshold: counts 1 and 2 are hidden.
 pub const DEFAULT_THRESHOLD: i64 = 3;
 
@@ -194,6 +197,7 @@ impl Protector {
             }
         }
         let free: HashSet<usize> = free.into_iter().collect();
+        self.small_columns(&free);
         self.secondary(&free);
         for table in tables.iter_mut() {
             self.apply(table);
@@ -214,6 +218,50 @@ impl Protector {
             .into_values()
             .filter_map(|(total, parts)| total.filter(|_| parts.len() >= 2).map(|total| Sum { total, parts }))
             .collect()
+    }
+
+    /// A gender column that holds only a few people (e.g. "ej angivet") would drag a second
+    /// column into hiding in every row it has a small count in. Instead, where such a column has
+    /// small counts, the column and the total beside it are hidden together: kvinnor and män stay
+    /// published, and no row total can give the small column away.
+    fn small_columns(&mut self, free: &HashSet<usize>) {
+        // (gender, period) → (counts above 0, small counts)
+        let mut columns: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+        for i in free {
+            let tag = &self.names[*i];
+            let Some((base, gender)) = tag.rsplit_once(':') else { continue };
+            let Some((_, period)) = base.rsplit_once('@') else { continue };
+            if gender == "*" {
+                continue;
+            }
+            let e = columns.entry((gender.to_string(), period.to_string())).or_insert((0, 0));
+            e.0 += usize::from(self.value[tag] > 0);
+            e.1 += usize::from(self.status[tag] == Status::Primary);
+        }
+        let small: HashSet<(String, String)> =
+            // Mostly small: at least half of the column's counts above 0.
+            columns.into_iter().filter(|(_, (positive, small))| *small > 0 && 2 * small >= *positive).map(|(k, _)| k).collect();
+        if small.is_empty() {
+            return;
+        }
+        let mut hide = Vec::new();
+        for i in free {
+            let tag = &self.names[*i];
+            let Some((base, gender)) = tag.rsplit_once(':') else { continue };
+            let Some((_, period)) = base.rsplit_once('@') else { continue };
+            if gender == "*" || !small.contains(&(gender.to_string(), period.to_string())) {
+                continue;
+            }
+            hide.push(*i);
+            if let Some(total) = self.index.get(&format!("{base}:*")).filter(|j| free.contains(j)) {
+                hide.push(*total);
+            }
+        }
+        for i in hide {
+            if !self.hidden(i) {
+                self.hide(i);
+            }
+        }
     }
 
     fn hidden(&self, i: usize) -> bool {
@@ -237,7 +285,10 @@ impl Protector {
             .min_by_key(|i| {
                 let n = self.value[&self.names[*i]];
                 let totals = self.totals.get(i).copied().unwrap_or(0);
-                (n <= 0, n.saturating_mul(1 + totals), *i)
+                // The split by gender is what the report is for: a total over all genders is
+                // hidden before a gender's figure.
+                let split = if self.names[*i].ends_with(":*") { 1 } else { GENDER_WEIGHT };
+                (n <= 0, n.saturating_mul(1 + totals).saturating_mul(split), *i)
             })
     }
 

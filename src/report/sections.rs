@@ -8,14 +8,14 @@ use crate::store::event::Budget;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct YearCount {
     pub year: i32,
     pub count: i64,
 }
 
 /// A kind of tally that is not a participant flow.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct KindSection {
     pub key: String,
     pub label: String,
@@ -33,7 +33,7 @@ pub struct KindSection {
     pub ratings: Vec<RatingTable>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ChoiceTable {
     pub key: String,
     pub label: String,
@@ -44,7 +44,7 @@ pub struct ChoiceTable {
     pub choices: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SurveyGroup {
     /// The scope value's key (`alla` when the kind has no scope).
     pub key: String,
@@ -55,7 +55,7 @@ pub struct SurveyGroup {
 }
 
 /// A survey question: positive answers of those who answered it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct QuestionRow {
     pub key: String,
     pub label: String,
@@ -75,7 +75,7 @@ pub struct QuestionRow {
     pub answered_tag: String,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct YearShare {
     pub year: i32,
     pub answered: i64,
@@ -83,7 +83,7 @@ pub struct YearShare {
     pub share: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct RatingTable {
     pub key: String,
     pub label: String,
@@ -99,7 +99,7 @@ pub struct RatingTable {
     pub dimension: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct HalfRating {
     /// 1: January–June, 2: July–December.
     pub half: u8,
@@ -113,7 +113,7 @@ pub struct HalfRating {
 }
 
 /// Structural events of one kind.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct EventSection {
     pub key: String,
     pub label: String,
@@ -127,13 +127,13 @@ pub struct EventSection {
     pub trend: Vec<YearCount>,
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct EventTotals {
     pub count: i64,
     pub attendees: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct EventRow {
     pub id: i64,
     /// ÅÅÅÅ-MM.
@@ -146,7 +146,7 @@ pub struct EventRow {
 
 /// The cost per participant (or per guidance meeting, or per attendee, for an insats without
 /// participants).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Cost {
     pub budget_kr: Option<i64>,
     pub outcome_kr: Option<i64>,
@@ -163,7 +163,7 @@ pub struct Cost {
     pub people_tag: String,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct YearCost {
     pub year: i32,
     pub budget_kr: Option<i64>,

@@ -38,8 +38,23 @@ pub fn paragraphs(r: &Report, t: &[Table]) -> Vec<String> {
     let y = Some(r.year);
     if r.has_flow {
         let total = count(cell(t, "deltagare", "Deltagare under året", "Totalt", y));
+        // When a gender column with a few people is hidden, so is the total beside it: the
+        // genders that are shown are still worth saying.
+        let by_gender = |row: &str| -> Vec<String> {
+            r.genders
+                .iter()
+                .filter_map(|g| count(cell(t, "deltagare", row, &g.label, y)).map(|n| (g, n)))
+                .filter(|(_, n)| *n != 0)
+                .map(|(g, n)| format!("{} {}", sv::count(n), g.label.to_lowercase()))
+                .collect()
+        };
         let mut s = match total {
             Some(n) => format!("Under {} deltog {}", r.year, sv::plural(n, "person", "personer")),
+            None if !by_gender("Deltagare under året").is_empty() => format!(
+                "Under {} deltog {} och några få med annat eller inget angivet kön (totalen visas inte för att de ska vara skyddade)",
+                r.year,
+                join(&by_gender("Deltagare under året"))
+            ),
             None => format!("Antalet deltagare under {} {NOT_SHOWN}", r.year),
         };
         // A gender column with nobody in it says nothing about participants.
@@ -66,6 +81,12 @@ pub fn paragraphs(r: &Report, t: &[Table]) -> Vec<String> {
                     s += &format!(" ({} av deltagarna)", sv::percent(p));
                 }
                 s += ".";
+            }
+            None if !by_gender("Avslutade").is_empty() => {
+                s += &format!(
+                    " Bland dem som avslutades var {} (övriga antal visas inte för att skydda små tal).",
+                    join(&by_gender("Avslutade"))
+                )
             }
             None => s += &format!(" Antalet avslut {NOT_SHOWN}."),
         }
@@ -161,7 +182,8 @@ pub fn goal_sentence(r: &Report, t: &[Table], g: &GoalStatus) -> String {
     match (g.met, short) {
         (Some(true), _) => s += "; målet är nått",
         (Some(false), Some(Value::Count(n))) if g.goal_type != "cost_per_participant" => {
-            s += &format!("; {} fler hade behövts", sv::count(*n))
+            let word = if g.comparator == crate::domain::Comparator::AtMost { "färre" } else { "fler" };
+            s += &format!("; {} {word} hade behövts", sv::count(*n))
         }
         (Some(false), _) => s += "; målet är inte nått",
         _ => {}

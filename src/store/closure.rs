@@ -6,7 +6,7 @@ use super::Result;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Closure {
     pub closed_by: String,
     /// UTC, RFC 3339.

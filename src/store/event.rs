@@ -97,7 +97,7 @@ pub fn recent(conn: &Connection, insats_id: i64, limit: usize) -> Result<Vec<Sto
 }
 
 /// Budget and outcome of an insats for a year, in kronor.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Budget {
     pub budget_kr: Option<i64>,
     pub outcome_kr: Option<i64>,

@@ -2,6 +2,7 @@
 //! invalid input is answered 4xx and stores nothing. See `docs/api.md`.
 
 use super::auth::{ClientAddr, CurrentUser};
+use super::openapi::{BudgetBody, ErrorBody, EventBody, Publicering, ReportFormat, ReportJson, TallyBody, VoidBody};
 use super::{TallyView, describe};
 use crate::AppState;
 use crate::domain::{RawTally, tally};
@@ -32,47 +33,65 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}", get(one_event))
         .route("/events/{id}/void", axum::routing::post(void_event))
         .route("/budgets/{insats}/{year}", get(budget).put(set_budget))
+        .route("/openapi.json", get(super::openapi::document))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ConfigJson {
     association: String,
     insatser: Vec<InsatsJson>,
 }
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct InsatsJson {
     key: String,
     label: String,
     kinds: Vec<KindJson>,
 }
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct KindJson {
     key: String,
     label: String,
+    #[schema(value_type = Option<crate::domain::Flow>)]
     flow: Option<&'static str>,
     /// `tally`, or `event` (posted to /api/v1/events with name, organiser and attendees).
+    #[schema(value_type = crate::domain::Shape)]
     shape: &'static str,
     /// The dimension whose value keys the report's groups (a survey's respondent group).
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<String>,
     dimensions: Vec<DimensionJson>,
 }
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct DimensionJson {
     key: String,
     label: String,
     required: bool,
     /// Several values may be given, as a list.
     multiple: bool,
+    #[schema(value_type = crate::domain::Role)]
     role: &'static str,
     values: Vec<ValueJson>,
 }
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ValueJson {
     key: String,
     label: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/config",
+    tag = "config",
+    operation_id = "getConfig",
+    summary = "Vad som kan registreras / What can be tallied",
+    description = "The insatser open for tallies, their kinds, and for each kind the dimensions it takes (in form order) with the values that can be chosen. Retired values and dimensions are left out. Every account may read it.",
+    responses(
+        (status = 200, description = "The configuration.", body = ConfigJson),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+    )
+)]
 /// `GET /api/v1/config`: what can be tallied, for insatser open for tallies. Retired values are left out.
 async fn config(State(state): State<AppState>) -> Json<ConfigJson> {
     let cfg = state.store.config();
@@ -213,6 +232,26 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
     Ok(raw)
 }
 
+#[utoipa::path(
+    post,
+    path = "/tallies",
+    tag = "tallies",
+    operation_id = "createTally",
+    summary = "Registrera en pinne / Record one tally",
+    description = "Validates and stores one tally of a kind with shape `tally`. Needs a token that may write, of a coach who works with the insats or of the förbundschef. Shape problems stop at the first; content problems are all reported (422).",
+    request_body(content = TallyBody, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored.", body = super::TallyView,
+            headers(("Location" = String, description = "`/api/v1/tallies/{id}`"))),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not do this (its role or insatser); a read-only token or a browser session; a förbundschef without two-step verification; a request a browser marks as cross-site. / Ingen behörighet.", body = ErrorBody),
+        (status = 409, description = "Conflicts with what is stored: the year is closed for the insats, or it is already voided.", body = ErrorBody),
+        (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
+        (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
+    )
+)]
 /// `POST /api/v1/tallies`: validates and stores one tally; `201` with the stored tally.
 async fn create(
     State(state): State<AppState>,
@@ -233,6 +272,22 @@ async fn create(
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/tallies/{id}",
+    tag = "tallies",
+    operation_id = "getTally",
+    summary = "En registrering / One tally",
+    description = "One tally, voided or not. Coaches and the huvudman may read the tallies of their insatser, the förbundschef all.",
+    params(("id" = i64, Path, minimum = 1, description = "The tally's number.")),
+    responses(
+        (status = 200, description = "The tally.", body = super::TallyView),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "No tally with that id (or not a positive whole number).", body = ErrorBody),
+    )
+)]
 /// `GET /api/v1/tallies/{id}`: one tally, voided or not.
 async fn one(
     State(state): State<AppState>,
@@ -251,6 +306,27 @@ async fn one(
     Ok(Json(describe(&state.store.config(), &t)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/tallies/{id}/void",
+    tag = "tallies",
+    operation_id = "voidTally",
+    summary = "Makulera en registrering / Void a tally",
+    description = "Voids a tally: it stays stored, marked with the reason, and leaves every count. A coach may void the tallies their account registered, the huvudman those of their insatser, the förbundschef any.",
+    params(("id" = i64, Path, minimum = 1, description = "The tally's number.")),
+    request_body(content = VoidBody, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The tally, now voided.", body = super::TallyView),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not do this (its role or insatser); a read-only token or a browser session; a förbundschef without two-step verification; a request a browser marks as cross-site. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "No tally with that id.", body = ErrorBody),
+        (status = 409, description = "Conflicts with what is stored: the year is closed for the insats, or it is already voided.", body = ErrorBody),
+        (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
+        (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
+    )
+)]
 /// `POST /api/v1/tallies/{id}/void` with `{"reason": "dubblett"}`: voids a tally (it stays stored).
 /// `409` when its year is closed or it is already voided.
 async fn void(
@@ -311,6 +387,26 @@ fn text_or_number(field: &str, val: &serde_json::value::RawValue) -> Result<Opti
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/events",
+    tag = "events",
+    operation_id = "createEvent",
+    summary = "Registrera en aktivitet / Record one event",
+    description = "Records one structural activity (a kind with shape `event`) with its number of attendees. The name and the organiser must not carry personal data (personnummer, e-mail addresses and phone numbers are refused). Who may: as for tallies.",
+    request_body(content = EventBody, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored.", body = super::event::EventView,
+            headers(("Location" = String, description = "`/api/v1/events/{id}`"))),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not do this (its role or insatser); a read-only token or a browser session; a förbundschef without two-step verification; a request a browser marks as cross-site. / Ingen behörighet.", body = ErrorBody),
+        (status = 409, description = "The event's year is closed for the insats.", body = ErrorBody),
+        (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
+        (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
+    )
+)]
 /// `POST /api/v1/events`: `{"insats", "kind"?, "period"?, "name", "organiser"?, "attendees",
 /// "by_gender"?: {"kvinna": 90, …}}`; `201` with the stored event.
 async fn create_event(
@@ -356,6 +452,22 @@ async fn create_event(
     Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api/v1/events/{}", e.id))], Json(view)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/events/{id}",
+    tag = "events",
+    operation_id = "getEvent",
+    summary = "En aktivitet / One event",
+    description = "One event, voided or not. Coaches and the huvudman may read the events of their insatser, the förbundschef all.",
+    params(("id" = i64, Path, minimum = 1, description = "The event's number.")),
+    responses(
+        (status = 200, description = "The event.", body = super::event::EventView),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "No event with that id (or not a positive whole number).", body = ErrorBody),
+    )
+)]
 /// `GET /api/v1/events/{id}`
 async fn one_event(
     State(state): State<AppState>,
@@ -369,6 +481,27 @@ async fn one_event(
     Ok(Json(super::event::view(&state.store.config(), &e)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/events/{id}/void",
+    tag = "events",
+    operation_id = "voidEvent",
+    summary = "Makulera en aktivitet / Void an event",
+    description = "Voids an event: it stays stored, marked with the reason, and no longer counts in any report.",
+    params(("id" = i64, Path, minimum = 1, description = "The event's number.")),
+    request_body(content = VoidBody, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The event, now voided.", body = super::event::EventView),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not do this (its role or insatser); a read-only token or a browser session; a förbundschef without two-step verification; a request a browser marks as cross-site. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "No event with that id.", body = ErrorBody),
+        (status = 409, description = "Conflicts with what is stored: the year is closed for the insats, or it is already voided.", body = ErrorBody),
+        (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
+        (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
+    )
+)]
 /// `POST /api/v1/events/{id}/void` with `{"reason": "dubblett"}`.
 async fn void_event(
     State(state): State<AppState>,
@@ -384,6 +517,26 @@ async fn void_event(
     Ok(Json(super::event::view(&state.store.config(), &e)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/budgets/{insats}/{year}",
+    tag = "budgets",
+    operation_id = "getBudget",
+    summary = "Budget och utfall / Budget and outcome",
+    description = "The budget and the outcome of an insats for a year, in whole kronor; null where nothing is entered. Who may: whoever may read the report of that insats and year.",
+    params(
+        ("insats" = String, Path, description = "Insats key, e.g. `coachingteamet` (retired insatser are allowed)."),
+        ("year" = i32, Path, minimum = 2000, maximum = 2999, description = "The year; anything else is answered 422 (field `year`)."),
+    ),
+    responses(
+        (status = 200, description = "The amounts.", body = crate::store::event::Budget),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "Unknown insats.", body = ErrorBody),
+        (status = 422, description = "`{year}` is not a year 2000–2999.", body = ErrorBody),
+    )
+)]
 /// `GET /api/v1/budgets/{insats}/{year}`: `{"budget_kr": …, "outcome_kr": …}` (null when not entered).
 async fn budget(
     State(state): State<AppState>,
@@ -401,6 +554,30 @@ async fn budget(
     Ok(Json(b.first().map(|(_, b)| *b).unwrap_or_default()))
 }
 
+#[utoipa::path(
+    put,
+    path = "/budgets/{insats}/{year}",
+    tag = "budgets",
+    operation_id = "setBudget",
+    summary = "Ange budget och utfall / Set budget and outcome",
+    description = "Replaces both amounts (a field left out, null or \"\" is stored as not entered; both empty removes the year's entry). Only the förbundschef, with a token that may write.",
+    params(
+        ("insats" = String, Path, description = "Insats key, e.g. `coachingteamet` (retired insatser are allowed)."),
+        ("year" = i32, Path, minimum = 2000, maximum = 2999, description = "The year; anything else is answered 422 (field `year`)."),
+    ),
+    request_body(content = BudgetBody, content_type = "application/json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The amounts as stored.", body = crate::store::event::Budget),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not do this (its role or insatser); a read-only token or a browser session; a förbundschef without two-step verification; a request a browser marks as cross-site. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "Unknown insats.", body = ErrorBody),
+        (status = 409, description = "The year is closed for the insats.", body = ErrorBody),
+        (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
+        (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
+    )
+)]
 /// `PUT /api/v1/budgets/{insats}/{year}` with `{"budget_kr": 4173000, "outcome_kr": null}`
 /// (förbundschef only); both null removes the year's entry.
 async fn set_budget(
@@ -446,6 +623,25 @@ struct RecentQuery {
     limit: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/tallies",
+    tag = "tallies",
+    operation_id = "listTallies",
+    summary = "Senaste registreringarna / The most recent tallies",
+    description = "The most recently registered tallies of one insats, newest first (by registration order), voided ones included. Coaches and the huvudman may list the tallies of their insatser, the förbundschef of any insats.",
+    params(
+        ("insats" = String, Query, description = "Insats key, required."),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "How many, 1–200; default 20."),
+    ),
+    responses(
+        (status = 200, description = "The tallies, newest first.", body = Vec<super::TallyView>),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 422, description = "`insats` missing or unknown, or `limit` not an integer 1–200.", body = ErrorBody),
+    )
+)]
 /// `GET /api/v1/tallies?insats=KEY&limit=N`: the most recent tallies of an insats (default 20, max 200).
 async fn recent(
     State(state): State<AppState>,
@@ -479,7 +675,7 @@ pub struct ReportQuery {
 }
 
 /// A protected report: its tables, with small counts hidden.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PublishedReport {
     pub association: String,
     pub insats: crate::report::KeyLabel,
@@ -506,6 +702,27 @@ impl PublishedReport {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/reports/{insats}/{year}/tables",
+    tag = "reports",
+    operation_id = "getReportTables",
+    summary = "Rapportens tabeller / The report's tables",
+    description = "Every table of the yearly report as JSON, each with its columns, rows and tidy records (for Power BI and Excel Power Query). Protected (small numbers hidden) for readers, coaches and read-only tokens, and with `publicering=ja`.",
+    params(
+        ("insats" = String, Path, description = "Insats key, e.g. `coachingteamet` (retired insatser are allowed)."),
+        ("year" = i32, Path, minimum = 2000, maximum = 2999, description = "The year; anything else is answered 422 (field `year`)."),
+        ("publicering" = Option<Publicering>, Query, description = "`ja`: the publication version, small numbers hidden. Readers, coaches and read-only tokens always get it; a huvudman or förbundschef gets the unprotected figures unless `ja` is given."),
+    ),
+    responses(
+        (status = 200, description = "The tables.", body = PublishedReport),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "Unknown insats.", body = ErrorBody),
+        (status = 422, description = "`{year}` not a year 2000–2999, or `publicering` neither `ja` nor `nej`.", body = ErrorBody),
+    )
+)]
 /// `GET /api/v1/reports/{insats}/{year}/tables`: every table of the report as JSON, protected
 /// for readers, coaches and read-only tokens, and with `?publicering=ja`.
 async fn report_tables(
@@ -521,6 +738,28 @@ async fn report_tables(
     Ok(Json(PublishedReport::new(&state, &built)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/reports/{insats}/{year}/tables/{key}",
+    tag = "reports",
+    operation_id = "getReportTable",
+    summary = "En tabell i rapporten / One table of the report",
+    description = "One table of the yearly report, with tidy records for Power Query's `Table.FromRecords`. Protected as `/reports/{insats}/{year}/tables`.",
+    params(
+        ("insats" = String, Path, description = "Insats key, e.g. `coachingteamet` (retired insatser are allowed)."),
+        ("year" = i32, Path, minimum = 2000, maximum = 2999, description = "The year; anything else is answered 422 (field `year`)."),
+        ("key" = String, Path, description = "The table's key, e.g. `deltagare` (see `tables[].key`)."),
+        ("publicering" = Option<Publicering>, Query, description = "`ja`: the publication version, small numbers hidden. Readers, coaches and read-only tokens always get it; a huvudman or förbundschef gets the unprotected figures unless `ja` is given."),
+    ),
+    responses(
+        (status = 200, description = "The table.", body = crate::report::json::TableJson),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "Unknown insats, or the report has no table with that key.", body = ErrorBody),
+        (status = 422, description = "`{year}` not a year 2000–2999, or `publicering` neither `ja` nor `nej`.", body = ErrorBody),
+    )
+)]
 /// `GET /api/v1/reports/{insats}/{year}/tables/{key}`: one table, with tidy records for Power Query.
 async fn report_table(
     State(state): State<AppState>,
@@ -548,6 +787,32 @@ pub fn parse_year(s: &str) -> Result<i32, AppError> {
         .ok_or_else(|| bad("year", format!("”{s}” är inget giltigt år.")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/reports/{insats}/{year}",
+    tag = "reports",
+    operation_id = "getReport",
+    summary = "Årsrapporten / The yearly report",
+    description = "The yearly report of an insats. As JSON, a huvudman or förbundschef gets the whole report as counted (`Report`), unless `publicering=ja`; readers, coaches and read-only tokens, and anyone with `publicering=ja`, get its protected tables (`PublishedReport`). `format=csv` (Swedish Excel), `csv-plain` (for programs) and `xlsx` give the tables as files, protected the same way.",
+    params(
+        ("insats" = String, Path, description = "Insats key, e.g. `coachingteamet` (retired insatser are allowed)."),
+        ("year" = i32, Path, minimum = 2000, maximum = 2999, description = "The year; anything else is answered 422 (field `year`)."),
+        ("format" = Option<ReportFormat>, Query, description = "`json` (default), `csv`, `csv-plain` or `xlsx`."),
+        ("publicering" = Option<Publicering>, Query, description = "`ja`: the publication version, small numbers hidden. Readers, coaches and read-only tokens always get it; a huvudman or förbundschef gets the unprotected figures unless `ja` is given."),
+    ),
+    responses(
+        (status = 200, description = "The report.", content(
+            (ReportJson = "application/json"),
+            (String = "text/csv"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "Unknown insats.", body = ErrorBody),
+        (status = 422, description = "`{year}` not a year 2000–2999, an unknown `format`, or `publicering` neither `ja` nor `nej`.", body = ErrorBody),
+    )
+)]
 /// `GET /api/v1/reports/{insats}/{year}`: the yearly report as JSON, or `?format=csv` (Swedish
 /// Excel) / `?format=csv-plain` (comma-separated, tidy, for machines).
 async fn report(

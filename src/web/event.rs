@@ -50,7 +50,7 @@ fn audit_line(cfg: &Config, e: &StoredEvent) -> String {
 }
 
 /// An event as shown to API clients.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EventView {
     pub id: i64,
     pub insats: String,
@@ -63,6 +63,7 @@ pub struct EventView {
     pub by_gender: BTreeMap<String, i64>,
     pub voided: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::domain::VoidReason>, nullable = false)]
     pub void_reason: Option<&'static str>,
 }
 

@@ -8,7 +8,9 @@ pub mod auth;
 pub mod budget;
 pub mod dashboard;
 pub mod event;
+pub mod finsam;
 pub mod goals;
+pub mod openapi;
 pub mod report;
 pub mod settings;
 pub mod tally;
@@ -47,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/rapport", get(report::index))
         .route("/rapport/{insats}/{year}", get(report::page))
         .route("/rapport/{insats}/{year}/utskrift", get(report::print))
+        .route("/uppfoljning/{year}", get(finsam::page_handler))
         .route("/rapport/{insats}/{year}/stang", post(report::close))
         .route("/rapport/{insats}/{year}/oppna", post(report::reopen))
         .route("/mal/{insats}/{year}", get(goals::form).post(goals::submit))
@@ -141,7 +144,7 @@ pub fn raw_field(pairs: &[(String, String)], name: &str) -> String {
 }
 
 /// A tally as shown to people and to API clients: keys and Swedish labels.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TallyView {
     pub id: i64,
     pub insats: String,
@@ -151,12 +154,14 @@ pub struct TallyView {
     pub period: String,
     pub period_label: String,
     /// dimension key → value key (a list of keys for a multi-choice dimension)
+    #[schema(value_type = BTreeMap<String, openapi::DimensionValue>)]
     pub values: BTreeMap<String, serde_json::Value>,
     /// (dimension label, value label) in form order
     #[serde(skip)]
     pub labels: Vec<(String, String)>,
     pub voided: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::domain::VoidReason>, nullable = false)]
     pub void_reason: Option<&'static str>,
 }
 

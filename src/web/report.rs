@@ -111,7 +111,7 @@ pub async fn build_tables(
 pub fn marking(protected: bool, rule: &crate::report::protect::Rule) -> String {
     if protected {
         format!(
-            "Publiceringsversion: antal under {} visas som {}; .. betyder en uppgift som döljs så att ett litet antal inte kan räknas fram.",
+            "Publiceringsversion: antal under {} visas som {}. .. betyder en uppgift som döljs så att ett litet antal inte kan räknas fram.",
             rule.threshold, rule.form
         )
     } else {

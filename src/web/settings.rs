@@ -4,7 +4,7 @@
 //! stay in history and in past reports.
 
 use super::auth::{ClientAddr, CurrentUser, forbidden, now_utc};
-use super::views::components::error_summary;
+use super::views::components::{error_summary, field_error};
 use super::views::layout::{Chrome, Section, csrf, page};
 use crate::AppState;
 use crate::domain::{Config, Dimension, FieldError, Flow, Role, Shape};
@@ -50,6 +50,7 @@ enum Change {
     RetireValue { id: i64, retired: bool },
     AddQuestion { kind: i64, like: i64, label: String },
     RetireQuestion { id: i64, retired: bool },
+    Privacy(crate::domain::Privacy),
 }
 
 fn parse(cfg: &Config, pairs: &[(String, String)]) -> Result<Change, Vec<FieldError>> {
@@ -114,6 +115,24 @@ fn parse(cfg: &Config, pairs: &[(String, String)]) -> Result<Change, Vec<FieldEr
                 Some(d) => Change::RetireQuestion { id: d.id, retired },
                 None => return Err(bad("Frågan finns inte.")),
             }
+        }
+        "privacy" => {
+            use crate::domain::Privacy;
+            let threshold = super::field(pairs, "threshold")
+                .parse::<i64>()
+                .ok()
+                .filter(|t| (Privacy::MIN_THRESHOLD..=Privacy::MAX_THRESHOLD).contains(t));
+            if threshold.is_none() {
+                errors.push(FieldError::new(
+                    "threshold",
+                    format!("Gränsen är ett heltal från {} till {}.", Privacy::MIN_THRESHOLD, Privacy::MAX_THRESHOLD),
+                ));
+            }
+            let form = super::field(pairs, "form");
+            if form.chars().count() > 20 {
+                errors.push(FieldError::new("form", "Skriv högst 20 tecken."));
+            }
+            Change::Privacy(Privacy { threshold: threshold.unwrap_or(3), form: (!form.is_empty()).then_some(form) })
         }
         _ => return Err(bad("Okänd ändring.")),
     };
@@ -188,6 +207,10 @@ pub async fn submit(
                     store::config::set_dimension_retired(tx, *id, *retired)?;
                     format!("fråga {id} {}", if *retired { "avslutad" } else { "öppnad igen" })
                 }
+                Change::Privacy(p) => {
+                    store::config::set_privacy(tx, p)?;
+                    format!("skydd av små tal: gräns {}", p.threshold)
+                }
             };
             store::audit::append(tx, &now_utc(), Some((me, &name)), Action::ConfigChanged, &detail, addr.as_deref())
         })
@@ -233,6 +256,29 @@ fn view(chrome: Chrome, user: &CurrentUser, cfg: &Config, errors: &[FieldError])
             h1 { "Inställningar för " (cfg.association) }
             p.lead { "Lägg till och sluta använda insatser, kommuner, kategorier, avslutsorsaker, enkätfrågor och gruppaktiviteter. Sådant som inte används längre finns kvar i tidigare registreringar och rapporter; inget som redan är registrerat ändras." }
             (error_summary(errors))
+            section #skydd {
+                h2 { "Skydd av små tal" }
+                p {
+                    "Allt som läsare, API-nycklar med bara läsrätt och publiceringsversioner visar är skyddat: antal under gränsen visas som "
+                    strong { (crate::report::rule(cfg).form) }
+                    ", och fler siffror döljs (..) så att ett dolt antal inte kan räknas fram. Se docs/PRIVACY.md för metoden."
+                }
+                form.add method="post" action="/installningar" {
+                    (csrf(user))
+                    input type="hidden" name="action" value="privacy";
+                    div.field {
+                        label for="privacy-threshold" { "Dölj antal under" }
+                        input #privacy-threshold name="threshold" type="number" min=(crate::domain::Privacy::MIN_THRESHOLD) max=(crate::domain::Privacy::MAX_THRESHOLD) value=(cfg.privacy.threshold) required;
+                        (field_error(errors, "threshold"))
+                    }
+                    div.field {
+                        label for="privacy-form" { "Visa dolda små antal som" }
+                        input #privacy-form name="form" maxlength="20" value=(cfg.privacy.form.clone().unwrap_or_default()) placeholder=(format!("<{}", cfg.privacy.threshold));
+                        (field_error(errors, "form"))
+                    }
+                    button type="submit" { "Spara skyddet" }
+                }
+            }
             section {
                 h2 { "Insatser" }
                 table {

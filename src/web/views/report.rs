@@ -158,6 +158,7 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, b: &Built, view: V
                     li { a href=(format!("{base}?format=csv-plain{pub_q}")) download { "CSV för andra program" } " (kommatecken, en rad per siffra)" }
                     li { a href=(format!("{here}/utskrift{}", View::query(view.publication, view.trend))) { "Utskriftsversion" } " – skriv ut eller spara som PDF (A4)" }
                     li { a href=(format!("{base}/tables{}", View::query(b.protected && may_choose, false))) { "JSON per tabell" } " (för Power BI och Power Query)" }
+                    li { a href=(format!("/uppfoljning/{}{}", r.year, View::query(b.protected && may_choose, false))) { "Uppföljning Finsam " (r.year) } " – siffrorna till det nationella systemet" }
                 }
             }
             @if !charts.is_empty() {

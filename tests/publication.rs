@@ -1,0 +1,248 @@
+//! Who sees protected figures, and every output that carries them: the report page, its five-year
+//! view, the print view, the summary, CSV, XLSX, JSON per table, the Uppföljning Finsam panel and
+//! the configured threshold.
+
+mod common;
+
+use axum::http::StatusCode;
+use calamine::{Data, Reader, Xlsx};
+use common::{Client, TestApp, exit, now, person};
+use pinne::domain::account::Role;
+use pinne::domain::{RawTally, tally};
+use pinne::store;
+
+type Batch<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, usize);
+
+fn bulk(app: &TestApp, items: &[Batch]) {
+    let cfg = app.store.config();
+    let mut all = Vec::new();
+    for (kind, period, values, n) in items {
+        let raw = RawTally {
+            insats: Some("coachingteamet".into()),
+            kind: Some(kind.to_string()),
+            period: Some(period.to_string()),
+            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..Default::default()
+        };
+        all.extend(std::iter::repeat_n(tally::validate(&cfg, &raw, now()).expect("valid tally"), *n));
+    }
+    app.store
+        .write_blocking(|tx| {
+            for t in &all {
+                store::tally::insert(tx, t, None)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// 2025: 20 women and 15 men from Karlskoga, one woman from Degerfors; 11 exits.
+fn scenario() -> TestApp {
+    let app = TestApp::new();
+    bulk(
+        &app,
+        &[
+            ("inskrivning", "2025-02", person("kvinna", "karlskoga"), 20),
+            ("inskrivning", "2025-02", person("man", "karlskoga"), 15),
+            ("inskrivning", "2025-03", person("kvinna", "degerfors"), 1),
+            ("avslut", "2025-10", exit("kvinna", "karlskoga", "studier"), 6),
+            ("avslut", "2025-10", exit("man", "karlskoga", "anstallning"), 4),
+            ("avslut", "2025-11", exit("kvinna", "degerfors", "vard"), 1),
+        ],
+    );
+    app
+}
+
+/// The cells of a row of a table on a page (by table key and row label), as text.
+fn cells(html: &str, table: &str, label: &str) -> Vec<String> {
+    let start = html.find(&format!(r#"id="tabell-{table}""#)).unwrap_or_else(|| panic!("no table {table}"));
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    let head = format!(r#"<th scope="row">{label}</th>"#);
+    let at = section.find(&head).unwrap_or_else(|| panic!("no row {label} in {table}"));
+    let row = &section[at + head.len()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    row.split("<td").skip(1).map(|c| c.split('>').nth(1).unwrap().split('<').next().unwrap().to_string()).collect()
+}
+
+async fn read_only_token(client: &Client) -> Client {
+    let page = client.post_form("/konto/nycklar", "name=Publicering&read_only=1").await.text();
+    let token = page.split(r#"<p class="secret">"#).nth(1).unwrap().split('<').next().unwrap().to_string();
+    Client { bearer: Some(token), session: None, csrf: None, ..client.clone() }
+}
+
+#[tokio::test]
+async fn readers_coaches_and_read_only_tokens_only_ever_get_the_publication_version() {
+    let app = scenario();
+    let reader = app.client("styrelsen", Role::Lasare, &[]);
+    for path in ["/rapport/coachingteamet/2025", "/rapport/coachingteamet/2025?publicering=nej"] {
+        let html = reader.get(path).await.text();
+        assert!(html.contains("Publiceringsversion."), "{path}");
+        assert!(!html.contains("Ej för publicering."), "{path}");
+        // Degerfors: one woman, hidden; its partner cells hidden too.
+        let degerfors = cells(&html, "deltagare_kommun", "Degerfors");
+        assert_eq!(degerfors[0], "&lt;3", "{degerfors:?}");
+        assert!(!html.contains("Visa alla siffror"), "a reader cannot switch to the figures as counted");
+    }
+    // The summary never writes out a hidden figure.
+    let html = reader.get("/rapport/coachingteamet/2025").await.text();
+    let summary = &html[html.find("Sammanfattning").unwrap()..html.find("Mål 2025").unwrap()];
+    assert!(summary.contains("Under 2025 deltog 36 personer"), "{summary}");
+    let exits = cells(&html, "deltagare", "Avslutade")[6].clone();
+    if exits == ".." {
+        assert!(summary.contains("visas inte") && !summary.contains("11 avslutades"), "{summary}");
+    }
+
+    // A read-only token of the förbundschef: protected JSON.
+    let token = read_only_token(&app.chef).await;
+    let json = token.get("/api/v1/reports/coachingteamet/2025").await.json();
+    assert_eq!(json["protected"], true);
+    assert!(json["tables"].as_array().unwrap().iter().any(|t| t["key"] == "deltagare_kommun"));
+    let one = token.get("/api/v1/reports/coachingteamet/2025/tables/deltagare_kommun").await.json();
+    let degerfors = one["rows"].as_array().unwrap().iter().find(|r| r["label"] == "Degerfors").unwrap();
+    assert_eq!(degerfors["cells"][0]["hidden"], "<3");
+    assert!(degerfors["cells"][0]["value"].is_null());
+    assert!(one["records"].as_array().unwrap().iter().any(|r| r["measure"] == "hidden" && r["value"] == "<3"));
+    // Asking for the unprotected version does not help.
+    assert_eq!(token.get("/api/v1/reports/coachingteamet/2025/tables?publicering=nej").await.json()["protected"], true);
+
+    // A coach sees this year's report, protected.
+    let coach = app.client("coach", Role::Coach, &["coachingteamet"]);
+    let html = coach.get(&format!("/rapport/coachingteamet/{}", now().year)).await.text();
+    assert!(html.contains("Publiceringsversion."));
+}
+
+#[tokio::test]
+async fn the_huvudman_and_forbundschef_choose_and_see_what_is_not_for_publication() {
+    let app = scenario();
+    let hm = app.client("huvudman", Role::Huvudman, &["coachingteamet"]);
+    for c in [&app.chef, &hm] {
+        let html = c.get("/rapport/coachingteamet/2025").await.text();
+        assert!(html.contains("Ej för publicering."));
+        assert_eq!(cells(&html, "deltagare_kommun", "Degerfors")[0], "1 (5\u{a0}%)");
+        assert!(html.contains("Under 2025 deltog 36 personer (21 kvinnor och 15 män)"));
+        let html = c.get("/rapport/coachingteamet/2025?publicering=ja").await.text();
+        assert!(html.contains("Publiceringsversion."));
+        assert_eq!(cells(&html, "deltagare_kommun", "Degerfors")[0], "&lt;3");
+    }
+    let json = app.get("/api/v1/reports/coachingteamet/2025").await.json();
+    assert_eq!(json["participants"]["total"], 36, "the whole report as counted");
+    let json = app.get("/api/v1/reports/coachingteamet/2025?publicering=ja").await.json();
+    assert_eq!(json["protected"], true);
+}
+
+#[tokio::test]
+async fn bad_choices_in_the_address_are_refused_in_swedish() {
+    let app = scenario();
+    let res = app.get("/rapport/coachingteamet/2025?publicering=kanske").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.text().contains("”kanske” är inget giltigt värde för publicering"));
+    let res = app.get("/rapport/coachingteamet/2025?visning=allt").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = app.get("/rapport/coachingteamet/2025?okant=1").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let res = app.get("/api/v1/reports/coachingteamet/2025/tables?publicering=kanske").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["error"]["field"], "publicering");
+    let res = app.get("/api/v1/reports/coachingteamet/2025/tables/finns_inte").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = app.get("/api/v1/reports/coachingteamet/2025?format=pdf").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.json()["error"]["message"].as_str().unwrap().contains("xlsx"));
+}
+
+fn workbook(body: &[u8]) -> Xlsx<std::io::Cursor<Vec<u8>>> {
+    calamine::open_workbook_from_rs(std::io::Cursor::new(body.to_vec())).expect("an xlsx workbook")
+}
+
+fn sheet_text(wb: &mut Xlsx<std::io::Cursor<Vec<u8>>>, name: &str) -> String {
+    let range = wb.worksheet_range(name).unwrap();
+    range.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect::<Vec<_>>().join("|")
+}
+
+#[tokio::test]
+async fn the_xlsx_download_is_the_whole_report_marked_for_its_readers() {
+    let app = scenario();
+    let res = app.get("/api/v1/reports/coachingteamet/2025?format=xlsx").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(
+        res.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("pinne-coachingteamet-2025-ej-for-publicering.xlsx")
+    );
+    let mut wb = workbook(&res.body);
+    let names = wb.sheet_names();
+    assert_eq!(names[0], "Om rapporten");
+    assert!(names.len() > 8, "one sheet per table: {names:?}");
+    assert!(sheet_text(&mut wb, "Om rapporten").contains("Ej för publicering"));
+    // Real numbers: participants during the year, women 2025.
+    let range = wb.worksheet_range("Deltagare").unwrap();
+    let row = range.rows().find(|r| r[0] == "Deltagare under året").unwrap();
+    assert!(row.iter().any(|c| matches!(c, Data::Float(x) if *x == 21.0) || matches!(c, Data::Int(21))));
+
+    let reader = app.client("styrelsen", Role::Lasare, &[]);
+    let res = reader.get("/api/v1/reports/coachingteamet/2025?format=xlsx").await;
+    assert!(res.headers["content-disposition"].to_str().unwrap().contains("-publicering.xlsx"));
+    let mut wb = workbook(&res.body);
+    assert!(sheet_text(&mut wb, "Om rapporten").contains("Skyddad för publicering"));
+    let name = wb.sheet_names().into_iter().find(|n| n.starts_with("Deltagare under året per")).unwrap();
+    assert!(sheet_text(&mut wb, &name).contains("<3"));
+    // The CSV for Excel says which version it is on its first line.
+    let csv = reader.get("/api/v1/reports/coachingteamet/2025?format=csv").await.text();
+    assert!(csv.trim_start_matches('\u{feff}').starts_with("Publiceringsversion: antal under 3 visas som <3"));
+}
+
+#[tokio::test]
+async fn the_threshold_and_its_form_are_set_in_the_settings_and_checked() {
+    let app = scenario();
+    let before = app.store.config().privacy.clone();
+    let res = app.post_form("/installningar", "action=privacy&threshold=1&form=").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("Gränsen är ett heltal från 2 till 20."));
+    assert_eq!(app.store.config().privacy, before, "nothing stored");
+    let res = app.post_form("/installningar", "action=privacy&threshold=5&form=f%C3%A4rre+%C3%A4n+5").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store.config().privacy.threshold, 5);
+    let reader = app.client("styrelsen", Role::Lasare, &[]);
+    let html = reader.get("/rapport/coachingteamet/2025").await.text();
+    // Four exits to anställning are now below the threshold too.
+    assert_eq!(cells(&html, "avslut_orsak", "Anställning")[2], "färre än 5");
+    assert!(app.audit_actions().contains(&"config_changed".to_string()));
+}
+
+#[tokio::test]
+async fn the_five_year_view_and_the_print_view_show_the_whole_report() {
+    let app = scenario();
+    let html = app.get("/rapport/coachingteamet/2025?visning=trend").await.text();
+    // Each gender group spans the five years 2021–2025.
+    assert!(html.contains(r#"<th scope="colgroup" colspan="5">Kvinnor</th>"#));
+    assert!(html.contains("Deltagare 2021–2025"));
+    let print = app.get("/rapport/coachingteamet/2025/utskrift").await;
+    assert_eq!(print.status, StatusCode::OK);
+    let html = print.text();
+    assert!(html.contains(r#"<body class="print-view">"#));
+    assert!(!html.contains("Huvudmeny"), "no navigation on paper");
+    for key in ["deltagare", "deltagare_kommun", "avslut_orsak", "mal"] {
+        assert!(html.contains(&format!(r#"id="tabell-{key}""#)), "{key}");
+    }
+    assert!(html.contains("Ej för publicering."));
+    let css = app.get("/assets/pinne.css").await.text();
+    assert!(css.contains("@page { size: A4;"));
+    let reader = app.client("styrelsen", Role::Lasare, &[]);
+    assert!(reader.get("/rapport/coachingteamet/2025/utskrift").await.text().contains("Publiceringsversion."));
+}
+
+#[tokio::test]
+async fn the_finsam_panel_has_the_national_figures_ready_to_type_in() {
+    let app = scenario();
+    let html = app.get("/uppfoljning/2025").await.text();
+    assert!(html.contains("Deltagare per insats 2025"));
+    // Kvinnor, Män, Ej angivet, Totalt.
+    assert_eq!(cells(&html, "finsam_deltagare", "Coachingteamet"), ["21", "15", "0", "36"]);
+    let reader = app.client("styrelsen", Role::Lasare, &[]);
+    let html = reader.get("/uppfoljning/2025").await.text();
+    assert!(html.contains("Publiceringsversion."));
+    assert_eq!(cells(&html, "finsam_deltagare", "Coachingteamet")[3], "36");
+    assert_eq!(app.get("/uppfoljning/2025?publicering=x").await.status, StatusCode::BAD_REQUEST);
+}
