@@ -10,10 +10,9 @@
 
 mod common;
 
-use common::{TestApp, exit, now, person};
+use common::{TestApp, bulk, exit, now, person};
 use pinne::domain::account::Role;
 use pinne::domain::event::{self, RawEvent};
-use pinne::domain::{RawTally, tally};
 use pinne::store;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -232,7 +231,7 @@ impl Published {
             }
             if key.ends_with("_fordelning") {
                 let means = key.trim_end_matches("_fordelning");
-                for (i, c) in columns.iter().enumerate() {
+                for c in columns {
                     let group = c["group"].as_str().unwrap();
                     let parts: Vec<String> = rows
                         .iter()
@@ -244,7 +243,6 @@ impl Published {
                         format!("{group} {report_year}")
                     };
                     self.sum(&name(report_year, means, &total, "Antal betyg", None), &parts);
-                    let _ = i;
                 }
                 for r in rows {
                     let label = r["label"].as_str().unwrap();
@@ -401,32 +399,6 @@ async fn the_attacker_recovers_nothing_from_the_demo_reports() {
             assert!(protected.hidden() > 0, "the demo has small counts to hide");
         }
     }
-}
-
-type Batch<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, usize);
-
-fn bulk(app: &TestApp, insats: &str, items: &[Batch]) {
-    let cfg = app.store.config();
-    let mut all = Vec::new();
-    for (kind, period, values, n) in items {
-        let raw = RawTally {
-            insats: Some(insats.into()),
-            kind: Some(kind.to_string()),
-            period: Some(period.to_string()),
-            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            ..Default::default()
-        };
-        let t = tally::validate(&cfg, &raw, now()).expect("valid scenario tally");
-        all.extend(std::iter::repeat_n(t, *n));
-    }
-    app.store
-        .write_blocking(|tx| {
-            for t in &all {
-                store::tally::insert(tx, t, None)?;
-            }
-            Ok(())
-        })
-        .unwrap();
 }
 
 /// One woman from Degerfors among 35 from Karlskoga, with exits in 2025 and 2026.

@@ -6,41 +6,15 @@ mod common;
 
 use axum::http::StatusCode;
 use calamine::{Data, Reader, Xlsx};
-use common::{Client, TestApp, exit, now, person};
+use common::{Client, TestApp, bulk, exit, now, person};
 use pinne::domain::account::Role;
-use pinne::domain::{RawTally, tally};
-use pinne::store;
-
-type Batch<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, usize);
-
-fn bulk(app: &TestApp, items: &[Batch]) {
-    let cfg = app.store.config();
-    let mut all = Vec::new();
-    for (kind, period, values, n) in items {
-        let raw = RawTally {
-            insats: Some("coachingteamet".into()),
-            kind: Some(kind.to_string()),
-            period: Some(period.to_string()),
-            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            ..Default::default()
-        };
-        all.extend(std::iter::repeat_n(tally::validate(&cfg, &raw, now()).expect("valid tally"), *n));
-    }
-    app.store
-        .write_blocking(|tx| {
-            for t in &all {
-                store::tally::insert(tx, t, None)?;
-            }
-            Ok(())
-        })
-        .unwrap();
-}
 
 /// 2025: 20 women and 15 men from Karlskoga, one woman from Degerfors; 11 exits.
 fn scenario() -> TestApp {
     let app = TestApp::new();
     bulk(
         &app,
+        "coachingteamet",
         &[
             ("inskrivning", "2025-02", person("kvinna", "karlskoga"), 20),
             ("inskrivning", "2025-02", person("man", "karlskoga"), 15),

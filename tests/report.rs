@@ -4,38 +4,10 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, exit, person};
+use common::{TestApp, bulk, exit, person};
 use pinne::domain::{RawTally, tally};
 use pinne::store;
 use serde_json::Value;
-
-/// (kind, period, values, how many)
-type Batch<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, usize);
-
-/// Stores `n` copies of a tally through validation, in one transaction (fast for big scenarios).
-fn bulk(app: &TestApp, items: &[Batch]) {
-    let cfg = app.store.config();
-    let mut all = Vec::new();
-    for (kind, period, values, n) in items {
-        let raw = RawTally {
-            insats: Some("coachingteamet".into()),
-            kind: Some(kind.to_string()),
-            period: Some(period.to_string()),
-            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            ..Default::default()
-        };
-        let t = tally::validate(&cfg, &raw, common::now()).expect("valid scenario tally");
-        all.extend(std::iter::repeat_n(t, *n));
-    }
-    app.store
-        .write_blocking(|tx| {
-            for t in &all {
-                store::tally::insert(tx, t, None)?;
-            }
-            Ok(())
-        })
-        .unwrap();
-}
 
 /// The 2023 annual report of Finsam Degerfors/Karlskoga: 183 participants (114 women, 69 men),
 /// 63 exits: 8 anställning, 13 studier, 4 arbetsmarknaden, 17 rehabilitering, 19 vård, 2 flytt.
@@ -45,6 +17,7 @@ fn scenario_2023() -> TestApp {
     let d = "degerfors";
     bulk(
         &app,
+        "coachingteamet",
         &[
             // Enrolled before 2023, recorded as entries in December 2022.
             ("inskrivning", "2022-12", person("kvinna", k), 60),

@@ -617,12 +617,8 @@ pub fn flow_tables(r: &Report) -> Vec<Table> {
     let participants = |this: bool, g: Option<&str>| flow_figures(r, this, g).total;
     let entries = |this: bool, g: Option<&str>| flow_figures(r, this, g).entries;
     let exits = |this: bool, g: Option<&str>| flow_figures(r, this, g).exits;
-    let by_participants = |dim: &str| Dist {
-        prefix: "p:".into(),
-        total: "p:*".into(),
-        total_of: &participants,
-        partition: !dim.is_empty(),
-    };
+    let by_participants =
+        || Dist { prefix: "p:".into(), total: "p:*".into(), total_of: &participants, partition: true };
     let by_exits = Dist { prefix: format!("c:{exit}::"), total: exits_tag.clone(), total_of: &exits, partition: true };
 
     if let Some(area) = r.area.as_ref().filter(|_| !r.participants.by_municipality.is_empty()) {
@@ -632,7 +628,7 @@ pub fn flow_tables(r: &Report) -> Vec<Table> {
             Some("Andel av deltagarna i samma kolumn.".into()),
             &area.label,
             &r.participants.by_municipality,
-            &by_participants(&area.key),
+            &by_participants(),
         ));
     }
 
@@ -702,7 +698,7 @@ pub fn flow_tables(r: &Report) -> Vec<Table> {
                 None,
                 &cat.label,
                 &cat.participants,
-                &by_participants(&cat.key),
+                &by_participants(),
             ));
         }
         out.push(c.dist_table(

@@ -216,3 +216,32 @@ pub fn exit<'a>(kon: &'a str, kommun: &'a str, reason: &'a str) -> Vec<(&'a str,
     v.push(("tid_i_insatsen", "7_12"));
     v
 }
+
+/// (kind, period, values, how many)
+pub type Batch<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, usize);
+
+/// Stores `n` copies of a tally of `insats` through validation, in one transaction (fast for big
+/// scenarios).
+pub fn bulk(app: &TestApp, insats: &str, items: &[Batch]) {
+    let cfg = app.store.config();
+    let mut all = Vec::new();
+    for (kind, period, values, n) in items {
+        let raw = pinne::domain::RawTally {
+            insats: Some(insats.into()),
+            kind: Some(kind.to_string()),
+            period: Some(period.to_string()),
+            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..Default::default()
+        };
+        let t = pinne::domain::tally::validate(&cfg, &raw, now()).expect("valid scenario tally");
+        all.extend(std::iter::repeat_n(t, *n));
+    }
+    app.store
+        .write_blocking(|tx| {
+            for t in &all {
+                store::tally::insert(tx, t, None)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
