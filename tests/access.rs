@@ -298,3 +298,117 @@ async fn the_matrix_covers_every_route() {
         assert!(covered.iter().any(|c| normalise(c) == normalise(&full)), "route {full} is not in the access matrix");
     }
 }
+
+/// A read-only API token of this client's account, made on the account page as a person would.
+async fn read_only_token(client: &Client) -> Client {
+    let page = client.post_form("/konto/nycklar", "name=Power+BI&read_only=1").await.text();
+    let token = page.split(r#"<p class="secret">"#).nth(1).unwrap().split('<').next().unwrap().to_string();
+    Client { bearer: Some(token), session: None, csrf: None, ..client.clone() }
+}
+
+/// Posts a tally of Coachingteamet as `client` for `period`; returns its id.
+async fn tally(client: &Client, period: &str) -> i64 {
+    let body = format!(
+        r#"{{"insats":"coachingteamet","kind":"inskrivning","period":"{period}","values":{{"kon":"kvinna","kommun":"degerfors","aldersgrupp":"25_29","utbildning":"gymnasium","forsorjning":"ingen","tid_forsorjning":"ingen"}}}}"#
+    );
+    let res = client.post_json("/api/v1/tallies", &body).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.json()["id"].as_i64().unwrap()
+}
+
+/// The ids a list of tallies holds, sorted.
+fn ids(res: &Response) -> Vec<i64> {
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let mut ids: Vec<i64> = res.json().as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
+    ids.sort();
+    ids
+}
+
+/// Individual tallies are microdata: a coach sees only the tallies they registered themselves, of
+/// this month and last month (November and October 2026 in the tests), to correct a mistake.
+/// Anything else is answered as if it did not exist; the huvudman still sees every tally.
+#[tokio::test]
+async fn a_coach_sees_and_voids_only_their_own_tallies_of_this_month_and_last() {
+    let app = TestApp::new();
+    let coach = app.client("coach", Role::Coach, &["coachingteamet"]);
+    let colleague = app.client("kollega", Role::Coach, &["coachingteamet"]);
+    let huvudman = app.client("huvudman", Role::Huvudman, &["coachingteamet"]);
+    let this_month = tally(&coach, "2026-11").await;
+    let last_month = tally(&coach, "2026-10").await;
+    let september = tally(&coach, "2026-09").await;
+    let last_year = tally(&coach, "2025-06").await;
+    let colleagues = tally(&colleague, "2026-11").await;
+
+    // Own, this month or last month: allowed.
+    for id in [this_month, last_month] {
+        let res = coach.get(&format!("/api/v1/tallies/{id}")).await;
+        assert_eq!(res.status, StatusCode::OK, "{id}: {}", res.text());
+        assert_eq!(res.json()["id"], id);
+        assert_eq!(coach.get(&format!("/registrerat/{id}")).await.status, StatusCode::OK, "{id}");
+    }
+    // Someone else's, or older than last month: 404, word for word what a tally that does not
+    // exist gets, so the answer does not tell that it exists.
+    let missing = coach.get("/api/v1/tallies/999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    for id in [colleagues, september, last_year] {
+        let res = coach.get(&format!("/api/v1/tallies/{id}")).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{id}: {}", res.text());
+        assert_eq!(res.json(), missing.json(), "{id}");
+        assert_eq!(coach.get(&format!("/registrerat/{id}")).await.status, StatusCode::NOT_FOUND, "{id}");
+    }
+    // The lists leave them out: the API's, the page of tallies and the form's recent tallies.
+    assert_eq!(ids(&coach.get("/api/v1/tallies?insats=coachingteamet&limit=200").await), [this_month, last_month]);
+    for page in ["/registreringar?insats=coachingteamet", "/registrera?insats=coachingteamet"] {
+        let html = coach.get(page).await.text();
+        let link = |id: i64| format!(r#"<a href="/registrerat/{id}">{id}</a>"#);
+        assert!(html.contains(&link(this_month)) && html.contains(&link(last_month)), "{page}");
+        for id in [colleagues, september, last_year] {
+            assert!(!html.contains(&link(id)), "{page} shows {id}");
+        }
+    }
+    // Voiding goes as far as seeing: the hidden ones are not found, and nothing moves.
+    let before = app.footprint();
+    for id in [colleagues, september, last_year] {
+        let res = coach.post_json(&format!("/api/v1/tallies/{id}/void"), r#"{"reason":"dubblett"}"#).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{id}: {}", res.text());
+        let res = coach.post_form(&format!("/registrerat/{id}/makulera"), "reason=dubblett").await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{id}");
+        assert_eq!(coach.post_form(&format!("/registrerat/{id}/angra"), "").await.status, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(app.footprint(), before);
+    let res = coach.post_json(&format!("/api/v1/tallies/{last_month}/void"), r#"{"reason":"dubblett"}"#).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    // The huvudman keeps every tally of the insats, of any month, to correct it.
+    let all = [this_month, last_month, september, last_year, colleagues];
+    let mut sorted = all.to_vec();
+    sorted.sort();
+    assert_eq!(ids(&huvudman.get("/api/v1/tallies?insats=coachingteamet&limit=200").await), sorted);
+    for id in all {
+        assert_eq!(huvudman.get(&format!("/api/v1/tallies/{id}")).await.status, StatusCode::OK, "{id}");
+    }
+    let res = huvudman.post_json(&format!("/api/v1/tallies/{september}/void"), r#"{"reason":"fel_period"}"#).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+}
+
+/// A read-only token (for Power BI, Excel or a script fetching reports) gets no individual tallies
+/// or events, whoever's token it is; the same account with a full token still does.
+#[tokio::test]
+async fn read_only_tokens_get_no_individual_tallies() {
+    let w = world().await;
+    let [_, coach, huvudman, chef, _] = &w.clients;
+    for (who, full) in [("huvudman", huvudman), ("förbundschef", chef), ("coach", coach)] {
+        let read_only = read_only_token(full).await;
+        for path in ["/api/v1/tallies?insats=coachingteamet", "/api/v1/tallies/1", "/api/v1/events/1"] {
+            assert_eq!(full.get(path).await.status, StatusCode::OK, "{who} with a full token: {path}");
+            let res = read_only.get(path).await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{who}, read-only: {path}: {}", res.text());
+            let message = res.json()["error"]["message"].as_str().unwrap().to_string();
+            assert!(message.starts_with("En API-nyckel som bara får läsa ger inga enskilda"), "{message}");
+        }
+        // Not even whether a tally exists.
+        assert_eq!(read_only.get("/api/v1/tallies/999999").await.status, StatusCode::FORBIDDEN, "{who}");
+        // The reports are what it is for.
+        let res = read_only.get("/api/v1/reports/coachingteamet/2026").await;
+        assert_eq!(res.status, StatusCode::OK, "{who}: {}", res.text());
+    }
+}

@@ -9,7 +9,13 @@ use pinne::domain::account::Role;
 const ENTRY: &str = r#"{"insats":"coachingteamet","kind":"inskrivning","period":"2025-06","values":{"kon":"kvinna","kommun":"karlskoga","aldersgrupp":"30_39","utbildning":"gymnasium","forsorjning":"ingen","tid_forsorjning":"ingen"}}"#;
 
 async fn tally(c: &Client) -> i64 {
-    let res = c.post_json("/api/v1/tallies", ENTRY).await;
+    tally_of(c, "2025-06").await
+}
+
+/// A tally of `period` (a coach sees and voids their own of this month and last month only:
+/// November and October 2026 in the tests).
+async fn tally_of(c: &Client, period: &str) -> i64 {
+    let res = c.post_json("/api/v1/tallies", &ENTRY.replace("2025-06", period)).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     res.json()["id"].as_i64().unwrap()
 }
@@ -24,15 +30,16 @@ async fn coaches_void_their_own_tallies_the_huvudman_and_forbundschef_any() {
     let anna = app.client("anna", Role::Coach, &["coachingteamet"]);
     let bo = app.client("bo", Role::Coach, &["coachingteamet"]);
     let hm = app.client("hm", Role::Huvudman, &["coachingteamet"]);
-    let (a1, a2, a3) = (tally(&anna).await, tally(&anna).await, tally(&anna).await);
-    // Bo may not void Anna's tally; nothing changes.
+    let (a1, a2, a3) =
+        (tally_of(&anna, "2026-10").await, tally_of(&anna, "2026-10").await, tally_of(&anna, "2026-11").await);
+    // Bo may not void Anna's tally, nor even see it: to him it does not exist. Nothing changes.
     let res = bo.post_json(&format!("/api/v1/tallies/{a1}/void"), &void("dubblett")).await;
-    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_eq!(app.footprint().0, 3);
     let page = bo.post_form(&format!("/registrerat/{a1}/makulera"), "reason=dubblett").await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN);
-    // Bo's view of the tally offers no void controls; Anna's does.
-    assert!(!bo.get(&format!("/registrerat/{a1}")).await.text().contains("Makulera"));
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(bo.get(&format!("/registrerat/{a1}")).await.status, StatusCode::NOT_FOUND);
+    // Anna's view of it offers "Ångra".
     assert!(anna.get(&format!("/registrerat/{a1}")).await.text().contains(">Ångra</button>"));
     // Anna voids her own, the huvudman and the förbundschef any, each with a reason.
     let res = anna.post_json(&format!("/api/v1/tallies/{a1}/void"), &void("dubblett")).await;
@@ -48,7 +55,7 @@ async fn coaches_void_their_own_tallies_the_huvudman_and_forbundschef_any() {
     );
     // All three stay stored, but leave every count.
     assert_eq!(app.footprint(), (3, 18, 0));
-    let r = app.get("/api/v1/reports/coachingteamet/2025").await.json();
+    let r = app.get("/api/v1/reports/coachingteamet/2026").await.json();
     assert_eq!(r["participants"]["entries"], 0);
     // Voiding twice, or with a reason not on the list, is refused.
     assert_eq!(
@@ -92,7 +99,10 @@ async fn a_closed_year_no_longer_moves_until_the_forbundschef_reopens_it() {
     assert!(res.text().contains("2025 är stängt"));
     let res = hm.post_json(&format!("/api/v1/tallies/{t}/void"), &void("dubblett")).await;
     assert_eq!(res.status, StatusCode::CONFLICT);
-    assert!(!anna.get(&format!("/registrerat/{t}")).await.text().contains(">Ångra</button>"));
+    let page = hm.get(&format!("/registrerat/{t}")).await.text();
+    assert!(
+        page.contains("Året är stängt: registreringen kan inte makuleras.") && !page.contains(">Makulera</button>")
+    );
     assert_eq!(app.footprint().0, 1);
     // 2026 is still open.
     let res = anna.post_json("/api/v1/tallies", &ENTRY.replace("2025-06", "2026-01")).await;
@@ -215,4 +225,43 @@ async fn the_huvudman_finds_tallies_to_correct_on_a_list() {
     assert!(hm.get("/registreringar").await.text().contains("Makulerad"));
     assert_eq!(hm.get("/registreringar?insats=mottagningsteamet").await.status, StatusCode::FORBIDDEN);
     assert_eq!(hm.get("/registreringar?insats=finns_inte").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_coach_corrects_this_month_and_last_the_huvudman_anything_older() {
+    let app = TestApp::new();
+    let anna = app.client("anna", Role::Coach, &["coachingteamet"]);
+    let hm = app.client("hm", Role::Huvudman, &["coachingteamet"]);
+    let form = |period: &str| {
+        format!(
+            "insats=coachingteamet&kind=inskrivning&period={period}&v.kon=man&v.kommun=karlskoga&v.aldersgrupp=30_39\
+&v.utbildning=gymnasium&v.forsorjning=ingen&v.tid_forsorjning=ingen"
+        )
+    };
+    // Last month: stored and shown, with "Ångra".
+    let res = anna.post_form("/registrera", &form("2026-10")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let recent = res.location();
+    assert!(anna.get(&recent).await.text().contains(">Ångra</button>"));
+    // September, registered late: stored, but Anna cannot open it afterwards, so the form says it
+    // was stored instead of sending her to a page she may not see.
+    let res = anna.post_form("/registrera", &form("2026-09")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), "/registrera?insats=coachingteamet&kind=inskrivning&period=2026-09&sparad=1");
+    let page = anna.get(&res.location()).await.text();
+    assert!(page.contains("Registreringen för september 2026 är sparad."), "{page}");
+    assert!(page.contains("be huvudmannen makulera den"));
+    assert!(page.contains("Dina senaste registreringar i Coachingteamet"));
+    assert!(page.contains("Från oktober och november 2026."));
+    assert_eq!(app.footprint().0, 2);
+    let september = 2;
+    assert_eq!(anna.get(&format!("/registrerat/{september}")).await.status, StatusCode::NOT_FOUND);
+    // Her page of tallies says why it holds only hers of two months.
+    let list = anna.get("/registreringar").await.text();
+    assert!(list.contains("Dina egna registreringar från oktober och november 2026"));
+    assert!(list.contains(&format!(r#"href="{recent}""#)) && !list.contains(r#"href="/registrerat/2""#));
+    // The huvudman corrects it.
+    assert!(hm.get("/registreringar").await.text().contains(r#"href="/registrerat/2""#));
+    let res = hm.post_form(&format!("/registrerat/{september}/makulera"), "reason=fel_period").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
 }

@@ -1,11 +1,13 @@
 //! Staff accounts, roles and what each role may do. Pure rules; the web layer asks these.
 
+use super::{Period, StoredTally};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// Tallies for the insatser they belong to; sees recent tallies and the current year of those.
+    /// Tallies for the insatser they belong to; sees their own tallies of this month and last month,
+    /// and the current year's report of those insatser.
     Coach,
     /// Reports of their insatser; closes years.
     Huvudman,
@@ -69,13 +71,41 @@ impl Account {
             Role::Huvudman | Role::Lasare => false,
         }
     }
-    /// Individual tallies (the recent list, one tally's page).
+    /// Whether the role ever sees individual tallies or events (a läsare never does).
+    pub fn may_see_any_tally(&self) -> bool {
+        self.role != Role::Lasare
+    }
+    /// The lists of individual tallies and the events of an insats (for a coach, only what
+    /// `visible_tallies` lets through).
     pub fn may_see_tallies(&self, insats_id: i64) -> bool {
         match self.role {
             Role::Coach | Role::Huvudman => self.works_with(insats_id),
             Role::Forbundschef => true,
             Role::Lasare => false,
         }
+    }
+    /// One individual tally. Tallies are microdata, so a coach sees only those they registered
+    /// themselves, of this month and last month (`now` is the current month): enough to notice
+    /// and correct a mistake. The huvudman sees every tally of their insatser, the förbundschef all.
+    pub fn may_see_tally(&self, t: &StoredTally, now: Period) -> bool {
+        match self.visible_tallies(now) {
+            Visible::All => self.may_see_tallies(t.insats_id),
+            Visible::Own { author, months } => {
+                self.may_see_tallies(t.insats_id) && t.author == Some(author) && months.contains(&t.period)
+            }
+        }
+    }
+    /// Which tallies of an insats (one the account may see, `may_see_tallies`) a list shows it.
+    pub fn visible_tallies(&self, now: Period) -> Visible {
+        match self.role {
+            Role::Coach => Visible::Own { author: self.id, months: coach_months(now) },
+            Role::Huvudman | Role::Forbundschef | Role::Lasare => Visible::All,
+        }
+    }
+    /// Voiding a tally (the year being open is checked separately): one the account may see
+    /// (`may_see_tally`) and may void (`may_void`).
+    pub fn may_void_tally(&self, t: &StoredTally, now: Period) -> bool {
+        self.may_see_tally(t, now) && self.may_void(t.insats_id, t.author)
     }
     /// The yearly report; a coach sees the current year of their insatser.
     pub fn may_read_report(&self, insats_id: i64, year: i32, current_year: i32) -> bool {
@@ -85,8 +115,9 @@ impl Account {
             Role::Coach => self.works_with(insats_id) && year == current_year,
         }
     }
-    /// Voiding a tally (the year being open is checked separately): its author, or the huvudman of
-    /// the insats, or the förbundschef.
+    /// Voiding a tally or an event (the year being open is checked separately): its author, or the
+    /// huvudman of the insats, or the förbundschef. For tallies, `may_void_tally` also keeps a
+    /// coach to this month and last month.
     pub fn may_void(&self, insats_id: i64, author: Option<i64>) -> bool {
         match self.role {
             Role::Coach => self.works_with(insats_id) && author == Some(self.id),
@@ -105,6 +136,30 @@ impl Account {
     pub fn may_reopen_year(&self) -> bool {
         self.role == Role::Forbundschef
     }
+}
+
+/// The individual tallies a list shows an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visible {
+    /// Every tally of the insats.
+    All,
+    /// Only those registered by `author`, with a period within `months`.
+    Own { author: i64, months: std::ops::RangeInclusive<Period> },
+}
+
+impl Visible {
+    /// The months of a list of the account's own tallies; `None` when it shows every tally.
+    pub fn own_months(&self) -> Option<std::ops::RangeInclusive<Period>> {
+        match self {
+            Visible::All => None,
+            Visible::Own { months, .. } => Some(months.clone()),
+        }
+    }
+}
+
+/// The months whose own tallies a coach sees and may void: last month and this month.
+pub fn coach_months(now: Period) -> std::ops::RangeInclusive<Period> {
+    now.previous()..=now
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -205,6 +260,41 @@ mod tests {
                 && !reader.may_void(3, None)
                 && !reader.may_close_year(3)
         );
+    }
+
+    #[test]
+    fn coaches_see_and_void_only_their_own_tallies_of_this_month_and_last() {
+        let now = Period::new(2026, 1).unwrap();
+        let tally = |author: Option<i64>, year: i32, month: u32| StoredTally {
+            id: 1,
+            insats_id: 1,
+            kind_id: 1,
+            period: Period::new(year, month).unwrap(),
+            values: Vec::new(),
+            void_reason: None,
+            author,
+        };
+        let coach = account(Role::Coach, &[1]);
+        // This month and last month (across the turn of the year), registered by the coach.
+        for t in [tally(Some(7), 2026, 1), tally(Some(7), 2025, 12)] {
+            assert!(coach.may_see_tally(&t, now) && coach.may_void_tally(&t, now), "{:?}", t.period);
+        }
+        // Older, by someone else, by no one (demo data), or of another insats: neither.
+        let other_insats = StoredTally { insats_id: 2, ..tally(Some(7), 2026, 1) };
+        for t in [tally(Some(7), 2025, 11), tally(Some(8), 2026, 1), tally(None, 2026, 1), other_insats] {
+            assert!(!coach.may_see_tally(&t, now) && !coach.may_void_tally(&t, now), "{t:?}");
+        }
+        let months = coach_months(now);
+        assert_eq!(coach.visible_tallies(now), Visible::Own { author: 7, months });
+        // The huvudman and the förbundschef see and void every tally of any month; a läsare none.
+        let old = tally(Some(8), 2021, 3);
+        let hm = account(Role::Huvudman, &[1]);
+        assert!(hm.may_see_tally(&old, now) && hm.may_void_tally(&old, now) && hm.visible_tallies(now) == Visible::All);
+        let chef = account(Role::Forbundschef, &[]);
+        assert!(chef.may_see_tally(&old, now) && chef.may_void_tally(&old, now));
+        let reader = account(Role::Lasare, &[]);
+        assert!(!reader.may_see_any_tally() && !reader.may_see_tally(&old, now) && !reader.may_void_tally(&old, now));
+        assert!(coach.may_see_any_tally() && hm.may_see_any_tally() && chef.may_see_any_tally());
     }
 
     #[test]

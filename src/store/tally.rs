@@ -3,6 +3,7 @@
 //! values live in its own row (`value_ids`, JSON pairs), so a durable write is two statements.
 
 use super::{Result, StoreError};
+use crate::domain::account::Visible;
 use crate::domain::{NewTally, Period, StoredTally, VoidReason};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -134,12 +135,25 @@ pub fn void(conn: &Connection, id: i64, reason: VoidReason) -> Result<StoredTall
     Ok(StoredTally { void_reason: Some(reason), ..t })
 }
 
-/// The most recent tallies of an insats, newest first, voided ones included.
-pub fn recent(conn: &Connection, insats_id: i64, limit: usize) -> Result<Vec<StoredTally>> {
-    let rows = conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM tally WHERE insats_id = ?1 ORDER BY id DESC LIMIT ?2"))?
-        .query_map(params![insats_id, limit as i64], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+/// The most recent tallies of an insats that `visible` lets through, newest first, voided ones
+/// included.
+pub fn recent(conn: &Connection, insats_id: i64, visible: &Visible, limit: usize) -> Result<Vec<StoredTally>> {
+    let rows = match visible {
+        Visible::All => conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM tally WHERE insats_id = ?1 ORDER BY id DESC LIMIT ?2"))?
+            .query_map(params![insats_id, limit as i64], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        Visible::Own { author, months } => {
+            let month = |p: &Period| i64::from(p.year) * 100 + i64::from(p.month);
+            conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM tally
+                 WHERE insats_id = ?1 AND created_by = ?3 AND year * 100 + month BETWEEN ?4 AND ?5
+                 ORDER BY id DESC LIMIT ?2"
+            ))?
+            .query_map(params![insats_id, limit as i64, author, month(months.start()), month(months.end())], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+        }
+    };
     Ok(rows)
 }
 

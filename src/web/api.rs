@@ -136,6 +136,18 @@ fn bad(field: &str, message: impl Into<String>) -> AppError {
     AppError::Invalid(vec![crate::domain::FieldError::new(field, message)])
 }
 
+/// Individual tallies are microdata: a read-only token (the kind given to Power BI, Excel or a
+/// script that fetches reports) gets none of them, nor individual events, whoever's token it is.
+/// `what` is "registreringar" or "aktiviteter".
+fn no_records_for_read_only(user: &CurrentUser, what: &str) -> Result<(), AppError> {
+    if user.read_only() {
+        return Err(AppError::Forbidden(format!(
+            "En API-nyckel som bara får läsa ger inga enskilda {what}, bara rapporter. Använd /api/v1/reports."
+        )));
+    }
+    Ok(())
+}
+
 /// A JSON object read as its key–value pairs in order, duplicates kept (a `serde_json::Value`
 /// keeps only the last of two equal keys, so `{"kon": "kvinna", "kon": "man"}` would pass unseen).
 struct Pairs(Vec<(String, Box<serde_json::value::RawValue>)>);
@@ -238,7 +250,7 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
     tag = "tallies",
     operation_id = "createTally",
     summary = "Registrera en pinne / Record one tally",
-    description = "Validates and stores one tally of a kind with shape `tally`. Needs a token that may write, of a coach who works with the insats or of the förbundschef. Shape problems stop at the first; content problems are all reported (422).",
+    description = "Validates and stores one tally of a kind with shape `tally`. Needs a token that may write, of a coach who works with the insats or of the förbundschef. Shape problems stop at the first; content problems are all reported (422). A coach can read back (and void) only their own tallies of this month and last month: the `Location` of an earlier month's tally answers them 404.",
     request_body(content = TallyBody, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
@@ -278,31 +290,25 @@ async fn create(
     tag = "tallies",
     operation_id = "getTally",
     summary = "En registrering / One tally",
-    description = "One tally, voided or not. Coaches and the huvudman may read the tallies of their insatser, the förbundschef all.",
+    description = "One tally, voided or not. Individual tallies are microdata, so an account sees only the ones its work needs: a coach those their own account registered with a period of this month or last month (Europe/Stockholm), to correct a mistake; the huvudman every tally of their insatser; the förbundschef all. A tally the account may not see is answered 404, as if it did not exist. A read-only token gets no individual tallies at all (403), whoever's it is; nor does a läsare.",
     params(("id" = i64, Path, minimum = 1, description = "The tally's number.")),
     responses(
         (status = 200, description = "The tally.", body = super::TallyView),
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
-        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
-        (status = 404, description = "No tally with that id (or not a positive whole number).", body = ErrorBody),
+        (status = 403, description = "A read-only token (it gets no individual tallies), a läsare, or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "No tally with that id (or not a positive whole number), or one the account may not see: for a coach, one registered by someone else, with a period before last month, or of an insats they do not work with; for the huvudman, one of another insats.", body = ErrorBody),
     )
 )]
-/// `GET /api/v1/tallies/{id}`: one tally, voided or not.
+/// `GET /api/v1/tallies/{id}`: one tally the account may see, voided or not (see `load_visible`);
+/// nothing for a read-only token.
 async fn one(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
 ) -> Result<Json<TallyView>, ApiError> {
-    let not_found = || AppError::NotFound("Registreringen finns inte.".into());
-    let id = id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(not_found)?;
-    let t = state.store.read(move |c| store::tally::get(c, id)).await.map_err(|e| match e {
-        store::StoreError::NotFound => not_found(),
-        e => e.into(),
-    })?;
-    if !user.account.may_see_tallies(t.insats_id) {
-        return Err(AppError::Forbidden("Ditt konto får inte se registreringar för den här insatsen.".into()).into());
-    }
+    no_records_for_read_only(&user, "registreringar")?;
+    let (t, _) = super::tally::load_visible(&state, &user, super::tally::parse_id(&id)?).await?;
     Ok(Json(describe(&state.store.config(), &t)))
 }
 
@@ -312,7 +318,7 @@ async fn one(
     tag = "tallies",
     operation_id = "voidTally",
     summary = "Makulera en registrering / Void a tally",
-    description = "Voids a tally: it stays stored, marked with the reason, and leaves every count. A coach may void the tallies their account registered, the huvudman those of their insatser, the förbundschef any.",
+    description = "Voids a tally: it stays stored, marked with the reason, and leaves every count. A coach may void the tallies their account registered with a period of this month or last month (exactly those `GET /tallies/{id}` shows them), the huvudman those of their insatser, the förbundschef any.",
     params(("id" = i64, Path, minimum = 1, description = "The tally's number.")),
     request_body(content = VoidBody, content_type = "application/json"),
     security(("bearer" = [])),
@@ -321,7 +327,7 @@ async fn one(
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not do this (its role or insatser); a read-only token or a browser session; a förbundschef without two-step verification; a request a browser marks as cross-site. / Ingen behörighet.", body = ErrorBody),
-        (status = 404, description = "No tally with that id.", body = ErrorBody),
+        (status = 404, description = "No tally with that id, or one the account may not see (as for `GET /tallies/{id}`).", body = ErrorBody),
         (status = 409, description = "Conflicts with what is stored: the year is closed for the insats, or it is already voided.", body = ErrorBody),
         (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
         (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
@@ -337,11 +343,7 @@ async fn void(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<TallyView>, ApiError> {
-    let id = id
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::NotFound("Registreringen finns inte.".into()))?;
+    let id = super::tally::parse_id(&id)?;
     let reason = void_reason(&headers, &body, "registreringen")?;
     let t = super::tally::void(&state, &user, addr, id, reason).await?;
     Ok(Json(describe(&state.store.config(), &t)))
@@ -458,13 +460,13 @@ async fn create_event(
     tag = "events",
     operation_id = "getEvent",
     summary = "En aktivitet / One event",
-    description = "One event, voided or not. Coaches and the huvudman may read the events of their insatser, the förbundschef all.",
+    description = "One event, voided or not. Coaches and the huvudman may read the events of their insatser, the förbundschef all. A read-only token gets no individual events (403), as it gets no individual tallies.",
     params(("id" = i64, Path, minimum = 1, description = "The event's number.")),
     responses(
         (status = 200, description = "The event.", body = super::event::EventView),
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
-        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 403, description = "The account may not read this (its role or insatser), a read-only token (it gets no individual events), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
         (status = 404, description = "No event with that id (or not a positive whole number).", body = ErrorBody),
     )
 )]
@@ -474,6 +476,7 @@ async fn one_event(
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
 ) -> Result<Json<super::event::EventView>, ApiError> {
+    no_records_for_read_only(&user, "aktiviteter")?;
     let e = super::event::load(&state, super::event::parse_id(&id)?).await?;
     if !user.account.may_see_tallies(e.insats_id) {
         return Err(AppError::Forbidden("Ditt konto får inte se aktiviteter för den här insatsen.".into()).into());
@@ -629,7 +632,7 @@ struct RecentQuery {
     tag = "tallies",
     operation_id = "listTallies",
     summary = "Senaste registreringarna / The most recent tallies",
-    description = "The most recently registered tallies of one insats, newest first (by registration order), voided ones included. Coaches and the huvudman may list the tallies of their insatser, the förbundschef of any insats.",
+    description = "The most recently registered tallies of one insats, newest first (by registration order), voided ones included. Individual tallies are microdata: a coach gets only those their own account registered with a period of this month or last month (Europe/Stockholm); the huvudman lists every tally of their insatser, the förbundschef of any insats. A read-only token gets none (403), whoever's it is; nor does a läsare.",
     params(
         ("insats" = String, Query, description = "Insats key, required."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "How many, 1–200; default 20."),
@@ -638,16 +641,19 @@ struct RecentQuery {
         (status = 200, description = "The tallies, newest first.", body = Vec<super::TallyView>),
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
-        (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 403, description = "The account may not list the tallies of this insats (its role or insatser), a read-only token (it gets no individual tallies), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
         (status = 422, description = "`insats` missing or unknown, or `limit` not an integer 1–200.", body = ErrorBody),
     )
 )]
-/// `GET /api/v1/tallies?insats=KEY&limit=N`: the most recent tallies of an insats (default 20, max 200).
+/// `GET /api/v1/tallies?insats=KEY&limit=N`: the most recent tallies of an insats (default 20, max
+/// 200) that the account may see (a coach: their own of this month and last month); nothing for a
+/// read-only token.
 async fn recent(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Query(q): Query<RecentQuery>,
 ) -> Result<Json<Vec<TallyView>>, ApiError> {
+    no_records_for_read_only(&user, "registreringar")?;
     let cfg = state.store.config();
     let key = q.insats.ok_or_else(|| bad("insats", "Ange insats, till exempel ?insats=coachingteamet."))?;
     let insats = cfg.insats(&key).ok_or_else(|| bad("insats", format!("Insatsen ”{key}” finns inte.")))?;
@@ -663,7 +669,8 @@ async fn recent(
             .ok_or_else(|| bad("limit", "limit ska vara ett heltal 1–200."))?,
     };
     let id = insats.id;
-    let tallies = state.store.read(move |c| store::tally::recent(c, id, limit)).await?;
+    let visible = user.account.visible_tallies(state.clock.now());
+    let tallies = state.store.read(move |c| store::tally::recent(c, id, &visible, limit)).await?;
     Ok(Json(tallies.iter().map(|t| describe(&cfg, t)).collect()))
 }
 

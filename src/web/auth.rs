@@ -86,6 +86,10 @@ impl CurrentUser {
             Credential::Token { .. } => "",
         }
     }
+    /// Whether this request comes with an API token that may only read.
+    pub fn read_only(&self) -> bool {
+        matches!(self.credential, Credential::Token { read_only: true, .. })
+    }
     /// (id, name) for the audit log.
     pub fn who(&self) -> (i64, String) {
         (self.account.id, self.account.name.clone())

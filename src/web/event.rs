@@ -173,7 +173,7 @@ pub async fn submit(
                 period: raw.period.clone(),
                 ..Default::default()
             };
-            let page = super::tally::render_form(&state, &user, tally, Some(raw), errors).await?;
+            let page = super::tally::render_form(&state, &user, tally, Some(raw), errors, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -6,7 +6,7 @@ use super::describe;
 use super::views::layout::Chrome;
 use super::views::tally::{FormState, VoidControls, confirmation_page, form_page, list_page};
 use crate::AppState;
-use crate::domain::{Config, FieldError, RawTally, StoredTally, VoidReason, tally};
+use crate::domain::{Config, FieldError, Period, RawTally, StoredTally, VoidReason, tally};
 use crate::error::{AppError, PageError};
 use crate::store::{self, audit::Action};
 use axum::Extension;
@@ -38,12 +38,15 @@ fn raw_from_pairs(pairs: &[(String, String)]) -> RawTally {
     raw
 }
 
+/// The tally form. `saved`: a tally of that month was just stored that the account may not open
+/// (a coach's, older than last month), so the form says so instead of showing it.
 pub async fn render_form(
     state: &AppState,
     user: &CurrentUser,
     raw: RawTally,
     event: Option<crate::domain::event::RawEvent>,
     errors: Vec<FieldError>,
+    saved: Option<Period>,
 ) -> Result<maud::Markup, PageError> {
     let cfg = state.store.config();
     let now = state.clock.now();
@@ -66,12 +69,14 @@ pub async fn render_form(
             raw.kind = Some(kinds[0].key.clone());
         }
     }
+    let visible = user.account.visible_tallies(now);
+    let own = visible.own_months();
     let recent = match &insats {
         Some(i) => {
             let id = i.id;
             state
                 .store
-                .read(move |c| store::tally::recent(c, id, 10))
+                .read(move |c| store::tally::recent(c, id, &visible, 10))
                 .await?
                 .iter()
                 .map(|t| describe(&cfg, t))
@@ -92,7 +97,7 @@ pub async fn render_form(
         }
         _ => Vec::new(),
     };
-    let st = FormState { raw, event, recent_events, errors, now };
+    let st = FormState { raw, event, recent_events, errors, now, own, saved };
     Ok(form_page(Chrome::new(&cfg.association, user), user, &cfg, &allowed, &st, &recent))
 }
 
@@ -102,7 +107,15 @@ pub async fn form(
     Extension(user): Extension<CurrentUser>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<maud::Markup, PageError> {
-    render_form(&state, &user, raw_from_pairs(&pairs), None, Vec::new()).await
+    let raw = raw_from_pairs(&pairs);
+    // `sparad=1` after a registration the account may not open: the month comes from `period`.
+    let saved = pairs
+        .iter()
+        .any(|(k, v)| k == "sparad" && v == "1")
+        .then(|| raw.period.as_deref().and_then(Period::parse))
+        .flatten()
+        .filter(|p| *p <= state.clock.now());
+    render_form(&state, &user, raw, None, Vec::new(), saved).await
 }
 
 /// `POST /registrera`: stores the tally and redirects to its confirmation, or shows the form again
@@ -123,10 +136,18 @@ pub async fn submit(
                 return Err(forbidden("Du får inte registrera för den här insatsen."));
             }
             let t = create(&state, &cfg, &user, addr, new).await.map_err(PageError)?;
-            Ok(Redirect::to(&format!("/registrerat/{}", t.id)).into_response())
+            if user.account.may_see_tally(&t, state.clock.now()) {
+                return Ok(Redirect::to(&format!("/registrerat/{}", t.id)).into_response());
+            }
+            // A coach's tally of a month before last: stored, but not theirs to open any more.
+            let insats = cfg.insats_by_id(t.insats_id).map(|i| i.key.as_str()).unwrap_or_default();
+            let kind = cfg.kind_by_id(t.kind_id).map(|k| k.key.as_str()).unwrap_or_default();
+            let back = format!("/registrera?insats={insats}&kind={kind}&period={}&sparad=1", t.period);
+            Ok(Redirect::to(&back).into_response())
         }
         Err(errors) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&state, &user, raw, None, errors).await?).into_response())
+            let page = render_form(&state, &user, raw, None, errors, None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
 }
@@ -174,12 +195,23 @@ pub async fn create(
         .await?)
 }
 
-fn parse_id(s: &str) -> Result<i64, AppError> {
-    s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| AppError::NotFound("Registreringen finns inte.".into()))
+fn not_found() -> AppError {
+    AppError::NotFound("Registreringen finns inte.".into())
 }
 
-async fn load(state: &AppState, id: i64) -> Result<(StoredTally, bool), AppError> {
-    state
+pub fn parse_id(s: &str) -> Result<i64, AppError> {
+    s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(not_found)
+}
+
+/// A tally the account may see, and whether its year is closed. 403 for a role that never sees
+/// individual tallies (a läsare), before anything is looked up; 404 both for a tally that does not
+/// exist and for one the account may not see (a coach: someone else's, one older than last month,
+/// or of another insats), so the answer does not tell whether it exists.
+pub async fn load_visible(state: &AppState, user: &CurrentUser, id: i64) -> Result<(StoredTally, bool), AppError> {
+    if !user.account.may_see_any_tally() {
+        return Err(AppError::Forbidden("Ditt konto får inte se enskilda registreringar.".into()));
+    }
+    let (t, closed) = state
         .store
         .read(move |c| {
             let t = store::tally::get(c, id)?;
@@ -188,9 +220,13 @@ async fn load(state: &AppState, id: i64) -> Result<(StoredTally, bool), AppError
         })
         .await
         .map_err(|e| match e {
-            store::StoreError::NotFound => AppError::NotFound("Registreringen finns inte.".into()),
+            store::StoreError::NotFound => not_found(),
             e => e.into(),
-        })
+        })?;
+    if !user.account.may_see_tally(&t, state.clock.now()) {
+        return Err(not_found());
+    }
+    Ok((t, closed))
 }
 
 /// `GET /registrerat/{id}`
@@ -199,13 +235,10 @@ pub async fn confirmation(
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
 ) -> Result<maud::Markup, PageError> {
-    let (t, closed) = load(&state, parse_id(&id)?).await?;
-    if !user.account.may_see_tallies(t.insats_id) {
-        return Err(forbidden("Du får inte se registreringar för den här insatsen."));
-    }
+    let (t, closed) = load_visible(&state, &user, parse_id(&id)?).await?;
     let cfg = state.store.config();
     let controls = VoidControls {
-        may_void: user.account.may_void(t.insats_id, t.author) && !closed,
+        may_void: user.account.may_void_tally(&t, state.clock.now()) && !closed,
         own: t.author == Some(user.account.id),
         closed,
         may_tally: user.account.may_tally(t.insats_id),
@@ -213,7 +246,8 @@ pub async fn confirmation(
     Ok(confirmation_page(Chrome::new(&cfg.association, &user), &user, &describe(&cfg, &t), controls))
 }
 
-/// Voids a tally for a user, checking rights; the year being open is checked in the transaction.
+/// Voids a tally for a user, checking rights (only a tally they may see, as `load_visible`); the
+/// year being open is checked in the transaction.
 pub async fn void(
     state: &AppState,
     user: &CurrentUser,
@@ -221,10 +255,10 @@ pub async fn void(
     id: i64,
     reason: VoidReason,
 ) -> Result<StoredTally, AppError> {
-    let (t, _) = load(state, id).await?;
-    if !user.account.may_void(t.insats_id, t.author) {
+    let (t, _) = load_visible(state, user, id).await?;
+    if !user.account.may_void_tally(&t, state.clock.now()) {
         return Err(AppError::Forbidden(
-            "Du får inte makulera den här registreringen. En coach kan makulera sina egna; huvudman och förbundschef alla.".into(),
+            "Du får inte makulera den här registreringen. En coach kan makulera sina egna från denna och förra månaden; huvudman och förbundschef alla.".into(),
         ));
     }
     let cfg = state.store.config();
@@ -270,7 +304,8 @@ pub async fn void_with_reason(
     Ok(Redirect::to(&format!("/registrerat/{id}")))
 }
 
-/// `GET /registreringar?insats=…`: the latest 100 tallies of an insats the account may see.
+/// `GET /registreringar?insats=…`: the latest 100 tallies of an insats the account may see (a
+/// coach: their own of this month and last month).
 pub async fn list(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
@@ -291,8 +326,15 @@ pub async fn list(
         return Err(forbidden("Du får inte se registreringar för den här insatsen."));
     }
     let id = insats.id;
-    let tallies: Vec<_> =
-        state.store.read(move |c| store::tally::recent(c, id, 100)).await?.iter().map(|t| describe(&cfg, t)).collect();
+    let visible = user.account.visible_tallies(state.clock.now());
+    let own = visible.own_months();
+    let tallies: Vec<_> = state
+        .store
+        .read(move |c| store::tally::recent(c, id, &visible, 100))
+        .await?
+        .iter()
+        .map(|t| describe(&cfg, t))
+        .collect();
     let cfg = state.store.config();
-    Ok(list_page(Chrome::new(&cfg.association, &user), &cfg, &allowed, &insats, &tallies))
+    Ok(list_page(Chrome::new(&cfg.association, &user), &cfg, &allowed, &insats, &tallies, own))
 }

@@ -7,6 +7,7 @@ use crate::domain::{Config, FieldError, Insats, Kind, Period, RawTally, Shape, V
 use crate::web::TallyView;
 use crate::web::auth::CurrentUser;
 use maud::{Markup, html};
+use std::ops::RangeInclusive;
 
 pub struct FormState {
     pub raw: RawTally,
@@ -16,6 +17,29 @@ pub struct FormState {
     pub recent_events: Vec<crate::web::event::EventView>,
     pub errors: Vec<FieldError>,
     pub now: Period,
+    /// The months of the recent list when it shows only the account's own tallies (a coach's).
+    pub own: Option<RangeInclusive<Period>>,
+    /// A tally of this month was just stored, one the account may not open (see `render_form`).
+    pub saved: Option<Period>,
+}
+
+/// "oktober och november 2026", or "december 2025 och januari 2026".
+fn months_text(months: &RangeInclusive<Period>) -> String {
+    let (a, b) = (months.start(), months.end());
+    if a.year == b.year {
+        format!("{} och {}", a.label().trim_end_matches(&format!(" {}", a.year)), b.label())
+    } else {
+        format!("{} och {}", a.label(), b.label())
+    }
+}
+
+/// Why a coach sees only some tallies.
+const MICRODATA: &str = "Äldre registreringar och kollegornas visas inte: enskilda registreringar är mikrodata. \
+Behöver en äldre registrering makuleras, be huvudmannen.";
+
+/// What an empty list of tallies says.
+fn none_yet(own: bool) -> &'static str {
+    if own { "Inga egna registreringar från de här månaderna." } else { "Inga registreringar än." }
 }
 
 fn query(insats: &str, kind: Option<&str>) -> String {
@@ -59,6 +83,15 @@ pub fn form_page(
         Section::Tally,
         html! {
             h1 { "Registrera" }
+            @if let Some(p) = st.saved {
+                div.banner.ok role="status" {
+                    p {
+                        strong { "Registrerat." }
+                        " Registreringen för " (p.label()) " är sparad. Du kan öppna och ångra dina registreringar från denna och förra månaden, så den här visas inte. "
+                        "Blev något fel, be huvudmannen makulera den."
+                    }
+                }
+            }
             (error_summary(&st.errors))
             nav.step aria-label="Välj insats" {
                 h2 { "Insats" }
@@ -126,12 +159,17 @@ pub fn form_page(
             }
             @if let Some(i) = insats {
                 section.recent {
-                    h2 { "Senaste registreringarna i " (i.label) }
+                    @if let Some(months) = &st.own {
+                        h2 { "Dina senaste registreringar i " (i.label) }
+                        p.note { "Från " (months_text(months)) ". " (MICRODATA) }
+                    } @else {
+                        h2 { "Senaste registreringarna i " (i.label) }
+                    }
                     @if !st.recent_events.is_empty() {
                         (recent_events_table(&st.recent_events))
                     }
                     @if recent.is_empty() {
-                        @if st.recent_events.is_empty() { p { "Inga registreringar än." } }
+                        @if st.recent_events.is_empty() { p { (none_yet(st.own.is_some())) } }
                     } @else {
                         (recent_table(recent))
                     }
@@ -272,6 +310,7 @@ pub fn list_page(
     allowed: &[i64],
     insats: &crate::domain::Insats,
     tallies: &[TallyView],
+    own: Option<RangeInclusive<Period>>,
 ) -> Markup {
     page(
         chrome,
@@ -288,8 +327,12 @@ pub fn list_page(
                     }
                 }
             }
-            p.note { "De senaste 100 registreringarna, nyast först. Öppna en för att makulera den." }
-            @if tallies.is_empty() { p { "Inga registreringar än." } } @else { (recent_table(tallies)) }
+            @if let Some(months) = &own {
+                p.note { "Dina egna registreringar från " (months_text(months)) ", nyast först (högst 100). Öppna en för att ångra eller makulera den. " (MICRODATA) }
+            } @else {
+                p.note { "De senaste 100 registreringarna, nyast först. Öppna en för att makulera den." }
+            }
+            @if tallies.is_empty() { p { (none_yet(own.is_some())) } } @else { (recent_table(tallies)) }
         },
     )
 }
