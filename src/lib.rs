@@ -44,6 +44,8 @@ pub struct AppState {
     pub store: store::Store,
     pub clock: Arc<Clock>,
     pub auth: Arc<web::auth::AuthSettings>,
+    /// Protection decisions of published reports, reused until their data changes.
+    pub published: Arc<report::publish::Cache>,
 }
 
 impl AppState {
@@ -53,7 +55,7 @@ impl AppState {
     }
 
     pub fn with_auth(store: store::Store, clock: Clock, auth: web::auth::AuthSettings) -> AppState {
-        AppState { store, clock: Arc::new(clock), auth: Arc::new(auth) }
+        AppState { store, clock: Arc::new(clock), auth: Arc::new(auth), published: Default::default() }
     }
 }
 

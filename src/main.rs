@@ -54,6 +54,14 @@ enum Command {
     },
     /// Fill an empty database with demo data and demo accounts and exit.
     Demo,
+    /// Print how much of each published report is kept by small-number protection: count cells
+    /// shown per insats and year, and any headline figure hidden.
+    Skydd {
+        /// Measure the demo data of every built-in preset (in temporary databases) instead of the
+        /// database in the data directory.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -113,6 +121,21 @@ fn main() -> anyhow::Result<()> {
         Command::Demo => {
             let store = open(&cli.data_dir)?;
             run_demo(&store)
+        }
+        Command::Skydd { demo } => {
+            use pinne::report::coverage;
+            let now = pinne::Clock::System.now();
+            let results = if demo {
+                coverage::demo_presets(now, &pinne::report::rule)?
+            } else {
+                let store = open(&cli.data_dir)?;
+                let config = store.config();
+                vec![("databasen".to_string(), coverage::measure(&store, &config, &pinne::report::rule(&config), now)?)]
+            };
+            for (preset, kept) in results {
+                print!("{}", coverage::print(&preset, &kept));
+            }
+            Ok(())
         }
         Command::User { command: UserCommand::Add { name, role, password_stdin: _, insatser } } => {
             let store = open(&cli.data_dir)?;

@@ -28,7 +28,7 @@ fn about(protected: bool) -> About<'static> {
         insats: "Coachingteamet",
         year: 2025,
         protected,
-        hidden_form: "<3",
+        hidden_form: "..",
         threshold: 3,
     }
 }
@@ -159,7 +159,7 @@ fn every_sheet_is_marked_for_publication_or_not() {
     let mut book = read(xlsx::write(&about(true), &tables).unwrap());
     let all = strings(&sheet(&mut book, "Om rapporten"));
     assert!(all.iter().any(|s| s
-        == "Skyddad för publicering: antal under 3 visas som <3; .. betyder att uppgiften döljs så att ett litet tal inte kan räknas fram."));
+        == "Skyddad för publicering: .. betyder att uppgiften inte visas – ett antal under 3, eller en uppgift som skulle låta ett sådant räknas fram."));
     assert!(!all.iter().any(|s| s.starts_with("Ej för publicering")));
     for name in &names[1..] {
         let marking = text(&sheet(&mut book, name), 2, 0);
@@ -177,13 +177,13 @@ fn hidden_figures_and_text_read_back_as_text() {
         .expect("a count column");
     let col =
         1 + tables[i].columns[..c].iter().map(|c| if c.measure == Measure::CountShare { 2 } else { 1 }).sum::<u32>();
-    tables[i].rows[0].cells[c] = Value::Hidden(Hidden::Small("<3".into()));
-    tables[i].rows[1].cells[c] = Value::Hidden(Hidden::Other);
+    tables[i].rows[0].cells[c] = Value::Hidden(Hidden("..".into()));
+    tables[i].rows[1].cells[c] = Value::Hidden(Hidden("..".into()));
     tables[i].rows[2].cells[c] = Value::Text("=1+1".into());
     let mut book = read(xlsx::write(&about(true), &tables).unwrap());
     let name = book.sheet_names()[i + 1].clone();
     let range = sheet(&mut book, &name);
-    assert_eq!(text(&range, HEAD + 1, col), "<3");
+    assert_eq!(text(&range, HEAD + 1, col), "..");
     assert_eq!(text(&range, HEAD + 2, col), "..");
     // Text is a string, never a formula.
     assert_eq!(text(&range, HEAD + 3, col), "=1+1");

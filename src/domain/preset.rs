@@ -31,7 +31,7 @@ pub struct Preset {
     pub budgets: Vec<PresetBudget>,
     /// How `pinne demo` generates data for this association.
     pub demo: Option<PresetDemo>,
-    /// Small-number protection (default: counts below 3 hidden, shown as "<3").
+    /// Small-number protection (default: counts below 3 hidden, shown as "..").
     pub privacy: Option<PresetPrivacy>,
 }
 

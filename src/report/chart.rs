@@ -2,7 +2,7 @@
 //! goals, participants per municipality and gender, five-year trends and survey answers.
 //!
 //! Charts are drawn from the same (protected) tables as the page: a figure hidden by small-number
-//! protection is never drawn, only marked ("<3", "..") where it would be. Every chart states each
+//! protection is never drawn, only marked ("..") where it would be. Every chart states each
 //! figure it draws in a plain Swedish text alternative. Series differ by colour (Okabe–Ito) and
 //! by a second channel: hatching for bars, dashes and marker shapes for lines.
 
@@ -38,7 +38,7 @@ const SHAPES: [&[(f64, f64)]; 6] = [
 /// The viewBox width: about the text width of an A4 page, so 14 units print as about 10 pt.
 const W: f64 = 720.0;
 const BAR: f64 = 17.0;
-const HIDDEN: &str = "visas inte: för få";
+const HIDDEN: &str = "visas inte";
 
 /// A figure to draw: its value and label, hidden by small-number protection, or absent.
 #[derive(Debug, Clone, PartialEq)]
@@ -494,18 +494,18 @@ mod tests {
     #[test]
     fn a_hidden_bar_is_marked_not_drawn() {
         let shown = |v: f64| Fig::Shown(v, sv::percent(v));
-        let mut studier = group("Studier", vec![shown(0.21), Fig::Hidden("<3".into())]);
+        let mut studier = group("Studier", vec![shown(0.21), Fig::Hidden("..".into())]);
         studier.goal = Some((0.25, "mål 25\u{a0}%".into()));
         let groups = vec![studier, group("Arbete", vec![shown(0.13), shown(0.4)])];
         let c =
             bar_chart("t", "Avslut".into(), "avslut_orsak", &["Kvinnor".into(), "Män".into()], groups, true).unwrap();
         let svg = c.svg.into_string();
         assert_eq!(svg.matches(r#"class="bar""#).count(), 3, "{svg}");
-        assert!(svg.contains(r#"<text class="h""#) && svg.contains("&lt;3"), "{svg}");
+        assert!(svg.contains(r#"<text class="h""#) && svg.contains(".."), "{svg}");
         assert!(svg.contains(r#"class="goal""#) && svg.contains("mål 25\u{a0}%"));
         assert_eq!(
             c.text,
-            "Avslut. Studier: Kvinnor 21\u{a0}%, Män visas inte: för få (<3) (mål 25\u{a0}%); Arbete: Kvinnor 13\u{a0}%, Män 40\u{a0}%."
+            "Avslut. Studier: Kvinnor 21\u{a0}%, Män visas inte (..) (mål 25\u{a0}%); Arbete: Kvinnor 13\u{a0}%, Män 40\u{a0}%."
         );
         assert!(svg.contains(r#"aria-labelledby="diagram-t-title diagram-t-desc""#));
         assert!(svg.contains(r#"<pattern id="diagram-t-p0""#) && svg.contains(r#"<pattern id="diagram-t-p1""#));

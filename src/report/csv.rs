@@ -120,7 +120,7 @@ pub fn write(tables: &[Table], dialect: Dialect, marking: &str) -> Vec<u8> {
                             Value::Mean(s) => rec("mean", s.map(|s| number(s, dialect)).unwrap_or_default()),
                             Value::Kronor(k) => rec("kronor", k.map(|k| k.to_string()).unwrap_or_default()),
                             Value::Text(t) => rec("text", t.clone()),
-                            // Left out by small-number protection: "<3" or "..".
+                            // Left out by small-number protection: the one symbol, ".." by default.
                             Value::Hidden(h) => rec("hidden", h.display().to_string()),
                         }
                     }

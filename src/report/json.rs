@@ -41,7 +41,7 @@ pub struct CellJson {
     /// A share 0–1 beside a count, or the value itself for a share column.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share: Option<f64>,
-    /// How a hidden figure is shown ("<3" or ".."); absent when shown.
+    /// How a hidden figure is shown (the one symbol, ".." by default); absent when shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<String>,
     /// As shown on the page.

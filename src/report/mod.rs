@@ -6,10 +6,12 @@
 //! and is reported as one.
 
 pub mod chart;
+pub mod coverage;
 pub mod csv;
 pub mod goals;
 pub mod json;
 pub mod protect;
+pub mod publish;
 pub mod sections;
 pub mod summary;
 pub mod tables;
@@ -255,21 +257,6 @@ pub struct Report {
 /// The protection rule an association has configured.
 pub fn rule(config: &Config) -> protect::Rule {
     protect::Rule::new(config.privacy.threshold, config.privacy.form.as_deref())
-}
-
-/// Protects the tables of consecutive years' reports, oldest first. The first report must be of
-/// the first year with data (or a year before it), so that every report sees the same decisions
-/// for the same years. The data-problem list is left out: it is for the people who correct data.
-pub fn protect_years(reports: &[Report], rule: protect::Rule) -> Vec<Vec<tables::Table>> {
-    let mut p = protect::Protector::new(rule);
-    reports
-        .iter()
-        .map(|r| {
-            let mut t: Vec<tables::Table> = tables::tables(r).into_iter().filter(|t| t.key != "dataproblem").collect();
-            p.protect(&mut t);
-            t
-        })
-        .collect()
 }
 
 /// What a yearly report is made from (see `store::report_inputs`).

@@ -30,7 +30,7 @@ fn share(v: Option<&Value>) -> Option<f64> {
     }
 }
 
-const NOT_SHOWN: &str = "visas inte eftersom det är för få för att redovisas";
+const NOT_SHOWN: &str = "visas inte, så att ingen enskild person kan pekas ut";
 
 /// The summary's paragraphs.
 pub fn paragraphs(r: &Report, t: &[Table]) -> Vec<String> {

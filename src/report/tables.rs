@@ -49,22 +49,14 @@ pub enum Value {
     Hidden(Hidden),
 }
 
-/// Why a figure is not shown in a protected table.
+/// A figure left out of a protected table, shown as the one configured symbol ("..") whatever
+/// the reason: a small count, a figure that would give one away, or a share or mean of too few.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Hidden {
-    /// A count below the threshold, shown in the configured form ("<3").
-    Small(String),
-    /// Hidden so that a small count cannot be worked out, or a share or mean of hidden or too
-    /// few counts: "..".
-    Other,
-}
+pub struct Hidden(pub String);
 
 impl Hidden {
     pub fn display(&self) -> &str {
-        match self {
-            Hidden::Small(form) => form,
-            Hidden::Other => "..",
-        }
+        &self.0
     }
 }
 

@@ -13,7 +13,7 @@ pub struct About<'a> {
     pub year: i32,
     /// Small-number protection has been applied to the tables.
     pub protected: bool,
-    /// How a hidden small count is shown, e.g. "<3".
+    /// How a hidden small count is shown, ".." by default.
     pub hidden_form: &'a str,
     pub threshold: i64,
 }
@@ -34,11 +34,11 @@ impl About<'_> {
         match (self.protected, long) {
             (false, _) => "Ej för publicering – innehåller små tal som kan peka ut enskilda personer.".into(),
             (true, true) => format!(
-                "Skyddad för publicering: antal under {} visas som {}; .. betyder att uppgiften döljs så att ett litet tal inte kan räknas fram.",
+                "Skyddad för publicering: {1} betyder att uppgiften inte visas – ett antal under {0}, eller en uppgift som skulle låta ett sådant räknas fram.",
                 self.threshold, self.hidden_form
             ),
             (true, false) => format!(
-                "Skyddad för publicering: antal under {} visas som {}; .. betyder dold uppgift.",
+                "Skyddad för publicering: {1} betyder dold uppgift (små antal under {0} visas inte).",
                 self.threshold, self.hidden_form
             ),
         }
@@ -121,7 +121,7 @@ fn about_sheet(ws: &mut Worksheet, about: &About, tables: &[Table], names: &[Str
 enum Out {
     Number(f64, &'static str),
     Text(String),
-    /// Left out by small-number protection: "<3" or "..", right-aligned like a number.
+    /// Left out by small-number protection: the one symbol, right-aligned like a number.
     Hidden(String),
 }
 

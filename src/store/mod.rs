@@ -45,6 +45,8 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     config: RwLock<Arc<Config>>,
+    /// Counts committed writes, so caches of what was read can tell that nothing changed.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// A handle to the database; cheap to clone.
@@ -98,6 +100,7 @@ impl Store {
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
                 config: RwLock::new(Arc::new(cfg)),
+                generation: Default::default(),
             }),
         })
     }
@@ -147,7 +150,13 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
+        self.inner.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(out)
+    }
+
+    /// How many writes this handle's process has committed (see `write_blocking`).
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// `read_blocking` off the async runtime.

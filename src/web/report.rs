@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::domain::Flow;
 use crate::error::{AppError, PageError};
 use crate::report::csv::{self, Dialect};
+use crate::report::publish::Source;
 use crate::report::tables::Table;
 use crate::report::{Report, tables, yearly};
 use crate::store::{self, audit::Action};
@@ -17,9 +18,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-/// Builds the report for an insats key and year, if the user may read it: two short reads, then
-/// pure arithmetic.
-pub async fn build(state: &AppState, user: &CurrentUser, insats_key: &str, year: i32) -> Result<Report, AppError> {
+/// The insats of a report, if the user may read the report.
+fn readable(
+    state: &AppState,
+    user: &CurrentUser,
+    insats_key: &str,
+    year: i32,
+) -> Result<crate::domain::Insats, AppError> {
     let cfg = state.store.config();
     let insats = cfg
         .insats(insats_key)
@@ -32,6 +37,14 @@ pub async fn build(state: &AppState, user: &CurrentUser, insats_key: &str, year:
             "Du får inte läsa rapporter för den här insatsen.".into()
         }));
     }
+    Ok(insats)
+}
+
+/// Builds the report for an insats key and year, if the user may read it: two short reads, then
+/// pure arithmetic.
+pub async fn build(state: &AppState, user: &CurrentUser, insats_key: &str, year: i32) -> Result<Report, AppError> {
+    let cfg = state.store.config();
+    let insats = readable(state, user, insats_key, year)?;
     let id = insats.id;
     let (inputs, closed) =
         state.store.read(move |c| Ok((store::report_inputs(c, id, year)?, store::closure::get(c, id, year)?))).await?;
@@ -69,8 +82,8 @@ pub fn publication(value: Option<&str>) -> Result<bool, AppError> {
 }
 
 /// Builds a report and its tables, protected when the user must only see protected figures or asks
-/// for the publication version. Protection runs over every year from the first with data, oldest
-/// first, so each year's figures are hidden the same way in every report (see docs/PRIVACY.md).
+/// for the publication version (see `report::publish`: every year from the first with data,
+/// the running year as of the end of its last complete month, decisions cached).
 pub async fn build_tables(
     state: &AppState,
     user: &CurrentUser,
@@ -78,40 +91,65 @@ pub async fn build_tables(
     year: i32,
     publication: bool,
 ) -> Result<Built, AppError> {
-    let report = build(state, user, insats_key, year).await?;
+    if !(publication || must_protect(user)) {
+        let report = build(state, user, insats_key, year).await?;
+        let cfg = state.store.config();
+        let insats = cfg.insats(insats_key).expect("checked by build").clone();
+        let id = insats.id;
+        let years: Vec<i32> = ((year - 4)..year).collect();
+        let inputs = state
+            .store
+            .read(move |c| {
+                years.iter().map(|y| Ok((*y, store::report_inputs(c, id, *y)?))).collect::<Result<Vec<_>, _>>()
+            })
+            .await?;
+        let mut trend: Vec<(i32, Vec<Table>)> =
+            inputs.iter().map(|(y, i)| (*y, tables::tables(&yearly(&cfg, &insats, *y, i)))).collect();
+        let tables = tables::tables(&report);
+        trend.push((year, tables.clone()));
+        return Ok(Built { report, tables, trend, protected: false });
+    }
+    let insats = readable(state, user, insats_key, year)?;
     let cfg = state.store.config();
-    let insats = cfg.insats(insats_key).expect("checked by build").clone();
-    let protected = publication || must_protect(user);
+    let rule = crate::report::rule(&cfg);
+    let month = crate::report::publish::snapshot_month(year, state.clock.now());
+    let key = (insats.id, year, month, format!("{rule:?}"));
+    let generation = state.store.generation();
     let id = insats.id;
-    let first = state.store.read(move |c| store::first_year(c, id)).await?.unwrap_or(year).min(year);
-    let window: Vec<i32> = ((year - 4)..=year).collect();
-    let years: Vec<i32> = if protected { (first.min(year - 4)..year).collect() } else { window[..4].to_vec() };
-    let inputs = state
-        .store
-        .read(move |c| years.iter().map(|y| Ok((*y, store::report_inputs(c, id, *y)?))).collect::<Result<Vec<_>, _>>())
-        .await?;
-    let mut reports: Vec<Report> = inputs.iter().map(|(y, i)| yearly(&cfg, &insats, *y, i)).collect();
-    reports.push(report.clone());
-    let all: Vec<Vec<Table>> = if protected {
-        // Years before the first with data hold nothing to protect; the chain starts at the first.
-        let skip = reports.iter().position(|r| r.year >= first).unwrap_or(0);
-        let mut out = crate::report::protect_years(&reports[..skip], crate::report::rule(&cfg));
-        out.extend(crate::report::protect_years(&reports[skip..], crate::report::rule(&cfg)));
-        out
-    } else {
-        reports.iter().map(tables::tables).collect()
+    let published = match state.published.fresh(&key, generation) {
+        Some(p) => p,
+        None => {
+            let (years, closed) = state
+                .store
+                .read(move |c| {
+                    let first = store::first_year(c, id)?.unwrap_or(year).min(year - 4);
+                    let mut out = Vec::new();
+                    for y in first..=year {
+                        let m = if y == year { month } else { 12 };
+                        out.push((y, store::report_inputs_until(c, id, y, m)?));
+                    }
+                    Ok((out, store::closure::get(c, id, year)?))
+                })
+                .await?;
+            let cache = state.published.clone();
+            let cfg = cfg.clone();
+            tokio::task::spawn_blocking(move || {
+                let src = Source { config: &cfg, insats: &insats, years: &years, closed };
+                cache.publish(key, generation, src, &rule)
+            })
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("publishing a report: {e}")))?
+        }
     };
-    let trend: Vec<(i32, Vec<Table>)> =
-        reports.iter().map(|r| r.year).zip(all).filter(|(y, _)| window.contains(y)).collect();
-    let tables = trend.last().map(|(_, t)| t.clone()).unwrap_or_default();
-    Ok(Built { report, tables, trend, protected })
+    let tables = published.trend.last().map(|(_, t)| t.clone()).unwrap_or_default();
+    Ok(Built { report: published.report.clone(), tables, trend: published.trend.clone(), protected: true })
 }
 
 /// What an export says about itself on its first line.
 pub fn marking(protected: bool, rule: &crate::report::protect::Rule) -> String {
     if protected {
         format!(
-            "Publiceringsversion: antal under {} visas som {}. .. betyder en uppgift som döljs så att ett litet antal inte kan räknas fram.",
+            "Publiceringsversion: {1} betyder att uppgiften inte visas – ett antal under {0}, eller en uppgift som skulle låta ett sådant räknas fram. Andelar är avrundade till hela procent.",
             rule.threshold, rule.form
         )
     } else {

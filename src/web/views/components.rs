@@ -9,12 +9,10 @@ pub fn table(t: &Table) -> Markup {
     // Columns of an earlier year than the latest (the previous year, earlier trend years) are
     // shown muted.
     let first_year = t.columns.iter().filter_map(|c| c.year).max();
-    let small_form = t.rows.iter().flat_map(|r| &r.cells).find_map(|v| match v {
-        Value::Hidden(crate::report::tables::Hidden::Small(form)) => Some(form.clone()),
+    let hidden_form = t.rows.iter().flat_map(|r| &r.cells).find_map(|v| match v {
+        Value::Hidden(h) => Some(h.display().to_string()),
         _ => None,
     });
-    let other_hidden =
-        t.rows.iter().flat_map(|r| &r.cells).any(|v| matches!(v, Value::Hidden(crate::report::tables::Hidden::Other)));
     // Column groups: (label, span)
     let mut groups: Vec<(String, usize)> = Vec::new();
     for c in &t.columns {
@@ -61,10 +59,9 @@ pub fn table(t: &Table) -> Markup {
                     }
                 }
             }
-            @if small_form.is_some() || other_hidden {
+            @if let Some(f) = &hidden_form {
                 p.note.legend {
-                    @if let Some(f) = &small_form { "”" (f) "” betyder ett antal som är för litet för att redovisas. " }
-                    @if other_hidden { "”..” betyder att uppgiften döljs så att ett litet antal inte kan räknas fram, eller att en andel eller ett medelvärde bygger på för få." }
+                    "”" (f) "” betyder att uppgiften inte visas, så att ingen enskild person kan pekas ut: ett litet antal, en uppgift som skulle låta ett litet antal räknas fram, eller en andel eller ett medelvärde som bygger på för få."
                 }
             }
         }

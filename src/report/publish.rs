@@ -1,0 +1,205 @@
+//! The published version of an insats' reports, as readers, coaches and read-only tokens see them.
+//!
+//! - Every year from the first with data is protected, oldest first, so each year's figures are
+//!   hidden the same way in every report (see `protect`).
+//! - The running year is shown as it stood at the end of the last complete month: a snapshot that
+//!   changes at most once a month, so a tally of this month changes nothing a reader sees.
+//! - Tallies with another or no stated gender are counted in one folded column, which is never
+//!   shown on its own (see docs/PRIVACY.md).
+//! - The protection decisions are cached per insats, year and snapshot. An entry is reused while
+//!   nothing has been written to the database; after a write it is reused if the reports it was
+//!   made from are unchanged (compared by a fingerprint), else made anew.
+
+use super::tables::{self, Table};
+use super::{Inputs, Report, protect, yearly};
+use crate::domain::{Config, Insats, Period};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long an entry is trusted without looking at the data again (another process may write).
+const TRUST: Duration = Duration::from_secs(60);
+
+/// The month a year's published version stands at: the last complete month of the running year,
+/// December of a closed year, and nothing of a year that has not begun.
+pub fn snapshot_month(year: i32, now: Period) -> u32 {
+    if year < now.year {
+        12
+    } else if year == now.year {
+        now.month - 1
+    } else {
+        0
+    }
+}
+
+/// Counts tallies whose gender is neither woman nor man in the one folded column.
+pub fn fold_genders(config: &Config, inputs: &mut Inputs) {
+    let Some(d) = config.gender() else { return };
+    let kept: Vec<i64> = d.values.iter().filter(|v| matches!(v.key.as_str(), "kvinna" | "man")).map(|v| v.id).collect();
+    for r in &mut inputs.rows {
+        if !kept.contains(&r.split_value_id) {
+            r.split_value_id = 0;
+        }
+    }
+}
+
+/// A report's protected tables: the report itself (of the snapshot) and the tables of its five
+/// years, oldest first.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub report: Report,
+    pub trend: Vec<(i32, Vec<Table>)>,
+    /// Hidden figures the solver could not protect (to be looked into; normally empty).
+    pub unprotected: Vec<String>,
+}
+
+struct Entry {
+    generation: u64,
+    checked: Instant,
+    fingerprint: u64,
+    published: Arc<Published>,
+}
+
+/// Protection decisions per (insats, year, snapshot month, rule).
+#[derive(Default)]
+pub struct Cache {
+    entries: Mutex<HashMap<(i64, i32, u32, String), Entry>>,
+    /// Protected runs of closed years, by a fingerprint of their reports: the next year, or the
+    /// running year's next snapshot, continues from them instead of from the first year.
+    runs: Mutex<HashMap<u64, Arc<Chain>>>,
+}
+
+/// What a published version is made from: each year's inputs from the first with data, oldest
+/// first (the last is the report's year, as of its snapshot).
+pub type Years = Vec<(i32, Inputs)>;
+
+/// What one published version is made from.
+pub struct Source<'a> {
+    pub config: &'a Config,
+    pub insats: &'a Insats,
+    pub years: &'a Years,
+    /// The closure of the report's year, if it is closed.
+    pub closed: Option<crate::store::closure::Closure>,
+}
+
+impl Cache {
+    /// The entry for a key if nothing was written since it was checked, recently.
+    pub fn fresh(&self, key: &(i64, i32, u32, String), generation: u64) -> Option<Arc<Published>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|e| e.generation == generation && e.checked.elapsed() < TRUST)
+            .map(|e| e.published.clone())
+    }
+
+    /// The published version of `years`, reusing the decisions made for the same reports.
+    pub fn publish(
+        &self,
+        key: (i64, i32, u32, String),
+        generation: u64,
+        src: Source,
+        rule: &protect::Rule,
+    ) -> Arc<Published> {
+        let Source { config, insats, years, closed } = src;
+        let mut reports: Vec<Report> = years
+            .iter()
+            .map(|(y, i)| {
+                let mut inputs = i.clone();
+                fold_genders(config, &mut inputs);
+                yearly(config, insats, *y, &inputs)
+            })
+            .collect();
+        if let Some(r) = reports.last_mut() {
+            r.closed = closed;
+        }
+        let fingerprint = fingerprint(&reports, rule);
+        {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(e) = entries.get_mut(&key).filter(|e| e.fingerprint == fingerprint) {
+                e.generation = generation;
+                e.checked = Instant::now();
+                return e.published.clone();
+            }
+        }
+        let published = Arc::new(self.protect(key.0, reports, rule));
+        let entry = Entry { generation, checked: Instant::now(), fingerprint, published: published.clone() };
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).insert(key, entry);
+        published
+    }
+
+    /// `protect_reports`, continuing from the longest run of earlier years already protected.
+    fn protect(&self, insats: i64, mut reports: Vec<Report>, rule: &protect::Rule) -> Published {
+        let last = reports.pop().expect("at least the published year");
+        // A run of closed years is keyed by a fingerprint of all its reports.
+        let mut keys = Vec::with_capacity(reports.len());
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (insats, format!("{rule:?}")).hash(&mut h);
+        for r in &reports {
+            serde_json::to_string(r).unwrap_or_default().hash(&mut h);
+            keys.push(h.finish());
+        }
+        let mut chain = {
+            let runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+            (0..keys.len()).rev().find_map(|k| runs.get(&keys[k]).map(|c| (k + 1, c.clone())))
+        }
+        .map(|(done, c)| (done, Chain::clone(&c)))
+        .unwrap_or_else(|| (0, Chain { protector: protect::Protector::new(rule.clone()), years: Vec::new() }));
+        for (k, r) in reports.iter().enumerate().skip(chain.0) {
+            chain.1.step(r);
+            let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+            if runs.len() >= MAX_RUNS {
+                runs.clear();
+            }
+            runs.insert(keys[k], Arc::new(chain.1.clone()));
+        }
+        let mut chain = chain.1;
+        chain.step(&last);
+        chain.finish(last)
+    }
+}
+
+/// Cached runs of protected years at most (each a few hundred kilobytes).
+const MAX_RUNS: usize = 512;
+
+/// The protection state after a run of years, with each year's protected tables.
+#[derive(Clone)]
+struct Chain {
+    protector: protect::Protector,
+    years: Vec<(i32, Vec<Table>)>,
+}
+
+impl Chain {
+    fn step(&mut self, r: &Report) {
+        let mut t: Vec<Table> = tables::tables(r).into_iter().filter(|t| t.key != "dataproblem").collect();
+        self.protector.protect(&mut t);
+        self.years.push((r.year, t));
+    }
+
+    /// The published version of `report`, the run's last year.
+    fn finish(self, report: Report) -> Published {
+        let window = (report.year - 4)..=report.year;
+        let trend = self.years.into_iter().filter(|(y, _)| window.contains(y)).collect();
+        Published { report, trend, unprotected: self.protector.unprotected.clone() }
+    }
+}
+
+fn fingerprint(reports: &[Report], rule: &protect::Rule) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for r in reports {
+        serde_json::to_string(r).unwrap_or_default().hash(&mut h);
+    }
+    format!("{rule:?}").hash(&mut h);
+    h.finish()
+}
+
+/// Protects consecutive years' reports, oldest first; the last is the one published. The
+/// data-problem list is left out: it is for the people who correct data.
+pub fn protect_reports(mut reports: Vec<Report>, rule: &protect::Rule) -> Published {
+    let report = reports.pop().expect("at least the published year");
+    let mut chain = Chain { protector: protect::Protector::new(rule.clone()), years: Vec::new() };
+    for r in reports.iter().chain([&report]) {
+        chain.step(r);
+    }
+    chain.finish(report)
+}
