@@ -300,7 +300,10 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     if settings.dev {
         tracing::warn!("development mode: plain http on loopback, TOTP optional; never use it for real data");
     }
-    let app = pinne::app(AppState::with_auth(store.clone(), Clock::System, auth));
+    let state = AppState::with_auth(store.clone(), Clock::System, auth);
+    // The first reader after a start should not wait for the protection of the running year.
+    tokio::spawn(pinne::web::report::warm(state.clone()));
+    let app = pinne::app(state);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("could not listen on {}", settings.listen))?;

@@ -110,39 +110,59 @@ pub async fn build_tables(
         return Ok(Built { report, tables, trend, protected: false });
     }
     let insats = readable(state, user, insats_key, year)?;
+    let published = published(state, insats, year).await?;
+    let tables = published.trend.last().map(|(_, t)| t.clone()).unwrap_or_default();
+    Ok(Built { report: published.report.clone(), tables, trend: published.trend.clone(), protected: true })
+}
+
+/// The publication version of an insats' year: from the cache while the data is unchanged, else
+/// protected anew (on a blocking thread: it can take seconds).
+pub async fn published(
+    state: &AppState,
+    insats: crate::domain::Insats,
+    year: i32,
+) -> Result<std::sync::Arc<crate::report::publish::Published>, AppError> {
     let cfg = state.store.config();
     let rule = crate::report::rule(&cfg);
     let month = crate::report::publish::snapshot_month(year, state.clock.now());
     let key = (insats.id, year, month, format!("{rule:?}"));
     let generation = state.store.generation();
     let id = insats.id;
-    let published = match state.published.fresh(&key, generation) {
-        Some(p) => p,
-        None => {
-            let (years, closed) = state
-                .store
-                .read(move |c| {
-                    let first = store::first_year(c, id)?.unwrap_or(year).min(year - 4);
-                    let mut out = Vec::new();
-                    for y in first..=year {
-                        let m = if y == year { month } else { 12 };
-                        out.push((y, store::report_inputs_until(c, id, y, m)?));
-                    }
-                    Ok((out, store::closure::get(c, id, year)?))
-                })
-                .await?;
-            let cache = state.published.clone();
-            let cfg = cfg.clone();
-            tokio::task::spawn_blocking(move || {
-                let src = Source { config: &cfg, insats: &insats, years: &years, closed };
-                cache.publish(key, generation, src, &rule)
-            })
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("publishing a report: {e}")))?
+    if let Some(p) = state.published.fresh(&key, generation) {
+        return Ok(p);
+    }
+    let (years, closed) = state
+        .store
+        .read(move |c| {
+            let first = store::first_year(c, id)?.unwrap_or(year).min(year - 4);
+            let mut out = Vec::new();
+            for y in first..=year {
+                let m = if y == year { month } else { 12 };
+                out.push((y, store::report_inputs_until(c, id, y, m)?));
+            }
+            Ok((out, store::closure::get(c, id, year)?))
+        })
+        .await?;
+    let cache = state.published.clone();
+    tokio::task::spawn_blocking(move || {
+        let src = Source { config: &cfg, insats: &insats, years: &years, closed };
+        cache.publish(key, generation, src, &rule)
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("publishing a report: {e}")))
+}
+
+/// Protects the running year of every insats with tallies in the background, so that the first
+/// reader after a start does not wait for it.
+pub async fn warm(state: AppState) {
+    let started = std::time::Instant::now();
+    let year = state.clock.now().year;
+    for insats in state.store.config().insatser.iter().filter(|i| !i.kind_ids.is_empty()) {
+        if let Err(e) = published(&state, insats.clone(), year).await {
+            tracing::warn!(insats = %insats.key, error = %e, "could not prepare the publication version");
         }
-    };
-    let tables = published.trend.last().map(|(_, t)| t.clone()).unwrap_or_default();
-    Ok(Built { report: published.report.clone(), tables, trend: published.trend.clone(), protected: true })
+    }
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "publication versions prepared");
 }
 
 /// What an export says about itself on its first line.

@@ -8,6 +8,10 @@
 //!   blocks so both see the same disk;
 //! - the yearly report from the count table against the same report from a plain `GROUP BY` over
 //!   the raw tallies, at both sizes (and checks that both give the same report).
+//!
+//! `--reader` instead times the published report page as a läsare gets it (`reader.rs`).
+
+pub mod reader;
 
 use crate::demo::{Sampler, preset_for};
 use crate::domain::{Flow, NewTally, Period, RawTally, Role, tally};
@@ -36,6 +40,9 @@ pub struct Options {
     /// Only time the writes (skips the reports: quicker when working on the write path).
     #[arg(long)]
     pub writes_only: bool,
+    /// Only time the published report page as a läsare gets it, with 2 and 10 years of tallies.
+    #[arg(long)]
+    pub reader: bool,
 }
 
 /// Generates random valid tallies for the insats the default demo uses.
@@ -236,6 +243,9 @@ fn reports(store: &Store, runs: usize, year: i32) -> anyhow::Result<ReportFigure
 }
 
 pub fn run(opts: &Options) -> anyhow::Result<()> {
+    if opts.reader {
+        return reader::run(&opts.dir, opts.report_runs.max(20));
+    }
     let now = crate::Clock::System.now();
     eprintln!("building benchmark databases in {} …", opts.dir.display());
     let (large, large_build) = build(&opts.dir.join("national"), opts.tallies, now)?;
