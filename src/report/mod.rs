@@ -256,7 +256,9 @@ pub struct Report {
 
 /// The protection rule an association has configured.
 pub fn rule(config: &Config) -> protect::Rule {
-    protect::Rule::new(config.privacy.threshold, config.privacy.form.as_deref())
+    let mut rule = protect::Rule::new(config.privacy.threshold, config.privacy.form.as_deref());
+    rule.folded_genders = publish::folded_genders(config);
+    rule
 }
 
 /// What a yearly report is made from (see `store::report_inputs`).

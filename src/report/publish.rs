@@ -33,6 +33,12 @@ pub fn snapshot_month(year: i32, now: Period) -> u32 {
     }
 }
 
+/// The keys of the gender values other than woman and man: their columns are folded.
+pub fn folded_genders(config: &Config) -> Vec<String> {
+    let Some(d) = config.gender() else { return Vec::new() };
+    d.values.iter().filter(|v| !matches!(v.key.as_str(), "kvinna" | "man")).map(|v| v.key.clone()).collect()
+}
+
 /// Counts tallies whose gender is neither woman nor man in the one folded column.
 pub fn fold_genders(config: &Config, inputs: &mut Inputs) {
     let Some(d) = config.gender() else { return };

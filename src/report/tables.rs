@@ -343,6 +343,7 @@ impl Cols<'_> {
             first.basis.push(Basis::None);
         }
         let mut rows = vec![first];
+        let sums = self.survey_sums(s, g);
         rows.extend(g.questions.iter().map(|q| {
             let answered = |year: i32, gender: Option<&str>, n: i64| Q::new(&base(&q.answered_tag), year, gender, n);
             let positive = |year: i32, gender: Option<&str>, n: i64| Q::new(&base(&q.positive_tag), year, gender, n);
@@ -382,7 +383,55 @@ impl Cols<'_> {
         } else {
             (format!("{}_svar_{}", s.key, g.key), format!("{} – {}", s.label, g.label))
         };
-        Table { columns, rows, ..Table::new(key, title, Some(note), "Fråga") }
+        Table { columns, rows, sums, ..Table::new(key, title, Some(note), "Fråga") }
+    }
+    /// What a reader knows of a survey table beyond its cells: its respondents are the respondent
+    /// group's row in the scope's table, and per gender no question has more positive answers
+    /// than answers, nor more answers than respondents (as sums with a never-shown remainder).
+    fn survey_sums(&self, s: &KindSection, g: &SurveyGroup) -> Vec<Sum> {
+        let r = self.r;
+        let scope = if g.key == "alla" { "" } else { g.key.as_str() };
+        let base = |set: &str| format!("c:{}:{scope}:{set}", s.key);
+        let group_row =
+            s.tables.iter().filter(|t| !t.multiple).flat_map(|t| &t.rows).find(|row| {
+                !row.group && !scope.is_empty() && row.tag.rsplit_once('.').is_some_and(|(_, v)| v == scope)
+            });
+        let mut sums = Vec::new();
+        for (_, key) in self.groups() {
+            let gender = key.as_deref();
+            let respondents = match gender {
+                Some(k) => g.respondents_by_gender.get(k).copied().unwrap_or(0),
+                None => g.respondents,
+            };
+            let resp = Q::new(&base("*"), r.year, gender, respondents);
+            if let Some(row) = group_row {
+                let n = match gender {
+                    Some(k) => row.by_gender.get(k).map(|c| c.count).unwrap_or(0),
+                    None => row.count,
+                };
+                sums.push(Sum {
+                    total: Q::new(&format!("c:{}::{}", s.key, row.tag), r.year, gender, n),
+                    parts: vec![resp.clone()],
+                });
+            }
+            for q in &g.questions {
+                let (p, a) = match gender {
+                    Some(k) => (
+                        q.by_gender.get(k).map(|c| c.count).unwrap_or(0),
+                        q.answered_by_gender.get(k).copied().unwrap_or(0),
+                    ),
+                    None => (q.positive, q.answered),
+                };
+                let answered = Q::new(&base(&q.answered_tag), r.year, gender, a);
+                let rest = |what: &str, n: i64| Q::new(&base(&format!("{what}~{}", q.key)), r.year, gender, n);
+                sums.push(Sum {
+                    total: answered.clone(),
+                    parts: vec![Q::new(&base(&q.positive_tag), r.year, gender, p), rest("ej_positiva", a - p)],
+                });
+                sums.push(Sum { total: resp.clone(), parts: vec![answered, rest("ej_svar", respondents - a)] });
+            }
+        }
+        sums
     }
     /// A rated activity: count and mean per half-year, then the ratings' distribution.
     fn rating_tables(&self, s: &KindSection, t: &RatingTable) -> [Table; 2] {

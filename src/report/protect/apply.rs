@@ -2,7 +2,7 @@
 //! are rounded to the whole per cent the page shows (so no export carries more precision than the
 //! page), means to one decimal, and the folded gender column is left out.
 
-use super::{Basis, Protector, Q, Status, folded};
+use super::{Basis, Protector, Q, Rule, Status};
 use crate::report::tables::{Hidden, Table, Value};
 
 /// A share as published: whole per cent.
@@ -63,15 +63,15 @@ pub fn apply(p: &mut Protector, table: &mut Table) {
         }
     }
     p.derived = derived;
-    drop_folded_columns(table);
+    drop_folded_columns(&p.rule, table);
     table.protected = true;
 }
 
 /// Leaves out the columns whose every figure is of the folded gender column.
-fn drop_folded_columns(table: &mut Table) {
+fn drop_folded_columns(rule: &Rule, table: &mut Table) {
     let is_folded = |b: &Basis| {
         let qs = b.quantities();
-        !qs.is_empty() && qs.iter().all(|q| folded(&q.tag))
+        !qs.is_empty() && qs.iter().all(|q| rule.folded(&q.tag))
     };
     let keep: Vec<bool> = (0..table.columns.len())
         .map(|c| {

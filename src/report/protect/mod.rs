@@ -46,6 +46,9 @@ pub struct Rule {
     /// The one symbol for every hidden figure.
     pub form: String,
     pub method: Method,
+    /// Gender keys whose tallies are counted in the folded column: their own columns (all zero
+    /// once folded) are never shown either.
+    pub folded_genders: Vec<String>,
 }
 
 /// How small counts are kept from readers.
@@ -69,6 +72,7 @@ impl Rule {
             threshold,
             form: form.map(str::trim).filter(|f| !f.is_empty()).unwrap_or(DEFAULT_FORM).to_string(),
             method: Method::Suppression,
+            folded_genders: Vec::new(),
         }
     }
 }
@@ -151,8 +155,12 @@ fn split_tag(tag: &str) -> (&str, &str) {
     (rest.rsplit_once('@').map(|(b, _)| b).unwrap_or(rest), gender)
 }
 
-pub(crate) fn folded(tag: &str) -> bool {
-    split_tag(tag).1 == FOLDED_GENDER
+impl Rule {
+    /// Whether a quantity is of the folded gender column (or a gender folded into it).
+    pub(crate) fn folded(&self, tag: &str) -> bool {
+        let g = split_tag(tag).1;
+        g == FOLDED_GENDER || self.folded_genders.iter().any(|f| f == g)
+    }
 }
 
 /// The protection state across a chain of years.
@@ -249,8 +257,9 @@ impl Protector {
         for i in first_new..self.names.len() {
             let (base, _) = split_tag(&self.names[i]);
             let small = self.value[i] > 0 && self.value[i] < t;
-            let status = if folded(&self.names[i]) || !shown.contains(&i) {
-                if folded(&self.names[i]) && cost::kind_total(base) {
+            let folded = self.rule.folded(&self.names[i]);
+            let status = if folded || !shown.contains(&i) {
+                if folded && cost::kind_total(base) {
                     self.exempt.insert(i);
                 }
                 Status::Unpublished
@@ -293,6 +302,13 @@ impl Protector {
 
     fn hidden(&self, i: usize) -> bool {
         self.status[i].is_some_and(Status::hidden)
+    }
+
+    /// A quantity of a gender folded into the one column: 0 by construction, and a reader knows
+    /// it (there is no such column), so it hides nothing.
+    fn known_zero(&self, i: usize) -> bool {
+        let g = split_tag(&self.names[i]).1;
+        self.rule.folded_genders.iter().any(|f| f == g)
     }
 
     /// Every quantity the protector knows with its value and status, for tests and audits.

@@ -92,7 +92,7 @@ fn master(
     let cols: Vec<_> = weights.iter().map(|w| pb.add_integer_column(*w, 0..=1)).collect();
     for (total, parts) in &p.sums {
         let members = parts.iter().copied().chain([*total]);
-        let fixed: Vec<usize> = members.clone().filter(|i| p.hidden(*i)).collect();
+        let fixed: Vec<usize> = members.clone().filter(|i| p.hidden(*i) && !p.known_zero(*i)).collect();
         let vars: Vec<_> = members.filter_map(|i| pos.get(&i).map(|k| cols[*k])).collect();
         match fixed.len() {
             0 if vars.len() == 1 => pb.add_row(..=0, [(vars[0], 1.0)]),
@@ -148,7 +148,8 @@ pub fn attack(p: &Protector, hidden: &dyn Fn(usize) -> bool, touched: &HashSet<u
     }
     let mut sums_of: HashMap<usize, Vec<usize>> = HashMap::new();
     for (s, (total, parts)) in p.sums.iter().enumerate() {
-        let members: Vec<usize> = parts.iter().copied().chain([*total]).filter(|i| hidden(*i)).collect();
+        let members: Vec<usize> =
+            parts.iter().copied().chain([*total]).filter(|i| hidden(*i) && !p.known_zero(*i)).collect();
         for w in members.windows(2) {
             let (a, b) = (root(&mut parent, w[0]), root(&mut parent, w[1]));
             parent[a.max(b)] = a.min(b);
@@ -212,7 +213,7 @@ impl<'a> Attacker<'a> {
                 .iter()
                 .map(|i| {
                     let v = p.value[*i] as f64;
-                    let bounds = if hidden(*i) { v.min(0.0)..=BIG } else { v..=v };
+                    let bounds = if hidden(*i) && !p.known_zero(*i) { v.min(0.0)..=BIG } else { v..=v };
                     pb.add_column_with_integrality(0.0, bounds, integer)
                 })
                 .collect();
