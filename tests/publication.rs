@@ -223,3 +223,38 @@ async fn the_finsam_panel_has_the_national_figures_ready_to_type_in() {
     assert_eq!(cells(&html, "finsam_deltagare", "Coachingteamet")[3], "36");
     assert_eq!(app.get("/uppfoljning/2025?publicering=x").await.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_summary_gives_the_split_by_gender_when_the_folded_gender_is_not_shown() {
+    let app = TestApp::new();
+    let other = |kon| {
+        vec![
+            ("kon", kon),
+            ("kommun", "karlskoga"),
+            ("aldersgrupp", "30_39"),
+            ("utbildning", "grundskola"),
+            ("forsorjning", "forsorjningsstod"),
+            ("tid_forsorjning", "3_8"),
+        ]
+    };
+    bulk(
+        &app,
+        "coachingteamet",
+        &[
+            ("inskrivning", "2025-02", person("kvinna", "karlskoga"), 10),
+            ("inskrivning", "2025-02", other("kvinna"), 10),
+            ("inskrivning", "2025-02", person("man", "karlskoga"), 8),
+            ("inskrivning", "2025-02", other("man"), 7),
+            ("inskrivning", "2025-03", person("ej_angivet", "karlskoga"), 1),
+        ],
+    );
+    let reader = app.client("styrelsen", Role::Lasare, &[]);
+    let html = reader.get("/rapport/coachingteamet/2025").await.text();
+    let at = html.find("Sammanfattning").unwrap();
+    let summary = &html[at..at + html[at..].find("</section>").unwrap()];
+    assert!(
+        summary.contains("Under 2025 deltog 36 personer (20 kvinnor, 15 män och några med annat eller ej angivet kön)"),
+        "{summary}"
+    );
+    assert!(!summary.contains("uppdelningen per kön visas inte"), "{summary}");
+}

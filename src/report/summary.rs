@@ -58,16 +58,30 @@ pub fn paragraphs(r: &Report, t: &[Table]) -> Vec<String> {
             None => format!("Antalet deltagare under {} {NOT_SHOWN}", r.year),
         };
         // A gender column with nobody in it says nothing about participants.
+        // A gender without a column of its own (the folded one, in a publication) is not
+        // missing from the split: it is the rest of the total.
         let genders: Vec<(String, Option<i64>)> = r
             .genders
             .iter()
+            .filter(|g| cell(t, "deltagare", "Deltagare under året", &g.label, y).is_some())
             .map(|g| (g.label.to_lowercase(), count(cell(t, "deltagare", "Deltagare under året", &g.label, y))))
             .filter(|(_, n)| *n != Some(0))
             .collect();
-        if total.is_some() && !genders.is_empty() {
+        if let Some(total) = total
+            && !genders.is_empty()
+        {
             if genders.iter().all(|(_, n)| n.is_some()) {
-                let parts: Vec<String> =
+                let mut parts: Vec<String> =
                     genders.iter().map(|(l, n)| format!("{} {l}", sv::count(n.unwrap_or(0)))).collect();
+                let rest = total - genders.iter().map(|(_, n)| n.unwrap_or(0)).sum::<i64>();
+                if rest > 0 {
+                    parts.push(format!(
+                        "{} med annat eller ej angivet kön",
+                        // The figure follows from the others, but a small one is not written out
+                        // (20 is the highest threshold an association can set).
+                        if rest < 20 { "några".to_string() } else { sv::count(rest) }
+                    ));
+                }
                 s += &format!(" ({})", join(&parts));
             } else {
                 s += " (uppdelningen per kön visas inte: för små tal)";
