@@ -63,8 +63,10 @@ pub fn paragraphs(r: &Report, t: &[Table]) -> Vec<String> {
         let genders: Vec<(String, Option<i64>)> = r
             .genders
             .iter()
-            .filter(|g| cell(t, "deltagare", "Deltagare under året", &g.label, y).is_some())
-            .map(|g| (g.label.to_lowercase(), count(cell(t, "deltagare", "Deltagare under året", &g.label, y))))
+            .filter_map(|g| {
+                let v = cell(t, "deltagare", "Deltagare under året", &g.label, y)?;
+                Some((g.label.to_lowercase(), count(Some(v))))
+            })
             .filter(|(_, n)| *n != Some(0))
             .collect();
         if let Some(total) = total
@@ -78,8 +80,12 @@ pub fn paragraphs(r: &Report, t: &[Table]) -> Vec<String> {
                     parts.push(format!(
                         "{} med annat eller ej angivet kön",
                         // The figure follows from the others, but a small one is not written out
-                        // (20 is the highest threshold an association can set).
-                        if rest < 20 { "några".to_string() } else { sv::count(rest) }
+                        // under any threshold an association can set.
+                        if rest < crate::domain::Privacy::MAX_THRESHOLD {
+                            "några".to_string()
+                        } else {
+                            sv::count(rest)
+                        }
                     ));
                 }
                 s += &format!(" ({})", join(&parts));
