@@ -22,7 +22,7 @@ fn demo_charts(protect: bool, edit: impl FnOnce(&mut Vec<Table>)) -> Vec<Chart> 
     let r = report_of(2023);
     let reports: Vec<_> = r.years.iter().map(|y| report_of(*y)).collect();
     let mut protected: Vec<Vec<Table>> = match protect {
-        true => report::publish::protect_reports(reports.clone(), &report::rule(&cfg))
+        true => report::publish::protect_reports(reports.clone(), &[], &report::rule(&cfg))
             .trend
             .into_iter()
             .map(|(_, t)| t)

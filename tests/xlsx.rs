@@ -23,13 +23,13 @@ fn demo_tables() -> Vec<Table> {
 }
 
 fn about(protected: bool) -> About<'static> {
+    static RULE: std::sync::LazyLock<pinne::report::protect::Rule> = std::sync::LazyLock::new(Default::default);
     About {
         association: "Samordningsförbundet Degerfors–Karlskoga",
         insats: "Coachingteamet",
         year: 2025,
         protected,
-        hidden_form: "..",
-        threshold: 3,
+        rule: &RULE,
     }
 }
 

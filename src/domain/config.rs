@@ -213,21 +213,108 @@ pub struct Config {
     pub dimensions: Vec<Dimension>,
 }
 
-/// Counts below `threshold` are hidden in published outputs and shown as `form` (default "<N").
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How published outputs protect small counts (see docs/PRIVACY.md).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Privacy {
+    /// Counts from 1 up to `threshold − 1` are small: never published as they are.
     pub threshold: i64,
+    /// The symbol of a hidden figure (suppression); default "..".
     pub form: Option<String>,
+    pub method: PrivacyMethod,
+    /// The Cell Key Method's largest change of a count (D).
+    pub max_deviation: i64,
+    /// The Cell Key Method's variance of the change of a count not near the threshold (V).
+    pub variance: f64,
+}
+
+/// Suppression hides small counts and what gives them away; the Cell Key Method perturbs every
+/// count a little, with the same noise for the same tallies everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivacyMethod {
+    Suppression,
+    CellKey,
+}
+
+impl PrivacyMethod {
+    pub fn key(self) -> &'static str {
+        match self {
+            PrivacyMethod::Suppression => "suppression",
+            PrivacyMethod::CellKey => "cell_key",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PrivacyMethod> {
+        match s {
+            "suppression" => Some(PrivacyMethod::Suppression),
+            "cell_key" => Some(PrivacyMethod::CellKey),
+            _ => None,
+        }
+    }
 }
 
 impl Privacy {
     pub const MIN_THRESHOLD: i64 = 2;
     pub const MAX_THRESHOLD: i64 = 20;
+    pub const DEFAULT_MAX_DEVIATION: i64 = 2;
+    pub const DEFAULT_VARIANCE: f64 = 1.0;
+    pub const MAX_DEVIATION_LIMIT: i64 = 10;
+
+    /// The largest variance a perturbation table with largest change `d` can have (its changes
+    /// weighted 1/|e|): d(d+1) / (2·H(d)).
+    pub fn max_variance(d: i64) -> f64 {
+        let h: f64 = (1..=d.max(1)).map(|e| 1.0 / e as f64).sum();
+        (d * (d + 1)) as f64 / (2.0 * h)
+    }
+
+    /// What is wrong with the settings, in Swedish, if anything: the Cell Key Method must be able
+    /// to move a small count to 0 or to the threshold, so D is at least threshold − 1.
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if !(Self::MIN_THRESHOLD..=Self::MAX_THRESHOLD).contains(&self.threshold) {
+            out.push((
+                "threshold",
+                format!("Gränsen är ett heltal från {} till {}.", Self::MIN_THRESHOLD, Self::MAX_THRESHOLD),
+            ));
+        }
+        if self.form.as_deref().is_some_and(|f| f.chars().count() > 20) {
+            out.push(("form", "Skriv högst 20 tecken.".to_string()));
+        }
+        if self.method == PrivacyMethod::CellKey {
+            let low = (self.threshold - 1).max(1);
+            if !(low..=Self::MAX_DEVIATION_LIMIT).contains(&self.max_deviation) {
+                out.push((
+                    "max_deviation",
+                    format!(
+                        "Största störningen är ett heltal från {low} (gränsen minus ett) till {}.",
+                        Self::MAX_DEVIATION_LIMIT
+                    ),
+                ));
+            } else {
+                let top = Self::max_variance(self.max_deviation);
+                if !(self.variance.is_finite() && self.variance > 0.0 && self.variance <= top + 1e-9) {
+                    out.push((
+                        "variance",
+                        format!(
+                            "Variansen är ett tal över 0 och högst {} när största störningen är {}.",
+                            format!("{top:.2}").replace('.', ","),
+                            self.max_deviation
+                        ),
+                    ));
+                }
+            }
+        }
+        out
+    }
 }
 
 impl Default for Privacy {
     fn default() -> Privacy {
-        Privacy { threshold: 3, form: None }
+        Privacy {
+            threshold: 3,
+            form: None,
+            method: PrivacyMethod::Suppression,
+            max_deviation: Self::DEFAULT_MAX_DEVIATION,
+            variance: Self::DEFAULT_VARIANCE,
+        }
     }
 }
 

@@ -48,6 +48,8 @@ pub struct StoredEvent {
     pub by_gender: Vec<(i64, i64)>,
     pub void_reason: Option<VoidReason>,
     pub author: Option<i64>,
+    /// The Cell Key Method's random record key (never shown or exported).
+    pub record_key: i64,
 }
 
 /// A whole number of attendees typed by a person ("170", "1 200").

@@ -10,7 +10,9 @@ pub mod preset;
 pub mod sensitive;
 pub mod tally;
 
-pub use config::{Config, Dimension, DimensionValue, Flow, Insats, Kind, Privacy, Role, Shape, ValueGroup};
+pub use config::{
+    Config, Dimension, DimensionValue, Flow, Insats, Kind, Privacy, PrivacyMethod, Role, Shape, ValueGroup,
+};
 pub use goal::{Comparator, Goal, GoalSpec, Measure};
 pub use period::Period;
 pub use tally::{FieldError, NewTally, RawTally, StoredTally, VoidReason};

@@ -39,8 +39,37 @@ pub struct Preset {
 #[serde(deny_unknown_fields)]
 pub struct PresetPrivacy {
     pub threshold: i64,
-    /// How a hidden small count is shown; default "<threshold".
+    /// How a hidden figure is shown; default "..".
     pub form: Option<String>,
+    /// "suppression" (default) or "cell_key".
+    pub method: Option<String>,
+    /// The Cell Key Method's largest change of a count (D); default 2.
+    pub max_deviation: Option<i64>,
+    /// The Cell Key Method's variance (V); default 1.
+    pub variance: Option<f64>,
+}
+
+impl PresetPrivacy {
+    /// The settings these stand for, or what is wrong with them.
+    pub fn privacy(&self) -> Result<crate::domain::Privacy, String> {
+        use crate::domain::{Privacy, PrivacyMethod};
+        let method = match self.method.as_deref() {
+            None => PrivacyMethod::Suppression,
+            Some(m) => PrivacyMethod::parse(m)
+                .ok_or_else(|| format!("privacy.method must be \"suppression\" or \"cell_key\", not {m:?}"))?,
+        };
+        let p = Privacy {
+            threshold: self.threshold,
+            form: self.form.clone().filter(|f| !f.trim().is_empty()),
+            method,
+            max_deviation: self.max_deviation.unwrap_or(Privacy::DEFAULT_MAX_DEVIATION),
+            variance: self.variance.unwrap_or(Privacy::DEFAULT_VARIANCE),
+        };
+        match p.problems().first() {
+            Some((field, why)) => Err(format!("privacy.{field}: {why}")),
+            None => Ok(p),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -267,16 +296,7 @@ impl Preset {
 
     fn check(&self) -> Result<(), String> {
         if let Some(p) = &self.privacy {
-            if !(crate::domain::Privacy::MIN_THRESHOLD..=crate::domain::Privacy::MAX_THRESHOLD).contains(&p.threshold) {
-                return Err(format!(
-                    "privacy.threshold must be between {} and {}",
-                    crate::domain::Privacy::MIN_THRESHOLD,
-                    crate::domain::Privacy::MAX_THRESHOLD
-                ));
-            }
-            if p.form.as_deref().is_some_and(|f| f.chars().count() > 20) {
-                return Err("privacy.form is at most 20 characters".into());
-            }
+            p.privacy()?;
         }
         let mut skeys = HashSet::new();
         for sc in &self.scales {

@@ -113,6 +113,7 @@ pub fn measure(store: &Store, config: &Config, rule: &Rule, now: Period) -> Resu
 pub fn rule_name(rule: &Rule) -> String {
     match &rule.method {
         super::protect::Method::Suppression => format!("undertryckning (gräns {})", rule.threshold),
+        super::protect::Method::CellKey(p) => format!("cellnyckel (gräns {}, D {})", rule.threshold, p.max_deviation),
     }
 }
 

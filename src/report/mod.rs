@@ -79,6 +79,9 @@ pub struct Row {
     /// Tallies that did not state this category (only for optional dimensions).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unstated: bool,
+    /// The representative months of a duration band (for the mean time in the programme).
+    #[serde(skip)]
+    pub months: Option<f64>,
     /// The canonical tag of what the row counts within its kind (`dimension.value`, see
     /// `set_tag`), for small-number protection.
     #[serde(skip)]
@@ -256,7 +259,14 @@ pub struct Report {
 
 /// The protection rule an association has configured.
 pub fn rule(config: &Config) -> protect::Rule {
-    let mut rule = protect::Rule::new(config.privacy.threshold, config.privacy.form.as_deref());
+    let p = &config.privacy;
+    let mut rule = match p.method {
+        crate::domain::PrivacyMethod::Suppression => protect::Rule::new(p.threshold, p.form.as_deref()),
+        crate::domain::PrivacyMethod::CellKey => protect::Rule {
+            form: protect::Rule::new(p.threshold, p.form.as_deref()).form,
+            ..protect::Rule::cell_key(p.threshold, p.max_deviation, p.variance)
+        },
+    };
     rule.folded_genders = publish::folded_genders(config);
     rule
 }
@@ -378,6 +388,7 @@ impl Ctx<'_> {
             previous_year: figure(self.year - 1),
             group: false,
             unstated: false,
+            months: None,
             tag: String::new(),
             parts: Vec::new(),
         }
@@ -389,7 +400,11 @@ impl Ctx<'_> {
         let mut rows: Vec<Row> = dim
             .values
             .iter()
-            .map(|v| Row { tag: format!("{}.{}", dim.key, v.key), ..self.row(&v.key, &v.label, &[v.id], measure) })
+            .map(|v| Row {
+                tag: format!("{}.{}", dim.key, v.key),
+                months: v.months,
+                ..self.row(&v.key, &v.label, &[v.id], measure)
+            })
             .zip(&dim.values)
             .filter(|(r, v)| !v.retired || r.count != 0 || r.previous_year.count != 0)
             .map(|(r, _)| r)

@@ -119,7 +119,20 @@ impl Cache {
         if let Some(r) = reports.last_mut() {
             r.closed = closed;
         }
-        let fingerprint = fingerprint(&reports, rule);
+        // The Cell Key Method needs each quantity's cell key: the same report made from the sums
+        // of record keys in place of the counts gives every quantity's key sum under its tag.
+        let keys: Vec<protect::Keys> = match rule.method {
+            protect::Method::Suppression => vec![protect::Keys::new(); years.len()],
+            protect::Method::CellKey(_) => years
+                .iter()
+                .map(|(y, i)| {
+                    let mut inputs = key_inputs(i);
+                    fold_genders(config, &mut inputs);
+                    cell_keys(&yearly(config, insats, *y, &inputs))
+                })
+                .collect(),
+        };
+        let fingerprint = fingerprint(&reports, &keys, rule);
         {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(e) = entries.get_mut(&key).filter(|e| e.fingerprint == fingerprint) {
@@ -128,21 +141,29 @@ impl Cache {
                 return e.published.clone();
             }
         }
-        let published = Arc::new(self.protect(key.0, reports, rule));
+        let published = Arc::new(self.protect(key.0, reports, keys, rule));
         let entry = Entry { generation, checked: Instant::now(), fingerprint, published: published.clone() };
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).insert(key, entry);
         published
     }
 
     /// `protect_reports`, continuing from the longest run of earlier years already protected.
-    fn protect(&self, insats: i64, mut reports: Vec<Report>, rule: &protect::Rule) -> Published {
-        let last = reports.pop().expect("at least the published year");
-        // A run of closed years is keyed by a fingerprint of all its reports.
+    fn protect(
+        &self,
+        insats: i64,
+        mut reports: Vec<Report>,
+        mut cell_keys: Vec<protect::Keys>,
+        rule: &protect::Rule,
+    ) -> Published {
+        let mut last = reports.pop().expect("at least the published year");
+        let last_keys = cell_keys.pop().unwrap_or_default();
+        // A run of closed years is keyed by a fingerprint of all its reports (and cell keys).
         let mut keys = Vec::with_capacity(reports.len());
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (insats, format!("{rule:?}")).hash(&mut h);
-        for r in &reports {
+        for (r, k) in reports.iter().zip(&cell_keys) {
             serde_json::to_string(r).unwrap_or_default().hash(&mut h);
+            hash_keys(k, &mut h);
             keys.push(h.finish());
         }
         let mut chain = {
@@ -151,8 +172,8 @@ impl Cache {
         }
         .map(|(done, c)| (done, Chain::clone(&c)))
         .unwrap_or_else(|| (0, Chain { protector: protect::Protector::new(rule.clone()), years: Vec::new() }));
-        for (k, r) in reports.iter().enumerate().skip(chain.0) {
-            chain.1.step(r);
+        for (k, r) in reports.iter_mut().enumerate().skip(chain.0) {
+            chain.1.step(r, &cell_keys[k]);
             let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
             if runs.len() >= MAX_RUNS {
                 runs.clear();
@@ -160,7 +181,7 @@ impl Cache {
             runs.insert(keys[k], Arc::new(chain.1.clone()));
         }
         let mut chain = chain.1;
-        chain.step(&last);
+        chain.step(&mut last, &last_keys);
         chain.finish(last)
     }
 }
@@ -176,9 +197,18 @@ struct Chain {
 }
 
 impl Chain {
-    fn step(&mut self, r: &Report) {
+    fn step(&mut self, r: &mut Report, keys: &protect::Keys) {
         let mut t: Vec<Table> = tables::tables(r).into_iter().filter(|t| t.key != "dataproblem").collect();
-        self.protector.protect(&mut t);
+        self.protector.protect(&mut t, keys);
+        if let protect::Method::CellKey(pt) = &self.protector.rule().method {
+            // Goals from the published counts, and their table made anew from them.
+            let pt = pt.clone();
+            protect::perturb::goals(&self.protector, r);
+            if let (Some(slot), Some(mut goals)) = (t.iter_mut().find(|t| t.key == "mal"), tables::goal_table(r)) {
+                protect::perturb::apply_table(&mut self.protector, &pt, &mut goals);
+                *slot = goals;
+            }
+        }
         self.years.push((r.year, t));
     }
 
@@ -190,22 +220,71 @@ impl Chain {
     }
 }
 
-fn fingerprint(reports: &[Report], rule: &protect::Rule) -> u64 {
+fn fingerprint(reports: &[Report], keys: &[protect::Keys], rule: &protect::Rule) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for r in reports {
         serde_json::to_string(r).unwrap_or_default().hash(&mut h);
+    }
+    for k in keys {
+        hash_keys(k, &mut h);
     }
     format!("{rule:?}").hash(&mut h);
     h.finish()
 }
 
-/// Protects consecutive years' reports, oldest first; the last is the one published. The
-/// data-problem list is left out: it is for the people who correct data.
-pub fn protect_reports(mut reports: Vec<Report>, rule: &protect::Rule) -> Published {
-    let report = reports.pop().expect("at least the published year");
-    let mut chain = Chain { protector: protect::Protector::new(rule.clone()), years: Vec::new() };
-    for r in reports.iter().chain([&report]) {
-        chain.step(r);
+fn hash_keys(keys: &protect::Keys, h: &mut impl Hasher) {
+    let mut sorted: Vec<(&String, &i64)> = keys.iter().collect();
+    sorted.sort_unstable();
+    sorted.hash(h);
+}
+
+/// The inputs with every count replaced by the sum of its tallies' record keys, and every event's
+/// attendees counted with the event's record key: a report made from them holds each quantity's
+/// key sum where the real one holds its count (every quantity is a sum or difference of counts).
+pub fn key_inputs(inputs: &Inputs) -> Inputs {
+    let mut out = inputs.clone();
+    for r in &mut out.rows {
+        r.n = r.k;
     }
+    for e in &mut out.events {
+        e.attendees = e.attendees.saturating_mul(e.record_key.max(1));
+        for (_, n) in &mut e.by_gender {
+            *n = n.saturating_mul(e.record_key.max(1));
+        }
+    }
+    out
+}
+
+/// Every quantity's key sum from a report made from `key_inputs`, by tag.
+pub fn cell_keys(key_report: &Report) -> protect::Keys {
+    let mut keys = protect::Keys::new();
+    for t in tables::tables(key_report) {
+        for row in &t.rows {
+            for q in row.basis.iter().flat_map(protect::Basis::quantities) {
+                keys.insert(q.tag.clone(), q.n);
+            }
+        }
+        for s in &t.sums {
+            for q in s.parts.iter().chain([&s.total]) {
+                keys.insert(q.tag.clone(), q.n);
+            }
+        }
+    }
+    keys
+}
+
+/// Protects consecutive years' reports, oldest first; the last is the one published. The
+/// data-problem list is left out: it is for the people who correct data. `keys`: each year's cell
+/// keys (`cell_keys`), needed by the Cell Key Method only.
+pub fn protect_reports(mut reports: Vec<Report>, keys: &[protect::Keys], rule: &protect::Rule) -> Published {
+    let mut report = reports.pop().expect("at least the published year");
+    let none = protect::Keys::new();
+    let key = |i: usize| keys.get(i).unwrap_or(&none);
+    let mut chain = Chain { protector: protect::Protector::new(rule.clone()), years: Vec::new() };
+    let last = reports.len();
+    for (i, r) in reports.iter_mut().enumerate() {
+        chain.step(r, key(i));
+    }
+    chain.step(&mut report, key(last));
     chain.finish(report)
 }

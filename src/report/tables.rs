@@ -450,6 +450,8 @@ impl Cols<'_> {
             t.halves.iter().map(|h| h.distribution.iter().find(|(l, _)| l == label).map(|(_, n)| *n).unwrap_or(0)).sum()
         };
         let year_dist: Vec<Q> = labels.iter().map(|l| Q::new(&score(l), r.year, None, year_n(l))).collect();
+        // The score of each label, for a mean computed from published counts.
+        let scores: Vec<f64> = labels.iter().map(|l| l.trim().parse().unwrap_or(f64::NAN)).collect();
         let mut columns = vec![
             Column { group: "Antal betyg".into(), year: None, measure: Measure::Count },
             Column { group: "Medelbetyg".into(), year: None, measure: Measure::Count },
@@ -472,7 +474,12 @@ impl Cols<'_> {
                     vec![Value::Count(h.count), Value::Mean(h.mean)],
                     vec![
                         Basis::Count(count.clone()),
-                        Basis::Derived { id: mean_id(&half(h.half)), den: Some(count.clone()), deps: dist.clone() },
+                        Basis::Derived {
+                            id: mean_id(&half(h.half)),
+                            den: Some(count.clone()),
+                            deps: dist.clone(),
+                            weights: scores.clone(),
+                        },
                     ],
                 );
                 for g in &r.genders {
@@ -484,6 +491,7 @@ impl Cols<'_> {
                         id: None,
                         den: Some(Q::new(&base("*"), half(h.half), Some(&g.key), n)),
                         deps,
+                        weights: Vec::new(),
                     });
                 }
                 row
@@ -500,7 +508,12 @@ impl Cols<'_> {
             vec![Value::Count(t.count), Value::Mean(t.mean)],
             vec![
                 Basis::Count(year_count.clone()),
-                Basis::Derived { id: mean_id(&r.year.to_string()), den: Some(year_count), deps: year_dist.clone() },
+                Basis::Derived {
+                    id: mean_id(&r.year.to_string()),
+                    den: Some(year_count),
+                    deps: year_dist.clone(),
+                    weights: scores.clone(),
+                },
             ],
         )
         .emphasis();
@@ -518,6 +531,7 @@ impl Cols<'_> {
                     id: mean_id(&r.previous_year.to_string()),
                     den: Some(Q::new(&base("*"), r.previous_year, None, t.previous_count)),
                     deps: vec![],
+                    weights: vec![],
                 },
             ],
         );
@@ -725,7 +739,9 @@ pub fn flow_tables(r: &Report) -> Vec<Table> {
                 .iter()
                 .map(|d| Q::new(&format!("c:{exit}::{}", d.tag), y, gk, row_count(d, this, gk)))
                 .collect();
-            row.basis.push(Basis::Derived { id: None, den: Some(Q::new(&exits_tag, y, gk, exits(this, gk))), deps });
+            let weights = e.duration.iter().map(|d| d.months.unwrap_or(f64::NAN)).collect();
+            let den = Some(Q::new(&exits_tag, y, gk, exits(this, gk)));
+            row.basis.push(Basis::Derived { id: None, den, deps, weights });
         }
         t.rows.push(row);
         out.push(t);
@@ -925,7 +941,7 @@ pub fn cost_table(r: &Report, cost: &Cost) -> Table {
                             Basis::None,
                             Basis::None,
                             Basis::Count(q.clone()),
-                            Basis::Derived { id: None, den: Some(q), deps: vec![] },
+                            Basis::Derived { id: None, den: Some(q), deps: vec![], weights: vec![] },
                         ],
                     )
                 }
@@ -993,8 +1009,10 @@ pub fn goal_table(r: &Report) -> Option<Table> {
             sums.extend(g.basis.sums.iter().cloned());
             // A figure with no known basis is never published.
             let figure = |year: i32, gender: &str| match g.basis.figures.get(&(year, gender.to_string())) {
-                Some(f) => Basis::Derived { id: None, den: f.den.clone(), deps: f.deps.clone() },
-                None => Basis::Derived { id: None, den: Some(Q { tag: "?".into(), n: 0 }), deps: vec![] },
+                Some(f) => Basis::Derived { id: None, den: f.den.clone(), deps: f.deps.clone(), weights: vec![] },
+                None => {
+                    Basis::Derived { id: None, den: Some(Q { tag: "?".into(), n: 0 }), deps: vec![], weights: vec![] }
+                }
             };
             let mut row = TableRow::new(
                 g.label.clone(),

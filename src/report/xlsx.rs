@@ -13,9 +13,8 @@ pub struct About<'a> {
     pub year: i32,
     /// Small-number protection has been applied to the tables.
     pub protected: bool,
-    /// How a hidden small count is shown, ".." by default.
-    pub hidden_form: &'a str,
-    pub threshold: i64,
+    /// How the published figures are protected.
+    pub rule: &'a super::protect::Rule,
 }
 
 const ABOUT_SHEET: &str = "Om rapporten";
@@ -33,14 +32,7 @@ impl About<'_> {
     fn marking(&self, long: bool) -> String {
         match (self.protected, long) {
             (false, _) => "Ej för publicering – innehåller små tal som kan peka ut enskilda personer.".into(),
-            (true, true) => format!(
-                "Skyddad för publicering: {1} betyder att uppgiften inte visas – ett antal under {0}, eller en uppgift som skulle låta ett sådant räknas fram.",
-                self.threshold, self.hidden_form
-            ),
-            (true, false) => format!(
-                "Skyddad för publicering: {1} betyder dold uppgift (små antal under {0} visas inte).",
-                self.threshold, self.hidden_form
-            ),
+            (true, long) => format!("Skyddad för publicering: {}", self.rule.describe(long)),
         }
     }
     fn marking_format(&self) -> Format {

@@ -1,6 +1,6 @@
 //! Configuration tables: load into a `Config`, seed from a `Preset`.
 
-use super::Result;
+use super::{Result, StoreError};
 use crate::domain::config::KindDimension;
 use crate::domain::preset::Preset;
 use crate::domain::{Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, Shape, ValueGroup};
@@ -19,7 +19,7 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
         [&p.association],
     )?;
     if let Some(privacy) = &p.privacy {
-        set_privacy(conn, &crate::domain::Privacy { threshold: privacy.threshold, form: privacy.form.clone() })?;
+        set_privacy(conn, &privacy.privacy().map_err(StoreError::Conflict)?)?;
     }
     let mut dim_ids = HashMap::new();
     let mut value_ids = HashMap::new();
@@ -140,16 +140,20 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
 
 /// Stores the small-number protection settings (checked by the caller).
 pub fn set_privacy(conn: &Connection, p: &crate::domain::Privacy) -> Result<()> {
-    conn.execute(
-        "INSERT INTO setting (key, value) VALUES ('small_count_threshold', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [p.threshold.to_string()],
-    )?;
-    conn.execute(
-        "INSERT INTO setting (key, value) VALUES ('small_count_form', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [p.form.clone().unwrap_or_default()],
-    )?;
+    let settings = [
+        ("small_count_threshold", p.threshold.to_string()),
+        ("small_count_form", p.form.clone().unwrap_or_default()),
+        ("privacy_method", p.method.key().to_string()),
+        ("privacy_max_deviation", p.max_deviation.to_string()),
+        ("privacy_variance", p.variance.to_string()),
+    ];
+    for (key, value) in settings {
+        conn.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value.as_str()],
+        )?;
+    }
     Ok(())
 }
 
@@ -160,9 +164,17 @@ fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
 /// Loads the whole configuration, retired entries included.
 pub fn load(conn: &Connection) -> Result<Config> {
     let association: String = setting(conn, "association")?.unwrap_or_default();
+    let defaults = crate::domain::Privacy::default();
     let privacy = crate::domain::Privacy {
-        threshold: setting(conn, "small_count_threshold")?.and_then(|t| t.parse().ok()).unwrap_or(3),
+        threshold: setting(conn, "small_count_threshold")?.and_then(|t| t.parse().ok()).unwrap_or(defaults.threshold),
         form: setting(conn, "small_count_form")?.filter(|f| !f.trim().is_empty()),
+        method: setting(conn, "privacy_method")?
+            .and_then(|m| crate::domain::PrivacyMethod::parse(&m))
+            .unwrap_or(defaults.method),
+        max_deviation: setting(conn, "privacy_max_deviation")?
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(defaults.max_deviation),
+        variance: setting(conn, "privacy_variance")?.and_then(|t| t.parse().ok()).unwrap_or(defaults.variance),
     };
 
     let mut values: HashMap<i64, Vec<DimensionValue>> = HashMap::new();

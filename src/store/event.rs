@@ -19,8 +19,8 @@ fn ensure_open(conn: &Connection, insats_id: i64, year: i32) -> Result<()> {
 pub fn insert(conn: &Connection, e: &NewEvent, author: Option<i64>) -> Result<i64> {
     ensure_open(conn, e.insats_id, e.period.year)?;
     conn.prepare_cached(
-        "INSERT INTO event (insats_id, kind_id, year, month, name, organiser, attendees, by_gender, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO event (insats_id, kind_id, year, month, name, organiser, attendees, by_gender, created_by, record_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         e.insats_id,
@@ -31,13 +31,14 @@ pub fn insert(conn: &Connection, e: &NewEvent, author: Option<i64>) -> Result<i6
         e.organiser,
         e.attendees,
         serde_json::to_string(&e.by_gender).expect("pairs of integers serialise"),
-        author
+        author,
+        super::tally::new_record_key()
     ])?;
     Ok(conn.last_insert_rowid())
 }
 
 const COLUMNS: &str =
-    "id, insats_id, kind_id, year, month, name, organiser, attendees, by_gender, void_reason, created_by";
+    "id, insats_id, kind_id, year, month, name, organiser, attendees, by_gender, void_reason, created_by, record_key";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<StoredEvent> {
     let (year, month): (i32, u32) = (r.get(3)?, r.get(4)?);
@@ -55,6 +56,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<StoredEvent> {
         by_gender: serde_json::from_str(&by_gender).map_err(|e| bad(e.to_string()))?,
         void_reason: reason.as_deref().and_then(VoidReason::parse),
         author: r.get(10)?,
+        record_key: r.get(11)?,
     })
 }
 

@@ -25,9 +25,10 @@ fn ensure_open(conn: &Connection, insats_id: i64, year: i32) -> Result<()> {
 pub fn insert(conn: &Connection, t: &NewTally, author: Option<i64>) -> Result<i64> {
     ensure_open(conn, t.insats_id, t.period.year)?;
     let value_ids = serde_json::to_string(&t.values).expect("pairs of integers serialise");
+    let record_key = new_record_key();
     conn.prepare_cached(
-        "INSERT INTO tally (insats_id, kind_id, year, month, split_value_id, scope_value_id, value_ids, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO tally (insats_id, kind_id, year, month, split_value_id, scope_value_id, value_ids, created_by, record_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         t.insats_id,
@@ -37,7 +38,8 @@ pub fn insert(conn: &Connection, t: &NewTally, author: Option<i64>) -> Result<i6
         t.split_value_id,
         t.scope_value_id,
         value_ids,
-        author
+        author,
+        record_key
     ])?;
     let id = conn.last_insert_rowid();
     let key = CountKey {
@@ -47,8 +49,16 @@ pub fn insert(conn: &Connection, t: &NewTally, author: Option<i64>) -> Result<i6
         scope: t.scope_value_id,
         split: t.split_value_id,
     };
-    bump_counts(conn, key, t.values.iter().map(|v| v.1), 1)?;
+    bump_counts(conn, key, t.values.iter().map(|v| v.1), 1, record_key)?;
     Ok(id)
+}
+
+/// Record keys are drawn from 0..2^20 (see `report::protect::ckm`).
+pub const RECORD_KEYS: i64 = 1 << 20;
+
+/// A random record key for a new tally or event: independent of everything stored with it.
+pub fn new_record_key() -> i64 {
+    rand::random_range(0..RECORD_KEYS)
 }
 
 /// What a tally's count rows share.
@@ -60,13 +70,28 @@ struct CountKey {
     split: i64,
 }
 
-/// Adds `delta` to the count rows of a tally, in one statement: the row of all tallies (value 0)
-/// and one row per value.
-fn bump_counts(conn: &Connection, k: CountKey, value_ids: impl Iterator<Item = i64>, delta: i64) -> Result<()> {
-    let mut args =
-        vec![k.insats_id, k.kind_id, i64::from(k.period.year), i64::from(k.period.month), k.scope, k.split, delta, 0];
+/// Adds `delta` to the count rows of a tally, and `delta`·`record_key` to their key sums, in one
+/// statement: the row of all tallies (value 0) and one row per value.
+fn bump_counts(
+    conn: &Connection,
+    k: CountKey,
+    value_ids: impl Iterator<Item = i64>,
+    delta: i64,
+    record_key: i64,
+) -> Result<()> {
+    let mut args = vec![
+        k.insats_id,
+        k.kind_id,
+        i64::from(k.period.year),
+        i64::from(k.period.month),
+        k.scope,
+        k.split,
+        delta,
+        delta * record_key,
+        0,
+    ];
     args.extend(value_ids);
-    let rows = args.len() - 7;
+    let rows = args.len() - 8;
     match COUNT_SQL.get_or_init(|| (0..=64).map(count_sql).collect()).get(rows) {
         Some(sql) => conn.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args))?,
         None => conn.prepare_cached(&count_sql(rows))?.execute(rusqlite::params_from_iter(args))?,
@@ -80,15 +105,15 @@ static COUNT_SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
 
 fn count_sql(rows: usize) -> String {
     let mut sql = String::from(
-        "INSERT INTO tally_count (insats_id, kind_id, year, month, scope_value_id, split_value_id, value_id, n) VALUES ",
+        "INSERT INTO tally_count (insats_id, kind_id, year, month, scope_value_id, split_value_id, value_id, n, k) VALUES ",
     );
     for i in 0..rows {
         if i > 0 {
             sql.push(',');
         }
-        sql.push_str(&format!("(?1, ?2, ?3, ?4, ?5, ?6, ?{}, ?7)", 8 + i));
+        sql.push_str(&format!("(?1, ?2, ?3, ?4, ?5, ?6, ?{}, ?7, ?8)", 9 + i));
     }
-    sql.push_str(" ON CONFLICT DO UPDATE SET n = n + excluded.n");
+    sql.push_str(" ON CONFLICT DO UPDATE SET n = n + excluded.n, k = k + excluded.k");
     sql
 }
 
@@ -126,12 +151,12 @@ pub fn void(conn: &Connection, id: i64, reason: VoidReason) -> Result<StoredTall
         return Err(StoreError::Conflict("Registreringen är redan ångrad.".into()));
     }
     conn.execute("UPDATE tally SET void_reason = ?2 WHERE id = ?1", params![id, reason.as_str()])?;
-    let (split, scope): (i64, i64) =
-        conn.query_row("SELECT split_value_id, scope_value_id FROM tally WHERE id = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+    let (split, scope, record_key): (i64, i64, i64) =
+        conn.query_row("SELECT split_value_id, scope_value_id, record_key FROM tally WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
     let key = CountKey { insats_id: t.insats_id, kind_id: t.kind_id, period: t.period, scope, split };
-    bump_counts(conn, key, t.values.iter().map(|v| v.1), -1)?;
+    bump_counts(conn, key, t.values.iter().map(|v| v.1), -1, record_key)?;
     Ok(StoredTally { void_reason: Some(reason), ..t })
 }
 
@@ -178,6 +203,8 @@ pub struct CountRow {
     /// 0: all tallies of the kind.
     pub value_id: i64,
     pub n: i64,
+    /// The sum of the counted tallies' record keys (the Cell Key Method's input).
+    pub k: i64,
 }
 
 /// How many years back the earlier years are folded (see `CountRow`).
@@ -192,6 +219,7 @@ fn count_row(r: &rusqlite::Row) -> rusqlite::Result<CountRow> {
         split_value_id: r.get(4)?,
         value_id: r.get(5)?,
         n: r.get(6)?,
+        k: r.get(7)?,
     })
 }
 
@@ -204,7 +232,7 @@ pub fn counts_until(conn: &Connection, insats_id: i64, year: i32, month: u32) ->
     let rows = conn
         .prepare_cached(
             "SELECT kind_id, max(year, ?2 - 5) AS y, CASE WHEN year < ?2 - 5 OR month <= 6 THEN 1 ELSE 2 END AS h,
-                    scope_value_id, split_value_id, value_id, sum(n)
+                    scope_value_id, split_value_id, value_id, sum(n), sum(k)
              FROM tally_count WHERE insats_id = ?1 AND year <= ?2 AND (year < ?2 OR month <= ?3)
              GROUP BY kind_id, y, h, scope_value_id, split_value_id, value_id",
         )?
@@ -223,7 +251,7 @@ pub fn counts_from_raw(
 ) -> Result<Vec<CountRow>> {
     let sql = "
         WITH t AS (
-            SELECT tally.id, tally.kind_id, max(year, ?2 - 5) AS y,
+            SELECT tally.id, tally.kind_id, tally.record_key, max(year, ?2 - 5) AS y,
                    CASE WHEN year < ?2 - 5 OR month <= 6 THEN 1 ELSE 2 END AS h, value_ids,
                    coalesce((SELECT json_extract(g.value, '$[1]') FROM json_each(tally.value_ids) g
                              WHERE json_extract(g.value, '$[0]') = ?3), 0) AS split,
@@ -232,9 +260,9 @@ pub fn counts_from_raw(
                              WHERE json_extract(g.value, '$[0]') = k.scope_dimension_id), 0) AS scope
             FROM tally WHERE insats_id = ?1 AND year <= ?2 AND void_reason IS NULL
         )
-        SELECT kind_id, y, h, scope, split, 0, count(*) FROM t GROUP BY kind_id, y, h, scope, split
+        SELECT kind_id, y, h, scope, split, 0, count(*), sum(record_key) FROM t GROUP BY kind_id, y, h, scope, split
         UNION ALL
-        SELECT kind_id, y, h, scope, split, json_extract(v.value, '$[1]') AS value_id, count(*)
+        SELECT kind_id, y, h, scope, split, json_extract(v.value, '$[1]') AS value_id, count(*), sum(record_key)
         FROM t, json_each(t.value_ids) v
         GROUP BY kind_id, y, h, scope, split, value_id";
     let rows = conn

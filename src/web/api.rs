@@ -688,9 +688,16 @@ pub struct PublishedReport {
     pub insats: crate::report::KeyLabel,
     pub year: i32,
     pub protected: bool,
-    /// Counts below this are hidden, shown as `hidden_form`.
+    /// Counts below this are small: hidden and shown as `hidden_form` (`suppression`), or never
+    /// published but as 0 or at least this (`cell_key`).
     pub threshold: i64,
     pub hidden_form: String,
+    /// `suppression` or `cell_key`.
+    pub method: String,
+    /// The largest change of a published count (0 under suppression).
+    pub max_deviation: i64,
+    /// How to read the figures, in Swedish.
+    pub note: String,
     pub tables: Vec<crate::report::json::TableJson>,
 }
 
@@ -703,7 +710,13 @@ impl PublishedReport {
             year: built.report.year,
             protected: built.protected,
             threshold: rule.threshold,
-            hidden_form: rule.form,
+            method: match rule.method {
+                crate::report::protect::Method::Suppression => "suppression".into(),
+                crate::report::protect::Method::CellKey(_) => "cell_key".into(),
+            },
+            max_deviation: rule.max_deviation(),
+            note: rule.describe(true),
+            hidden_form: rule.form.clone(),
             tables: built.tables.iter().map(crate::report::json::table).collect(),
         }
     }
@@ -842,7 +855,7 @@ async fn report(
         super::report::publication(q.publicering.as_deref()).map_err(|e| bad("publicering", e.message().0))?;
     let built = super::report::build_tables(&state, &user, &insats, year, publication).await?;
     if xlsx {
-        return Ok(super::report::xlsx_response(&state, &built)?);
+        return Ok(super::report::xlsx_response(&built)?);
     }
     Ok(match dialect {
         // Those who may see unprotected figures get the whole report as counted.

@@ -61,6 +61,8 @@ pub struct Built {
     /// The tables of the report's five years, oldest first (the last is `tables`).
     pub trend: Vec<(i32, Vec<Table>)>,
     pub protected: bool,
+    /// The protection rule the published figures follow.
+    pub rule: crate::report::protect::Rule,
 }
 
 /// Whether this user only ever sees protected figures: readers, coaches and read-only tokens.
@@ -107,12 +109,13 @@ pub async fn build_tables(
             inputs.iter().map(|(y, i)| (*y, tables::tables(&yearly(&cfg, &insats, *y, i)))).collect();
         let tables = tables::tables(&report);
         trend.push((year, tables.clone()));
-        return Ok(Built { report, tables, trend, protected: false });
+        return Ok(Built { report, tables, trend, protected: false, rule: crate::report::rule(&cfg) });
     }
     let insats = readable(state, user, insats_key, year)?;
     let published = published(state, insats, year).await?;
     let tables = published.trend.last().map(|(_, t)| t.clone()).unwrap_or_default();
-    Ok(Built { report: published.report.clone(), tables, trend: published.trend.clone(), protected: true })
+    let rule = crate::report::rule(&state.store.config());
+    Ok(Built { report: published.report.clone(), tables, trend: published.trend.clone(), protected: true, rule })
 }
 
 /// The publication version of an insats' year: from the cache while the data is unchanged, else
@@ -168,10 +171,7 @@ pub async fn warm(state: AppState) {
 /// What an export says about itself on its first line.
 pub fn marking(protected: bool, rule: &crate::report::protect::Rule) -> String {
     if protected {
-        format!(
-            "Publiceringsversion: {1} betyder att uppgiften inte visas – ett antal under {0}, eller en uppgift som skulle låta ett sådant räknas fram. Andelar är avrundade till hela procent.",
-            rule.threshold, rule.form
-        )
+        format!("Publiceringsversion: {}", rule.describe(true))
     } else {
         "EJ FÖR PUBLICERING: innehåller små antal som kan peka ut enskilda personer.".into()
     }
@@ -184,15 +184,14 @@ fn file_name(built: &Built, extension: &str) -> String {
 }
 
 /// The whole report as an Excel workbook, one sheet per table.
-pub fn xlsx_response(state: &AppState, built: &Built) -> Result<Response, AppError> {
-    let rule = crate::report::rule(&state.store.config());
+pub fn xlsx_response(built: &Built) -> Result<Response, AppError> {
+    let rule = built.rule.clone();
     let about = crate::report::xlsx::About {
         association: &built.report.association,
         insats: &built.report.insats.label,
         year: built.report.year,
         protected: built.protected,
-        hidden_form: &rule.form,
-        threshold: rule.threshold,
+        rule: &rule,
     };
     let body = crate::report::xlsx::write(&about, &built.tables)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("writing the workbook: {e}")))?;

@@ -117,22 +117,28 @@ fn parse(cfg: &Config, pairs: &[(String, String)]) -> Result<Change, Vec<FieldEr
             }
         }
         "privacy" => {
-            use crate::domain::Privacy;
-            let threshold = super::field(pairs, "threshold")
-                .parse::<i64>()
-                .ok()
-                .filter(|t| (Privacy::MIN_THRESHOLD..=Privacy::MAX_THRESHOLD).contains(t));
-            if threshold.is_none() {
-                errors.push(FieldError::new(
-                    "threshold",
-                    format!("Gränsen är ett heltal från {} till {}.", Privacy::MIN_THRESHOLD, Privacy::MAX_THRESHOLD),
-                ));
-            }
+            use crate::domain::{Privacy, PrivacyMethod};
+            let number = |name: &str| super::field(pairs, name).trim().replace(',', ".");
+            let method = PrivacyMethod::parse(&super::field(pairs, "method")).unwrap_or(PrivacyMethod::Suppression);
             let form = super::field(pairs, "form");
-            if form.chars().count() > 20 {
-                errors.push(FieldError::new("form", "Skriv högst 20 tecken."));
+            let mut p = Privacy {
+                threshold: number("threshold").parse().unwrap_or(i64::MIN),
+                form: (!form.trim().is_empty()).then_some(form),
+                method,
+                max_deviation: Privacy::DEFAULT_MAX_DEVIATION,
+                variance: Privacy::DEFAULT_VARIANCE,
+            };
+            if method == PrivacyMethod::CellKey {
+                p.max_deviation = number("max_deviation").parse().unwrap_or(i64::MIN);
+                p.variance = number("variance").parse().unwrap_or(f64::NAN);
+            } else {
+                p.max_deviation = cfg.privacy.max_deviation;
+                p.variance = cfg.privacy.variance;
             }
-            Change::Privacy(Privacy { threshold: threshold.unwrap_or(3), form: (!form.is_empty()).then_some(form) })
+            for (field, why) in p.problems() {
+                errors.push(FieldError::new(field, why));
+            }
+            Change::Privacy(p)
         }
         _ => return Err(bad("Okänd ändring.")),
     };
@@ -209,7 +215,7 @@ pub async fn submit(
                 }
                 Change::Privacy(p) => {
                     store::config::set_privacy(tx, p)?;
-                    format!("skydd av små tal: gräns {}", p.threshold)
+                    format!("skydd av små tal: {} gräns {}", p.method.key(), p.threshold)
                 }
             };
             store::audit::append(tx, &now_utc(), Some((me, &name)), Action::ConfigChanged, &detail, addr.as_deref())
@@ -259,22 +265,46 @@ fn view(chrome: Chrome, user: &CurrentUser, cfg: &Config, errors: &[FieldError])
             section #skydd {
                 h2 { "Skydd av små tal" }
                 p {
-                    "Allt som läsare, API-nycklar med bara läsrätt och publiceringsversioner visar är skyddat: antal under gränsen visas som "
+                    "Allt som läsare, API-nycklar med bara läsrätt och publiceringsversioner visar är skyddat. "
+                    "Med "
+                    strong { "döljning" }
+                    " visas antal under gränsen, och de siffror som skulle låta dem räknas fram, som "
                     strong { (crate::report::rule(cfg).form) }
-                    ", och fler siffror döljs (..) så att ett dolt antal inte kan räknas fram. Se docs/PRIVACY.md för metoden."
+                    ". Med "
+                    strong { "cellnyckelmetoden" }
+                    " (som SCB använder) visas alla antal men störda med högst den största störningen, samma störning för samma registreringar överallt, och inget antal visas som 1 eller 2. Se docs/PRIVACY.md för metoderna."
                 }
                 form.add method="post" action="/installningar" {
                     (csrf(user))
                     input type="hidden" name="action" value="privacy";
+                    fieldset.field {
+                        legend { "Metod" }
+                        @for (key, label) in [("suppression", "Döljning av små antal"), ("cell_key", "Cellnyckelmetoden (störda antal)")] {
+                            label {
+                                input type="radio" name="method" value=(key) checked[cfg.privacy.method.key() == key];
+                                " " (label)
+                            }
+                        }
+                    }
                     div.field {
-                        label for="privacy-threshold" { "Dölj antal under" }
+                        label for="privacy-threshold" { "Små antal är under" }
                         input #privacy-threshold name="threshold" type="number" min=(crate::domain::Privacy::MIN_THRESHOLD) max=(crate::domain::Privacy::MAX_THRESHOLD) value=(cfg.privacy.threshold) required;
                         (field_error(errors, "threshold"))
                     }
                     div.field {
-                        label for="privacy-form" { "Visa dolda små antal som" }
-                        input #privacy-form name="form" maxlength="20" value=(cfg.privacy.form.clone().unwrap_or_default()) placeholder=(format!("<{}", cfg.privacy.threshold));
+                        label for="privacy-form" { "Visa dolda uppgifter som (döljning)" }
+                        input #privacy-form name="form" maxlength="20" value=(cfg.privacy.form.clone().unwrap_or_default()) placeholder=(crate::report::protect::DEFAULT_FORM);
                         (field_error(errors, "form"))
+                    }
+                    div.field {
+                        label for="privacy-max-deviation" { "Största störning (cellnyckelmetoden)" }
+                        input #privacy-max-deviation name="max_deviation" type="number" min="1" max=(crate::domain::Privacy::MAX_DEVIATION_LIMIT) value=(cfg.privacy.max_deviation);
+                        (field_error(errors, "max_deviation"))
+                    }
+                    div.field {
+                        label for="privacy-variance" { "Varians (cellnyckelmetoden)" }
+                        input #privacy-variance name="variance" inputmode="decimal" value=(cfg.privacy.variance.to_string().replace('.', ","));
+                        (field_error(errors, "variance"))
                     }
                     button type="submit" { "Spara skyddet" }
                 }

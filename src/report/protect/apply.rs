@@ -44,7 +44,7 @@ pub fn apply(p: &mut Protector, table: &mut Table) {
                         *cell = symbol();
                     }
                 }
-                Basis::Derived { id, den, deps } => {
+                Basis::Derived { id, den, deps, .. } => {
                     let own = !deps.iter().any(hidden) && !den.as_ref().is_some_and(small_or_hidden);
                     let shown = match id {
                         Some(id) => *derived.entry(id.clone()).or_insert(own) && own,
@@ -68,7 +68,7 @@ pub fn apply(p: &mut Protector, table: &mut Table) {
 }
 
 /// Leaves out the columns whose every figure is of the folded gender column.
-fn drop_folded_columns(rule: &Rule, table: &mut Table) {
+pub(super) fn drop_folded_columns(rule: &Rule, table: &mut Table) {
     let is_folded = |b: &Basis| {
         let qs = b.quantities();
         !qs.is_empty() && qs.iter().all(|q| rule.folded(&q.tag))

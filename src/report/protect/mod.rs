@@ -20,8 +20,10 @@
 //! several reports side by side reveals nothing one report hides.
 
 mod apply;
+pub mod ckm;
 mod cost;
 mod linear;
+pub mod perturb;
 mod solve;
 
 pub use linear::determined_columns;
@@ -56,7 +58,12 @@ pub struct Rule {
 pub enum Method {
     /// Hide small counts and what would give them away.
     Suppression,
+    /// Publish every count perturbed by its cell key (`ckm`).
+    CellKey(ckm::PTable),
 }
+
+/// The cell keys of quantities: the sum of the record keys of the tallies each counts, by tag.
+pub type Keys = HashMap<String, i64>;
 
 impl Default for Rule {
     fn default() -> Rule {
@@ -73,6 +80,46 @@ impl Rule {
             form: form.map(str::trim).filter(|f| !f.is_empty()).unwrap_or(DEFAULT_FORM).to_string(),
             method: Method::Suppression,
             folded_genders: Vec::new(),
+        }
+    }
+
+    /// A Cell Key Method rule: counts perturbed by at most `max_deviation`, none published below
+    /// the threshold but 0.
+    pub fn cell_key(threshold: i64, max_deviation: i64, variance: f64) -> Rule {
+        let threshold = threshold.max(1);
+        Rule {
+            method: Method::CellKey(ckm::PTable::new(threshold, max_deviation, variance)),
+            ..Rule::new(threshold, None)
+        }
+    }
+
+    /// What a reader must know to read the published figures, in Swedish (`long`: with how
+    /// totals and shares are made).
+    pub fn describe(&self, long: bool) -> String {
+        match (&self.method, long) {
+            (Method::Suppression, true) => format!(
+                "{1} betyder att uppgiften inte visas – ett antal under {0}, eller en uppgift som skulle låta ett sådant räknas fram. Andelar är avrundade till hela procent.",
+                self.threshold, self.form
+            ),
+            (Method::Suppression, false) => {
+                format!("{1} betyder dold uppgift (små antal under {0} visas inte).", self.threshold, self.form)
+            }
+            (Method::CellKey(p), true) => format!(
+                "Alla antal är störda med högst {0} (cellnyckelmetoden): samma antal får alltid samma störning, och inget antal visas som 1{1}. Summor är störda för sig och stämmer därför inte alltid med sina delar. Andelar, medelvärden och mål är räknade på de störda antalen; andelar är avrundade till hela procent.",
+                p.max_deviation,
+                if self.threshold > 2 { format!("–{}", self.threshold - 1) } else { String::new() }
+            ),
+            (Method::CellKey(p), false) => {
+                format!("Antalen är störda med högst {} (cellnyckelmetoden).", p.max_deviation)
+            }
+        }
+    }
+
+    /// The largest change of a published count (0 under suppression).
+    pub fn max_deviation(&self) -> i64 {
+        match &self.method {
+            Method::Suppression => 0,
+            Method::CellKey(p) => p.max_deviation,
         }
     }
 }
@@ -109,6 +156,9 @@ pub enum Basis {
         id: Option<String>,
         den: Option<Q>,
         deps: Vec<Q>,
+        /// For a mean of `deps` weighted by these (a score, months), in the same order: the Cell
+        /// Key Method computes it from the published counts (NaN: not in the mean).
+        weights: Vec<f64>,
     },
 }
 
@@ -179,6 +229,12 @@ pub struct Protector {
     derived: HashMap<String, bool>,
     /// Hidden small counts an attacker may know exactly: the folded column's kind totals.
     exempt: HashSet<usize>,
+    /// The Cell Key Method: each quantity's published value, decided once.
+    perturbed: Vec<Option<i64>>,
+    /// The Cell Key Method: derived figures (means) by id, as published in their own year.
+    derived_values: HashMap<String, Option<f64>>,
+    /// Quantities with no cell key (should be none: every quantity counts tallies or events).
+    pub keyless: Vec<String>,
     /// Published quantities the solver could not keep from pinning or narrowing a hidden one.
     pub unprotected: Vec<String>,
 }
@@ -205,13 +261,23 @@ impl Protector {
         self.index.insert(q.tag.clone(), i);
         self.value.push(q.n);
         self.status.push(None);
+        self.perturbed.push(None);
         i
+    }
+
+    /// The published value of a quantity under the Cell Key Method (its true value otherwise).
+    pub fn published(&self, q: &Q) -> i64 {
+        self.index.get(&q.tag).and_then(|i| self.perturbed[*i]).unwrap_or(q.n)
     }
 
     /// Decides every quantity the tables show that no earlier year decided, then rewrites the
     /// tables' cells: hidden counts by the one symbol, shares and means over hidden or small
     /// counts too, and the folded gender column left out.
-    pub fn protect(&mut self, tables: &mut [Table]) {
+    pub fn protect(&mut self, tables: &mut [Table], keys: &Keys) {
+        if let Method::CellKey(pt) = &self.rule.method {
+            let pt = pt.clone();
+            return perturb::protect(self, &pt, tables, keys);
+        }
         let t = self.rule.threshold;
         let first_new = self.names.len();
         let mut shown: HashSet<usize> = HashSet::new();

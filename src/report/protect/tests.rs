@@ -56,7 +56,7 @@ fn shown(t: &Table) -> Vec<Vec<String>> {
 #[test]
 fn a_lone_small_cell_takes_a_partner_in_its_row_and_column() {
     let mut t = [table([[1, 20], [30, 40]])];
-    Protector::new(Rule::default()).protect(&mut t);
+    Protector::new(Rule::default()).protect(&mut t, &Default::default());
     let s = shown(&t[0]);
     assert_eq!(s[0][0], "..");
     // Its row total is published, so a second cell in the row hides; the column total is in
@@ -68,14 +68,14 @@ fn a_lone_small_cell_takes_a_partner_in_its_row_and_column() {
 #[test]
 fn nothing_small_nothing_hidden() {
     let mut t = [table([[5, 20], [30, 0]])];
-    Protector::new(Rule::default()).protect(&mut t);
+    Protector::new(Rule::default()).protect(&mut t, &Default::default());
     assert!(shown(&t[0]).iter().flatten().all(|c| c != ".."), "{:?}", shown(&t[0]));
 }
 
 #[test]
 fn threshold_and_form_are_configurable() {
     let mut t = [table([[4, 20], [30, 40]])];
-    Protector::new(Rule::new(5, Some("färre än 5"))).protect(&mut t);
+    Protector::new(Rule::new(5, Some("färre än 5"))).protect(&mut t, &Default::default());
     assert_eq!(shown(&t[0])[0][0], "färre än 5");
     assert_eq!(Rule::new(5, None).form, "..");
 }

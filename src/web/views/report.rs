@@ -149,7 +149,8 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, b: &Built, view: V
             section.downloads {
                 h2 { "Ladda ner" }
                 p.note {
-                    @if b.protected { "Filerna är publiceringsversionen: små antal är dolda." }
+                    @if b.protected && b.rule.max_deviation() > 0 { "Filerna är publiceringsversionen: " (b.rule.describe(false).to_lowercase()) }
+                    @else if b.protected { "Filerna är publiceringsversionen: små antal är dolda." }
                     @else { "Filerna är märkta ”ej för publicering”: de innehåller alla siffror, även små antal." }
                 }
                 ul {
@@ -212,7 +213,12 @@ pub fn protection_banner(b: &Built, may_choose: bool, here: &str, view: View) ->
             div.banner.protected role="status" {
                 p {
                     strong { "Publiceringsversion." }
-                    " Små antal är dolda så att ingen enskild person kan pekas ut, även när tabellerna läses tillsammans."
+                    @if b.rule.max_deviation() > 0 {
+                        " Ingen enskild person kan pekas ut, även när tabellerna läses tillsammans. "
+                        (b.rule.describe(true))
+                    } @else {
+                        " Små antal är dolda så att ingen enskild person kan pekas ut, även när tabellerna läses tillsammans."
+                    }
                 }
                 @if may_choose {
                     p.no-print { a href=(format!("{here}{}", View::query(false, view.trend))) { "Visa alla siffror (ej för publicering)" } }
@@ -249,7 +255,7 @@ fn goal(b: &Built, g: &GoalStatus) -> Markup {
             p.figures {
                 "Mål: " (tables::goal_target(g)) ". Utfall " (r.year) ": " (cell(1)) ". " (r.previous_year) ": " (cell(2)) "."
             }
-            @if !b.protected || !any_hidden {
+            @if !b.protected || (!any_hidden && !g.summary.is_empty()) {
                 p { (g.summary) }
             } @else {
                 p { (summary::goal_sentence(r, &b.tables, g)) }
