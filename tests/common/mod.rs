@@ -123,6 +123,13 @@ pub fn account(store: &Store, app: &Router, name: &str, role: Role, insatser: &[
 }
 
 impl TestApp {
+    /// A second server process on the same database (a restart): its own store and caches.
+    pub fn restarted(&self) -> (Store, Router) {
+        let store = Store::open(self.dir.path()).unwrap();
+        let app = pinne::app(AppState::new(store.clone(), Clock::Fixed(now())));
+        (store, app)
+    }
+
     pub fn new() -> TestApp {
         TestApp::with_preset(&Preset::builtin("degerfors-karlskoga").unwrap())
     }

@@ -68,10 +68,16 @@ pub fn apply_table(p: &mut Protector, pt: &PTable, table: &mut Table) {
         for (cell, basis) in row.cells.iter_mut().zip(&row.basis) {
             match (basis, &mut *cell) {
                 (Basis::Count(q), Value::Count(n)) => *n = p.published(q),
+                (Basis::Count(q), Value::CountShare(n, s)) => {
+                    // A count whose share is of nothing declared: the share cannot be recomputed.
+                    *n = p.published(q);
+                    *s = None;
+                }
                 (Basis::CountShare(q, den), Value::CountShare(n, s)) => {
                     *n = p.published(q);
                     *s = s.and(ratio(*n, p.published(den)));
                 }
+                (Basis::CountShare(q, _), Value::Count(n)) => *n = p.published(q),
                 (Basis::Share { num, den }, Value::Share(s)) => {
                     *s = s.and(ratio(p.published(num), p.published(den)));
                 }
