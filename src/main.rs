@@ -126,11 +126,15 @@ fn main() -> anyhow::Result<()> {
             use pinne::report::coverage;
             let now = pinne::Clock::System.now();
             let results = if demo {
-                coverage::demo_presets(now, &pinne::report::rule)?
+                coverage::demo_presets(now, &coverage::both_rules)?
             } else {
                 let store = open(&cli.data_dir)?;
                 let config = store.config();
-                vec![("databasen".to_string(), coverage::measure(&store, &config, &pinne::report::rule(&config), now)?)]
+                let mut kept = Vec::new();
+                for rule in coverage::both_rules(&config) {
+                    kept.extend(coverage::measure(&store, &config, &rule, now)?);
+                }
+                vec![("databasen".to_string(), kept)]
             };
             for (preset, kept) in results {
                 print!("{}", coverage::print(&preset, &kept));

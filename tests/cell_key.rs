@@ -32,7 +32,8 @@ fn scenario() -> TestApp {
 }
 
 async fn use_cell_key(app: &TestApp) {
-    let res = app.post_form("/installningar", "action=privacy&method=cell_key&threshold=3&max_deviation=2&variance=1").await;
+    let res =
+        app.post_form("/installningar", "action=privacy&method=cell_key&threshold=3&max_deviation=2&variance=1").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
 }
 
@@ -40,15 +41,21 @@ async fn use_cell_key(app: &TestApp) {
 fn counts(doc: &Value) -> BTreeMap<(String, String, String), Value> {
     let mut out = BTreeMap::new();
     // Kronor and goals are not counts, though their columns are numbers.
-    for t in doc["tables"].as_array().unwrap().iter().filter(|t| !matches!(t["key"].as_str(), Some("kostnad" | "mal"))) {
+    for t in doc["tables"].as_array().unwrap().iter().filter(|t| !matches!(t["key"].as_str(), Some("kostnad" | "mal")))
+    {
         let cols = t["columns"].as_array().unwrap();
         // Rows of shares and means sit in count columns too.
         let rows = t["rows"].as_array().unwrap().iter();
-        for r in rows.filter(|r| !["Andel", "Genomsnittlig"].iter().any(|p| r["label"].as_str().unwrap().starts_with(p))) {
+        for r in
+            rows.filter(|r| !["Andel", "Genomsnittlig"].iter().any(|p| r["label"].as_str().unwrap().starts_with(p)))
+        {
             for (c, cell) in cols.iter().zip(r["cells"].as_array().unwrap()) {
                 if matches!(c["measure"].as_str(), Some("count" | "count_share")) {
                     let col = format!("{} {}", c["group"].as_str().unwrap(), c["year"]);
-                    out.insert((t["key"].as_str().unwrap().into(), r["label"].as_str().unwrap().into(), col), cell.clone());
+                    out.insert(
+                        (t["key"].as_str().unwrap().into(), r["label"].as_str().unwrap().into(), col),
+                        cell.clone(),
+                    );
                 }
             }
         }
@@ -61,10 +68,12 @@ async fn the_rule_is_chosen_in_the_settings_and_bad_parameters_store_nothing() {
     let app = scenario();
     let before = app.store.config().privacy.clone();
     // D below threshold − 1 could not move a count of 1 to 0 or 3.
-    let res = app.post_form("/installningar", "action=privacy&method=cell_key&threshold=3&max_deviation=1&variance=1").await;
+    let res =
+        app.post_form("/installningar", "action=privacy&method=cell_key&threshold=3&max_deviation=1&variance=1").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("Största störningen är ett heltal från 2"), "{}", res.text());
-    let res = app.post_form("/installningar", "action=privacy&method=cell_key&threshold=3&max_deviation=2&variance=5").await;
+    let res =
+        app.post_form("/installningar", "action=privacy&method=cell_key&threshold=3&max_deviation=2&variance=5").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("Variansen är ett tal över 0 och högst 2,00"), "{}", res.text());
     assert_eq!(app.store.config().privacy, before, "nothing stored");

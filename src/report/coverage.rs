@@ -21,6 +21,8 @@ pub struct Kept {
     /// Headline figures that are hidden (should be none).
     pub hidden_headlines: Vec<String>,
     pub unprotected: Vec<String>,
+    /// Cell Key Method: quantities without a cell key (should be none).
+    pub keyless: Vec<String>,
 }
 
 impl Kept {
@@ -104,6 +106,7 @@ pub fn measure(store: &Store, config: &Config, rule: &Rule, now: Period) -> Resu
                 small,
                 hidden_headlines: hidden_headlines(tables, year, rule.threshold),
                 unprotected: p.unprotected.clone(),
+                keyless: p.keyless.clone(),
             });
         }
     }
@@ -117,9 +120,27 @@ pub fn rule_name(rule: &Rule) -> String {
     }
 }
 
+/// The rules `pinne skydd` compares: the configured threshold with suppression and with the Cell
+/// Key Method (the configured D and V, or the defaults).
+pub fn both_rules(config: &Config) -> Vec<Rule> {
+    let p = &config.privacy;
+    let mut suppression = Rule::new(p.threshold, p.form.as_deref());
+    suppression.folded_genders = publish::folded_genders(config);
+    let (d, v) = match p.method {
+        crate::domain::PrivacyMethod::CellKey => (p.max_deviation, p.variance),
+        crate::domain::PrivacyMethod::Suppression => (
+            crate::domain::Privacy::DEFAULT_MAX_DEVIATION.max(p.threshold - 1),
+            crate::domain::Privacy::DEFAULT_VARIANCE,
+        ),
+    };
+    let mut cell_key = Rule::cell_key(p.threshold, d, v.min(crate::domain::Privacy::max_variance(d)));
+    cell_key.folded_genders = suppression.folded_genders.clone();
+    vec![suppression, cell_key]
+}
+
 /// `measure` on the demo data of each built-in preset, each in a database of its own under a
-/// temporary directory that is removed afterwards.
-pub fn demo_presets(now: Period, rule_of: &dyn Fn(&Config) -> Rule) -> anyhow::Result<Vec<(String, Vec<Kept>)>> {
+/// temporary directory that is removed afterwards, for every rule `rules_of` gives.
+pub fn demo_presets(now: Period, rules_of: &dyn Fn(&Config) -> Vec<Rule>) -> anyhow::Result<Vec<(String, Vec<Kept>)>> {
     let mut out = Vec::new();
     for (name, _) in crate::domain::preset::BUILTIN {
         let dir = std::env::temp_dir().join(format!("pinne-skydd-{}-{name}", std::process::id()));
@@ -130,7 +151,11 @@ pub fn demo_presets(now: Period, rule_of: &dyn Fn(&Config) -> Rule) -> anyhow::R
             let store = Store::open_with_preset(&dir, &preset)?;
             crate::demo::fill(&store, now)?;
             let config = store.config();
-            Ok(measure(&store, &config, &rule_of(&config), now)?)
+            let mut kept = Vec::new();
+            for rule in rules_of(&config) {
+                kept.extend(measure(&store, &config, &rule, now)?);
+            }
+            Ok(kept)
         })();
         let _ = std::fs::remove_dir_all(&dir);
         out.push((name.to_string(), result?));
@@ -158,6 +183,9 @@ pub fn print(preset: &str, kept: &[Kept]) -> String {
             },
             if k.unprotected.is_empty() { String::new() } else { format!("; OSKYDDADE: {:?}", k.unprotected) },
         );
+        if !k.keyless.is_empty() {
+            s += &format!("    UTAN CELLNYCKEL: {:?}\n", k.keyless);
+        }
     }
     s
 }

@@ -58,6 +58,8 @@ pub struct Published {
     pub trend: Vec<(i32, Vec<Table>)>,
     /// Hidden figures the solver could not protect (to be looked into; normally empty).
     pub unprotected: Vec<String>,
+    /// Cell Key Method: quantities that had no cell key (to be looked into; normally empty).
+    pub keyless: Vec<String>,
 }
 
 struct Entry {
@@ -216,7 +218,12 @@ impl Chain {
     fn finish(self, report: Report) -> Published {
         let window = (report.year - 4)..=report.year;
         let trend = self.years.into_iter().filter(|(y, _)| window.contains(y)).collect();
-        Published { report, trend, unprotected: self.protector.unprotected.clone() }
+        Published {
+            report,
+            trend,
+            unprotected: self.protector.unprotected.clone(),
+            keyless: self.protector.keyless.clone(),
+        }
     }
 }
 
