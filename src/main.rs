@@ -62,6 +62,22 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Print the Cell Key Method's perturbation table in the format of the ONS
+    /// `cell-key-perturbation` package (`pcv,ckey,pvalue`, cell keys 0..range), or with `--apply`
+    /// perturb `count,cell_key` lines read from standard input (see scripts/ckm_compare.py).
+    Ptable {
+        #[arg(long, default_value_t = 3)]
+        threshold: i64,
+        #[arg(long, default_value_t = 2)]
+        max_deviation: i64,
+        #[arg(long, default_value_t = 1.0)]
+        variance: f64,
+        /// The number of cell keys (the service uses 2^20).
+        #[arg(long, default_value_t = 256)]
+        range: i64,
+        #[arg(long)]
+        apply: bool,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -138,6 +154,33 @@ fn main() -> anyhow::Result<()> {
             };
             for (preset, kept) in results {
                 print!("{}", coverage::print(&preset, &kept));
+            }
+            Ok(())
+        }
+        Command::Ptable { threshold, max_deviation, variance, range, apply } => {
+            let privacy = pinne::domain::Privacy {
+                threshold,
+                max_deviation,
+                variance,
+                method: pinne::domain::PrivacyMethod::CellKey,
+                form: None,
+            };
+            if let Some((_, why)) = privacy.problems().first() {
+                anyhow::bail!("{why}");
+            }
+            anyhow::ensure!((1..=1 << 20).contains(&range), "--range is 1 to 2^20");
+            let table = pinne::report::protect::ckm::PTable::new(threshold, max_deviation, variance);
+            if !apply {
+                print!("{}", table.ons_csv(range));
+                return Ok(());
+            }
+            use std::io::BufRead;
+            for line in std::io::stdin().lock().lines() {
+                let line = line?;
+                let (n, key) =
+                    line.trim().split_once(',').ok_or_else(|| anyhow::anyhow!("expected count,cell_key: {line}"))?;
+                let (n, key): (i64, i64) = (n.trim().parse()?, key.trim().parse()?);
+                println!("{}", table.perturb(n, key, range));
             }
             Ok(())
         }
