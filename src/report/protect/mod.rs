@@ -20,6 +20,7 @@
 //! several reports side by side reveals nothing one report hides.
 
 mod apply;
+mod bounds;
 pub mod ckm;
 mod cost;
 mod linear;

@@ -43,7 +43,7 @@ pub(super) fn protect(p: &mut Protector, pt: &PTable, tables: &mut [Table], keys
         p.perturbed[i] = Some(pt.perturb(p.value[i], key, KEY_RANGE));
     }
     register_sums(p, tables, first_new);
-    consistent_bounds(p, pt, first_new);
+    super::bounds::consistent(p, pt, first_new);
     for table in tables.iter_mut() {
         apply_table(p, pt, table);
     }
@@ -76,89 +76,6 @@ fn register_sums(p: &mut Protector, tables: &[Table], first_new: usize) {
             p.perturbed[i] = Some(p.value[i]);
         }
     }
-}
-
-/// What an attacker who knows the perturbation table knows of a count published as `p`.
-fn range(pt: &PTable, p: i64) -> (i64, i64) {
-    if p == 0 {
-        return (0, pt.threshold - 1);
-    }
-    if p >= pt.threshold + pt.max_deviation {
-        return (p - pt.max_deviation, p + pt.max_deviation);
-    }
-    let pre = pt.preimage(p, p + pt.max_deviation);
-    (pre.first().copied().unwrap_or(p), pre.last().copied().unwrap_or(p))
-}
-
-/// A figure never shown (the folded column, a figure in sums only) is unknown to a reader.
-const UNKNOWN: i64 = 1 << 40;
-
-/// A published 0 says "at most threshold − 1" and a published count above 0 says "at least 1";
-/// together with the sums between figures they can pin a small count to 1..threshold−1: a part
-/// published above 0 beside its total published 0, or a small count published 0 that sums of
-/// large perturbed counts show to be at least 1 (participants during the year minus those enrolled
-/// at its end). The bounds a reader can derive are propagated through every declared sum of every
-/// year until they settle; a small count of this year that they narrow to 1..threshold−1 is
-/// published as its other possible value instead (0 ↔ threshold, at most once each), and the
-/// bounds are derived again. (The attacker in tests/disclosure.rs solves the whole system.)
-fn consistent_bounds(p: &mut Protector, pt: &PTable, first_new: usize) {
-    let t = pt.threshold;
-    let mut flipped: HashSet<usize> = HashSet::new();
-    for _ in 0..32 {
-        let b = derived_bounds(p, pt);
-        let narrowed: Vec<usize> = (first_new..p.names.len())
-            .filter(|x| {
-                !flipped.contains(x)
-                    && (1..t).contains(&p.value[*x])
-                    && p.status[*x] == Some(Status::Published)
-                    && b[*x].0 >= 1
-                    && b[*x].1 < t
-            })
-            .collect();
-        if narrowed.is_empty() {
-            return;
-        }
-        for x in narrowed {
-            let now = p.perturbed[x].unwrap_or(p.value[x]);
-            p.perturbed[x] = Some(if now == 0 { t } else { 0 });
-            flipped.insert(x);
-        }
-    }
-}
-
-/// The interval a reader can derive for every quantity: its published value's preimage (unknown
-/// if never shown), tightened through every sum until nothing changes.
-fn derived_bounds(p: &Protector, pt: &PTable) -> Vec<(i64, i64)> {
-    let mut b: Vec<(i64, i64)> = (0..p.names.len())
-        .map(|i| match p.status[i] {
-            Some(Status::Published) => range(pt, p.perturbed[i].unwrap_or(p.value[i])),
-            _ => (0, UNKNOWN),
-        })
-        .collect();
-    for _ in 0..50 {
-        let mut changed = false;
-        for (total, parts) in &p.sums {
-            let members: Vec<usize> = std::iter::once(*total).chain(parts.iter().copied()).collect();
-            let lo_parts: i64 = parts.iter().map(|i| b[*i].0).sum();
-            let hi_parts: i64 = parts.iter().map(|i| b[*i].1.min(UNKNOWN)).sum();
-            for (j, &x) in members.iter().enumerate() {
-                let (lo, hi) = if j == 0 {
-                    (lo_parts, hi_parts)
-                } else {
-                    (b[*total].0 - (hi_parts - b[x].1.min(UNKNOWN)), b[*total].1 - (lo_parts - b[x].0))
-                };
-                let new = (b[x].0.max(lo), b[x].1.min(hi));
-                if new != b[x] && new.0 <= new.1 {
-                    b[x] = new;
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    b
 }
 
 /// A weighted mean of published counts, if they add up to at least the threshold.
