@@ -159,7 +159,7 @@ fn every_sheet_is_marked_for_publication_or_not() {
     let mut book = read(xlsx::write(&about(true), &tables).unwrap());
     let all = strings(&sheet(&mut book, "Om rapporten"));
     assert!(all.iter().any(|s| s
-        == "Skyddad för publicering: .. betyder att uppgiften inte visas – ett antal under 3, eller en uppgift som skulle låta ett sådant räknas fram."));
+        == "Skyddad för publicering: .. betyder att uppgiften inte visas – ett antal under 3, eller en uppgift som skulle låta ett sådant räknas fram. Andelar är avrundade till hela procent."));
     assert!(!all.iter().any(|s| s.starts_with("Ej för publicering")));
     for name in &names[1..] {
         let marking = text(&sheet(&mut book, name), 2, 0);

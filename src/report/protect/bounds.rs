@@ -103,7 +103,6 @@ fn derived_bounds(p: &Protector, pt: &PTable) -> Vec<(i64, i64)> {
     b
 }
 
-
 /// The small counts of this year that integer reasoning pins to 1..threshold−1: every sum with a
 /// figure of this year, its figures as integers within the bounds `b` a reader can derive.
 fn solver_breaches(
@@ -142,10 +141,7 @@ fn solver_breaches(
         groups.entry(r).or_default().push(s);
     }
     let candidate = |i: usize| {
-        i >= first_new
-            && !open.contains(&i)
-            && (1..t).contains(&p.value[i])
-            && p.status[i] == Some(Status::Published)
+        i >= first_new && !open.contains(&i) && (1..t).contains(&p.value[i]) && p.status[i] == Some(Status::Published)
     };
     let mut out = Vec::new();
     for group in groups.values() {
