@@ -8,6 +8,7 @@
 pub mod chart;
 pub mod coverage;
 pub mod csv;
+mod goal_status;
 pub mod goals;
 pub mod json;
 pub mod protect;
@@ -19,7 +20,7 @@ pub mod trend;
 pub mod xlsx;
 
 use crate::domain::event::StoredEvent;
-use crate::domain::{Comparator, Config, Dimension, Flow, Goal, GoalSpec, Insats, Measure, Role, Shape};
+use crate::domain::{Comparator, Config, Dimension, Flow, Goal, Insats, Role, Shape};
 use crate::store::event::Budget;
 use crate::store::tally::{CountRow, FOLDED_BACK};
 use serde::Serialize;
@@ -547,7 +548,8 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
         duration: duration_dim.map(|d| ctx.rows(d, false, &exits_measure)).unwrap_or_default(),
     };
 
-    let goal_statuses = inputs.goals.1.iter().map(|g| goal_status(config, &ctx, insats, inputs, g)).collect();
+    let goal_statuses =
+        inputs.goals.1.iter().map(|g| goal_status::goal_status(config, &ctx, insats, inputs, g)).collect();
     let kind_sections = config
         .kinds_of(insats)
         .filter(|k| k.shape == Shape::Tally)
@@ -599,258 +601,6 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
         closed: None,
         flow_kinds: entry_kind.zip(exit_kind).map(|(e, x)| (e.key.clone(), x.key.clone())),
     }
-}
-
-fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &Goal) -> GoalStatus {
-    let value_keys = |ids: &[i64]| -> Vec<String> {
-        let found: Vec<(&Dimension, &crate::domain::DimensionValue)> = ids
-            .iter()
-            .filter_map(|v| config.dimensions.iter().find_map(|d| d.value_by_id(*v).map(|dv| (d, dv))))
-            .collect();
-        let one_dimension = found.windows(2).all(|w| w[0].0.id == w[1].0.id);
-        found.iter().map(|(d, v)| if one_dimension { v.key.clone() } else { format!("{}.{}", d.key, v.key) }).collect()
-    };
-    let columns = |f: &dyn Fn(Option<i64>) -> Option<f64>| -> BTreeMap<String, Option<f64>> {
-        ctx.columns.iter().map(|(k, s)| (k.clone(), f(Some(*s)))).collect()
-    };
-    let base = |goal_type, target: f64| GoalStatus {
-        key: g.key.clone(),
-        label: g.label.clone(),
-        goal_type,
-        comparator: g.comparator,
-        target,
-        numerator: 0,
-        denominator: 0,
-        actual: None,
-        actual_by_gender: BTreeMap::new(),
-        previous_actual: None,
-        met: None,
-        needed_more: None,
-        short_by: None,
-        values: Vec::new(),
-        summary: String::new(),
-        basis: GoalBasis::default(),
-    };
-    let genders = || ctx.columns.iter().map(|(k, s)| (k.clone(), Some(*s))).chain([("*".to_string(), None)]);
-    let years = [ctx.year, ctx.year - 1];
-    match &g.spec {
-        GoalSpec::Share { kind_id, scope_value_id, numerator, denominator, target_bp } => {
-            let kind = Some(*kind_id);
-            let count_in = |year: i32, split: Option<i64>| -> (i64, i64) {
-                let sum = |ids: &[i64]| -> i64 {
-                    ids.iter().map(|v| ctx.counts.fine(kind, year, None, *scope_value_id, split, *v)).sum()
-                };
-                let n = if denominator.is_empty() {
-                    ctx.counts.fine(kind, year, None, *scope_value_id, split, 0)
-                } else {
-                    sum(denominator)
-                };
-                (sum(numerator), n)
-            };
-            let (a, n) = count_in(ctx.year, None);
-            let (prev_a, prev_n) = count_in(ctx.year - 1, None);
-            let scope_key = scope_value_id
-                .and_then(|id| config.dimensions.iter().find_map(|d| d.value_by_id(id)))
-                .map(|v| v.key.clone())
-                .unwrap_or_default();
-            let kind_key = config.kind_by_id(*kind_id).map(|k| k.key.clone()).unwrap_or_default();
-            let mut basis = GoalBasis::default();
-            for y in years {
-                for (gk, split) in genders() {
-                    let n = |v: i64| ctx.counts.fine(kind, y, None, *scope_value_id, split, v);
-                    let mut side = |ids: &[i64], name: &str| -> protect::Q {
-                        let tag = |set: &str| format!("c:{kind_key}:{scope_key}:{set}");
-                        if ids.is_empty() {
-                            return protect::Q::new(&tag("*"), y, Some(&gk), n(0));
-                        }
-                        let parts: Vec<protect::Q> = by_dimension(config, ids)
-                            .into_iter()
-                            .map(|(d, vs)| {
-                                protect::Q::new(&tag(&set_tag(d, &vs)), y, Some(&gk), vs.iter().map(|v| n(*v)).sum())
-                            })
-                            .collect();
-                        if parts.len() == 1 {
-                            return parts[0].clone();
-                        }
-                        let total = protect::Q::new(
-                            &format!("goal:{}:{name}", g.key),
-                            y,
-                            Some(&gk),
-                            parts.iter().map(|q| q.n).sum(),
-                        );
-                        basis.sums.push(protect::Sum { total: total.clone(), parts });
-                        total
-                    };
-                    let num = side(numerator, "num");
-                    let den = side(denominator, "den");
-                    basis.figures.insert((y, gk.clone()), GoalFigure { den: Some(den), deps: vec![num] });
-                }
-            }
-            let d = goals::distance(g.comparator, *target_bp, a, n);
-            let k = config.kind_by_id(*kind_id);
-            // What one unit is: an exit, an answer (survey questions), or a tally of the kind.
-            let counts_answers = numerator
-                .iter()
-                .any(|v| config.dimensions.iter().any(|d| d.role == Role::Question && d.value_by_id(*v).is_some()));
-            // Exits name themselves ("avslut"); other kinds are "registreringar", answers "svar".
-            let noun = match (k, counts_answers) {
-                (_, true) => "svar".to_string(),
-                (Some(k), _) if k.flow == Some(Flow::Exit) => k.label.to_lowercase(),
-                _ => "registreringar".to_string(),
-            };
-            let summary = if k.is_some_and(|k| k.flow == Some(Flow::Exit)) {
-                crate::sv::goal_summary(&g.label, g.comparator, *target_bp, a, n, &d, &noun)
-            } else {
-                crate::sv::share_summary(&g.label, g.comparator, *target_bp, a, n, &d, &noun)
-            };
-            GoalStatus {
-                numerator: a,
-                denominator: n,
-                actual: share(a, n),
-                actual_by_gender: columns(&|s| {
-                    let (a, n) = count_in(ctx.year, s);
-                    share(a, n)
-                }),
-                previous_actual: share(prev_a, prev_n),
-                met: d.met,
-                needed_more: d.needed_more,
-                short_by: d.short_by,
-                values: value_keys(numerator),
-                summary,
-                basis,
-                ..base("share", *target_bp as f64 / 10_000.0)
-            }
-        }
-        GoalSpec::Count { measure, kind_id, numerator, target } => {
-            let kind = kind_id.and_then(|k| config.kind_by_id(k));
-            let count = |year: i32, split: Option<i64>| -> i64 {
-                match (measure, kind) {
-                    (Measure::Participants, _) => ctx.flow(year, split, 0).total,
-                    (Measure::Tallies, Some(k)) if numerator.is_empty() => ctx.counts.get(Some(k.id), year, split, 0),
-                    (Measure::Tallies, Some(k)) => {
-                        numerator.iter().map(|v| ctx.counts.get(Some(k.id), year, split, *v)).sum()
-                    }
-                    (Measure::Attendees, Some(k)) => sections::attendees(&inputs.events, k, year, split),
-                    _ => 0,
-                }
-            };
-            let n = count(ctx.year, None);
-            let mut basis = GoalBasis::default();
-            for y in years {
-                for (gk, split) in genders() {
-                    let base = match (measure, kind) {
-                        (Measure::Participants, _) => "p:*".to_string(),
-                        (Measure::Tallies, Some(k)) if numerator.is_empty() => format!("c:{}::*", k.key),
-                        (Measure::Tallies, Some(k)) => {
-                            let parts: Vec<protect::Q> = by_dimension(config, numerator)
-                                .into_iter()
-                                .map(|(d, vs)| {
-                                    let n = vs.iter().map(|v| ctx.counts.get(Some(k.id), y, split, *v)).sum();
-                                    protect::Q::new(&format!("c:{}::{}", k.key, set_tag(d, &vs)), y, Some(&gk), n)
-                                })
-                                .collect();
-                            if parts.len() == 1 {
-                                parts[0].tag.rsplit_once('@').map(|(b, _)| b.to_string()).unwrap_or_default()
-                            } else {
-                                let total =
-                                    protect::Q::new(&format!("goal:{}:num", g.key), y, Some(&gk), count(y, split));
-                                basis.sums.push(protect::Sum { total, parts });
-                                format!("goal:{}:num", g.key)
-                            }
-                        }
-                        (Measure::Attendees, Some(k)) => format!("ev:{}", k.key),
-                        _ => format!("goal:{}:num", g.key),
-                    };
-                    let q = protect::Q::new(&base, y, Some(&gk), count(y, split));
-                    basis.figures.insert((y, gk.clone()), GoalFigure { den: None, deps: vec![q] });
-                }
-            }
-            let met = match g.comparator {
-                Comparator::AtLeast => n >= *target,
-                Comparator::AtMost => n <= *target,
-            };
-            let gap = (target - n).abs();
-            let noun = match measure {
-                Measure::Participants => "deltagare".to_string(),
-                Measure::Attendees => "deltagare".to_string(),
-                Measure::Tallies => kind.map(|k| k.label.to_lowercase()).unwrap_or_default(),
-            };
-            GoalStatus {
-                numerator: n,
-                actual: Some(n as f64),
-                actual_by_gender: columns(&|s| Some(count(ctx.year, s) as f64)),
-                previous_actual: Some(count(ctx.year - 1, None) as f64),
-                met: Some(met),
-                needed_more: Some(if met { 0 } else { gap }),
-                short_by: Some(if met { 0 } else { gap }),
-                values: value_keys(numerator),
-                summary: crate::sv::count_summary(g.comparator, *target, n, &noun, met),
-                basis,
-                ..base("count", *target as f64)
-            }
-        }
-        GoalSpec::CostPerParticipant { target_kr } => {
-            let of = |y: i32| inputs.budgets.iter().find(|(by, _)| *by == y).map(|(_, b)| b);
-            let (per, people) = sections::people(config, ctx, insats, &inputs.events, ctx.year, None);
-            let (actual, basis) = sections::per_person(of(ctx.year), people);
-            let amount = of(ctx.year).and_then(|b| b.outcome_kr.or(b.budget_kr));
-            let prev_people = sections::people(config, ctx, insats, &inputs.events, ctx.year - 1, None).1;
-            let mut goal_basis = GoalBasis::default();
-            let people_tag = sections::people_tag(config, insats);
-            for y in years {
-                let n = sections::people(config, ctx, insats, &inputs.events, y, None).1;
-                let q = protect::Q::new(&people_tag, y, None, n);
-                goal_basis.figures.insert((y, "*".into()), GoalFigure { den: Some(q), deps: vec![] });
-            }
-            let met = actual.map(|a| match g.comparator {
-                Comparator::AtMost => a <= *target_kr as f64,
-                Comparator::AtLeast => a >= *target_kr as f64,
-            });
-            let (needed_more, short_by) = match (met, amount) {
-                (Some(false), Some(kr)) if g.comparator == Comparator::AtMost && *target_kr > 0 => {
-                    // kr / (people + x) <= target  <=>  x >= kr / target − people
-                    (Some((kr + target_kr - 1) / target_kr - people), Some(kr - target_kr * people))
-                }
-                (Some(true), _) => (Some(0), Some(0)),
-                _ => (None, None),
-            };
-            GoalStatus {
-                numerator: amount.unwrap_or(0),
-                denominator: people,
-                actual,
-                previous_actual: sections::per_person(of(ctx.year - 1), prev_people).0,
-                met,
-                needed_more,
-                short_by,
-                summary: crate::sv::cost_summary(
-                    g.comparator,
-                    *target_kr,
-                    amount,
-                    people,
-                    &per,
-                    basis,
-                    short_by,
-                    needed_more,
-                ),
-                basis: goal_basis,
-                ..base("cost_per_participant", *target_kr as f64)
-            }
-        }
-    }
-}
-
-/// Value ids grouped by their dimension, in the order first met.
-fn by_dimension<'c>(config: &'c Config, ids: &[i64]) -> Vec<(&'c Dimension, Vec<i64>)> {
-    let mut out: Vec<(&Dimension, Vec<i64>)> = Vec::new();
-    for id in ids {
-        if let Some(d) = config.dimensions.iter().find(|d| d.value_by_id(*id).is_some()) {
-            match out.iter_mut().find(|(od, _)| od.id == d.id) {
-                Some((_, vs)) => vs.push(*id),
-                None => out.push((d, vec![*id])),
-            }
-        }
-    }
-    out
 }
 
 fn flow_problems(config: &Config, ctx: &Ctx, exit_dims: Vec<i64>) -> Vec<FlowProblem> {
