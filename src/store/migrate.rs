@@ -103,4 +103,46 @@ mod tests {
         assert!(fk);
         conn.execute("INSERT INTO dimension (key, label, role) VALUES ('q', 'Fråga', 'question')", []).unwrap();
     }
+
+    /// Version 4 gives every stored tally and event a record key and every count row the sum of
+    /// its active tallies' keys.
+    #[test]
+    fn version_4_gives_record_keys_and_key_sums() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO insats (id, key, label) VALUES (1, 'team', 'Team');
+             INSERT INTO kind (id, key, label, flow) VALUES (1, 'avslut', 'Avslut', 'exit');
+             INSERT INTO dimension (id, key, label, role) VALUES (1, 'orsak', 'Orsak', 'outcome');
+             INSERT INTO dimension_value (id, dimension_id, key, label) VALUES (1, 1, 'arbete', 'Arbete'), (2, 1, 'studier', 'Studier');
+             INSERT INTO kind_dimension (kind_id, dimension_id) VALUES (1, 1);
+             INSERT INTO tally (insats_id, kind_id, year, month, value_ids) VALUES
+                 (1, 1, 2026, 3, '[[1,1]]'), (1, 1, 2026, 3, '[[1,1]]'), (1, 1, 2026, 3, '[[1,2]]');
+             INSERT INTO tally (insats_id, kind_id, year, month, value_ids, void_reason) VALUES (1, 1, 2026, 3, '[[1,2]]', 'dubblett');
+             INSERT INTO tally_count VALUES (1, 1, 2026, 3, 0, 0, 0, 3), (1, 1, 2026, 3, 0, 0, 1, 2), (1, 1, 2026, 3, 0, 0, 2, 1);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let keys: Vec<i64> = conn
+            .prepare("SELECT record_key FROM tally ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(keys.iter().all(|k| (0..1 << 20).contains(k)));
+        let sum = |ids: &[usize]| ids.iter().map(|i| keys[*i]).sum::<i64>();
+        let k: Vec<i64> = conn
+            .prepare("SELECT k FROM tally_count ORDER BY value_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // All active tallies; the two to arbete; the one active to studier (the void one left out).
+        assert_eq!(k, [sum(&[0, 1, 2]), sum(&[0, 1]), sum(&[2])]);
+    }
 }
