@@ -2,9 +2,10 @@
 //! a published count above 0 that it is at least 1, and every published count that it is within
 //! its preimage in the (public) perturbation table. With the sums between figures these bounds
 //! can pin a small count to 1..threshold−1. `consistent` finds such counts of the year being
-//! published and publishes each as its other possible value (0 ↔ threshold) instead: first by
-//! propagating bounds through every sum, then by asking HiGHS, per connected group of the year's
-//! sums, whether each small count can be 0 or at least the threshold.
+//! published and publishes each as its other possible value (0 ↔ threshold) instead, or a larger
+//! neighbour as another value of its support: first by propagating bounds through every sum, then
+//! by asking HiGHS, per connected group of the year's sums, whether each small count can be 0 or
+//! at least the threshold.
 
 use super::ckm::PTable;
 use super::{Protector, Status};
@@ -31,23 +32,42 @@ const UNKNOWN: i64 = 1 << 40;
 /// published above 0 beside its total published 0, or a small count published 0 that sums of
 /// large perturbed counts show to be at least 1 (participants during the year minus those enrolled
 /// at its end). The bounds a reader can derive are propagated through every declared sum of every
-/// year until they settle; a small count of this year that they narrow to 1..threshold−1 is
-/// published as its other possible value instead (0 ↔ threshold, at most once each), and the
-/// bounds are derived again. (The attacker in tests/disclosure.rs solves the whole system.)
+/// year until they settle, and HiGHS checks the year's sums as integers; a small count of this
+/// year that they narrow to 1..threshold−1 is published as its other possible value instead
+/// (0 ↔ threshold), and where that cannot help, a larger count beside it in a sum as another value
+/// of its own perturbation. What no move fixes is listed as unprotected. (The attacker in
+/// tests/disclosure.rs solves the whole system.)
 pub(super) fn consistent(p: &mut Protector, pt: &PTable, first_new: usize) {
+    let mut left = Vec::new();
+    for _ in 0..4 {
+        left = flip_until_settled(p, pt, first_new);
+        // Where flipping the small count itself cannot help, a neighbour in one of its sums is
+        // published as another value its own perturbation could have given.
+        if left.is_empty() || !left.iter().any(|x| move_neighbour(p, pt, first_new, *x)) {
+            break;
+        }
+    }
+    // Whatever is still narrowed is listed, as the solver's leftovers are under suppression.
+    let names: Vec<String> = left.iter().map(|x| p.names[*x].clone()).collect();
+    p.unprotected.extend(names);
+}
+
+fn narrowed_by(p: &Protector, t: i64, b: &[(i64, i64)], x: usize) -> bool {
+    (1..t).contains(&p.value[x]) && p.status[x] == Some(Status::Published) && b[x].0 >= 1 && b[x].1 < t
+}
+
+/// Flips small counts (0 ↔ threshold) until no check narrows one, each a few times at most (a
+/// later flip of a neighbour can make an earlier choice wrong again). Returns what is still
+/// narrowed.
+fn flip_until_settled(p: &mut Protector, pt: &PTable, first_new: usize) -> Vec<usize> {
     let t = pt.threshold;
-    // How often each count was published as its other value (a few times at most: a later flip
-    // of a neighbour can make an earlier choice wrong again).
     let mut flips: HashMap<usize, u32> = HashMap::new();
-    let narrowed_by = |p: &Protector, b: &[(i64, i64)], x: usize| {
-        (1..t).contains(&p.value[x]) && p.status[x] == Some(Status::Published) && b[x].0 >= 1 && b[x].1 < t
-    };
     for _ in 0..256 {
         let b = derived_bounds(p, pt);
         let open: HashSet<usize> = flips.iter().filter(|(_, n)| **n >= MAX_FLIPS).map(|(i, _)| *i).collect();
         // One at a time by propagation (cheap), then all the solver finds.
         let narrowed: Vec<usize> =
-            (first_new..p.names.len()).filter(|x| !open.contains(x) && narrowed_by(p, &b, *x)).take(1).collect();
+            (first_new..p.names.len()).filter(|x| !open.contains(x) && narrowed_by(p, t, &b, *x)).take(1).collect();
         let narrowed = if narrowed.is_empty() { solver_breaches(p, pt, first_new, &b, &open) } else { narrowed };
         if narrowed.is_empty() {
             break;
@@ -58,11 +78,40 @@ pub(super) fn consistent(p: &mut Protector, pt: &PTable, first_new: usize) {
             *flips.entry(x).or_default() += 1;
         }
     }
-    // Whatever is still narrowed is listed, as the solver's leftovers are under suppression.
     let b = derived_bounds(p, pt);
-    let left: Vec<String> =
-        (first_new..p.names.len()).filter(|x| narrowed_by(p, &b, *x)).map(|x| p.names[x].clone()).collect();
-    p.unprotected.extend(left);
+    solver_breaches(p, pt, first_new, &b, &HashSet::new())
+}
+
+/// Publishes a larger count of this year that shares a sum with `x` as another value of its own
+/// perturbation's support, the nearest that leaves `x` open. Whether it found one.
+fn move_neighbour(p: &mut Protector, pt: &PTable, first_new: usize, x: usize) -> bool {
+    let t = pt.threshold;
+    let neighbours: Vec<usize> = p
+        .sums
+        .iter()
+        .filter(|(total, parts)| *total == x || parts.contains(&x))
+        .flat_map(|(total, parts)| std::iter::once(*total).chain(parts.iter().copied()))
+        .filter(|y| *y != x && *y >= first_new && p.status[*y] == Some(Status::Published) && p.value[*y] >= t)
+        .collect::<std::collections::BTreeSet<usize>>()
+        .into_iter()
+        .collect();
+    for y in neighbours {
+        let now = p.perturbed[y].unwrap_or(p.value[y]);
+        let n = p.value[y];
+        let mut options: Vec<i64> =
+            pt.distribution(n).iter().map(|(e, _)| n + e).filter(|v| *v != now && *v >= t).collect();
+        options.sort_by_key(|v| ((v - now).abs(), *v));
+        for v in options {
+            p.perturbed[y] = Some(v);
+            let b = derived_bounds(p, pt);
+            let open: HashSet<usize> = HashSet::new();
+            if !narrowed_by(p, t, &b, x) && !solver_breaches(p, pt, first_new, &b, &open).contains(&x) {
+                return true;
+            }
+        }
+        p.perturbed[y] = Some(now);
+    }
+    false
 }
 
 /// How often a count may be flipped before it is left (and listed as unprotected).
