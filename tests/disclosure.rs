@@ -823,14 +823,9 @@ async fn use_cell_key(app: &TestApp) {
 /// them, and must still not narrow a small count to within 1..2 — on the demo data and on the
 /// hand-made scenarios.
 ///
-/// KNOWN GAP (issue 10, docs/PRIVACY.md): record keys are drawn at random, so each run perturbs
-/// differently; in about one run in 25 this attacker, solving every year's sums together, still
-/// narrows one small count of the demo data to 1..2, which the year-by-year check in
-/// `report::protect::bounds` does not see. Ignored until that is closed; run it with
-/// `cargo test --test disclosure -- --ignored perturbed_reports` (`DEBUG_ATTACK=1` lists the
-/// figures around a breach).
+/// Record keys are drawn at random, so every run perturbs differently and tries the protection
+/// on another draw (`DEBUG_ATTACK=1` lists the figures around a breach).
 #[tokio::test]
-#[ignore = "the Cell Key Method still loses to this attacker in about one run in 25 (issue 10)"]
 async fn the_attacker_learns_no_small_count_from_perturbed_reports() {
     let app = TestApp::new();
     pinne::demo::fill(&app.store, Period::new(now().year, now().month - 1).unwrap()).unwrap();
