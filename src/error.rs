@@ -24,6 +24,11 @@ pub enum AppError {
     TooManyRequests(String),
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The server is shutting down (work under way was stopped).
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -49,6 +54,8 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -64,7 +71,9 @@ impl AppError {
             | AppError::NotFound(m)
             | AppError::Conflict(m)
             | AppError::Forbidden(m)
-            | AppError::TooManyRequests(m) => (m.clone(), None),
+            | AppError::TooManyRequests(m)
+            | AppError::PayloadTooLarge(m)
+            | AppError::Unavailable(m) => (m.clone(), None),
             AppError::Unauthorized => {
                 ("Logga in först. API:t tar en API-nyckel: Authorization: Bearer <nyckel>.".into(), None)
             }
@@ -83,6 +92,9 @@ impl AppError {
     }
 }
 
+/// The most problems an API error lists one by one.
+pub const MAX_LISTED: usize = 50;
+
 /// An error answered as JSON (API routes).
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
@@ -99,7 +111,14 @@ impl IntoResponse for ApiError {
         let (message, field) = self.0.message();
         let mut body = serde_json::json!({ "error": { "message": message, "field": field } });
         if let AppError::Invalid(errs) = &self.0 {
-            body["errors"] = serde_json::to_value(errs).unwrap_or_default();
+            // Every problem up to a bound; beyond it, one entry saying how many more there are.
+            let mut listed: Vec<serde_json::Value> =
+                errs.iter().take(MAX_LISTED).map(|e| serde_json::to_value(e).unwrap_or_default()).collect();
+            if errs.len() > MAX_LISTED {
+                let more = errs.len() - MAX_LISTED;
+                listed.push(serde_json::json!({ "field": "", "message": format!("… och {more} fel till.") }));
+            }
+            body["errors"] = serde_json::Value::Array(listed);
         }
         let mut res = (self.0.status(), axum::Json(body)).into_response();
         if matches!(self.0, AppError::Unauthorized) {
@@ -127,7 +146,7 @@ impl IntoResponse for PageError {
         let title = match self.0.status() {
             StatusCode::NOT_FOUND => "Sidan finns inte",
             StatusCode::FORBIDDEN => "Ingen behörighet",
-            StatusCode::TOO_MANY_REQUESTS => "Vänta en stund",
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => "Vänta en stund",
             StatusCode::INTERNAL_SERVER_ERROR => "Något gick fel",
             _ => "Det gick inte",
         };

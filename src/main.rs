@@ -350,17 +350,38 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let state = AppState::with_auth(store.clone(), Clock::System, auth);
     // The first reader after a start should not wait for the protection of the running year.
     tokio::spawn(pinne::web::report::warm(state.clone()));
+    let cache = state.published.clone();
     let app = pinne::app(state);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("could not listen on {}", settings.listen))?;
     tracing::info!(data = %store.path().display(), "Pinne listens on http://{}", settings.listen);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let (signalled, mut stopping) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(
+        async move {
+            shutdown().await;
+            tracing::info!("stopping: finishing the requests under way");
+            // Protection under way stops at its next year; its requests are answered 503.
+            cache.stop();
+            let _ = signalled.send(true);
+        },
+    );
+    // Requests under way get a few seconds; a stored tally is committed before it is acknowledged,
+    // so stopping then loses nothing that was acknowledged.
+    let deadline = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        done = server => done?,
+        _ = deadline => tracing::warn!(seconds = SHUTDOWN_GRACE.as_secs(), "requests still under way at shutdown were cut off"),
+    }
     tracing::info!("stopped");
     Ok(())
 }
+
+/// How long a shutdown waits for the requests under way.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn shutdown() {
     let ctrl_c = async {

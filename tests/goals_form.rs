@@ -17,8 +17,8 @@ async fn the_form_shows_the_year_goals() {
     assert!(html.contains(
         r#"id="values-3-avslutsorsak-rehabilitering" name="values.3" value="avslutsorsak.rehabilitering" checked"#
     ));
-    // 2028 inherits 2026's goals, and says so.
-    let html = app.get("/mal/coachingteamet/2028").await.text();
+    // 2027 inherits 2026's goals, and says so.
+    let html = app.get("/mal/coachingteamet/2027").await.text();
     assert!(html.contains("Formuläret visar målen från 2026"));
     // Mottagningsteamet's goals are shares of guidance meetings.
     let html = app.get("/mal/mottagningsteamet/2026").await.text();
@@ -75,23 +75,23 @@ async fn bad_goals_are_refused_and_nothing_changes() {
 #[tokio::test]
 async fn a_year_can_be_set_to_no_goals_and_repeated_values_are_harmless() {
     let app = TestApp::new();
-    let res = app.post_form("/mal/coachingteamet/2027", "label.0=&comparator.0=at_least&target.0=").await;
+    let res = app.post_form("/mal/coachingteamet/2026", "label.0=&comparator.0=at_least&target.0=").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let r = app.get("/api/v1/reports/coachingteamet/2027").await.json();
-    assert_eq!(r["goals_year"], 2027);
+    let r = app.get("/api/v1/reports/coachingteamet/2026").await.json();
+    assert_eq!(r["goals_year"], 2026);
     assert_eq!(r["goals"].as_array().unwrap().len(), 0);
-    assert!(app.get("/rapport/coachingteamet/2027").await.text().contains("Inga mål är satta"));
-    // 2028 follows 2027: still none.
-    assert_eq!(app.get("/api/v1/reports/coachingteamet/2028").await.json()["goals"].as_array().unwrap().len(), 0);
+    assert!(app.get("/rapport/coachingteamet/2026").await.text().contains("Inga mål är satta"));
+    // 2027 follows 2026: still none.
+    assert_eq!(app.get("/api/v1/reports/coachingteamet/2027").await.json()["goals"].as_array().unwrap().len(), 0);
 
     let res = app
         .post_form(
-            "/mal/coachingteamet/2028",
+            "/mal/coachingteamet/2027",
             "label.0=Studier&comparator.0=at_least&target.0=25&values.0=studier&values.0=studier",
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
-    let r = app.get("/api/v1/reports/coachingteamet/2028").await.json();
+    let r = app.get("/api/v1/reports/coachingteamet/2027").await.json();
     assert_eq!(r["goals"][0]["values"], serde_json::json!(["studier"]));
 }
 

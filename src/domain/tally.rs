@@ -168,9 +168,21 @@ pub(crate) fn period_field(
     }
 }
 
+/// The most answers one tally may carry (`values` pairs, each choice of a multi-choice question
+/// counted): far above any configured kind, low enough that validation stays trivial.
+pub const MAX_VALUES: usize = 200;
+
 /// Validates raw input against the configuration. `now` is the current month: later months are refused.
-/// Collects every problem rather than stopping at the first.
+/// Collects every problem rather than stopping at the first (linear in the number of answers).
 pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally, Vec<FieldError>> {
+    // More answers than any kind has questions (with every choice of a multi-choice question) is
+    // not a tally; refused before any work that grows with them.
+    if raw.values.len() > MAX_VALUES {
+        return Err(vec![FieldError::new(
+            "values",
+            format!("För många uppgifter ({}): en registrering har högst {MAX_VALUES}.", raw.values.len()),
+        )]);
+    }
     let mut errors = duplicate_errors(&raw.duplicates);
     let insats = open_insats(config, raw.insats.as_deref(), &mut errors);
 
@@ -209,7 +221,8 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
     let mut values: Vec<(i64, i64)> = Vec::new();
     let mut split_value_id = 0;
     let mut scope_value_id = 0;
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut chosen: std::collections::HashSet<(i64, i64)> = std::collections::HashSet::new();
     for (dim_key, value_key) in &raw.values {
         // Built only when there is a problem to report.
         let field = || format!("values.{dim_key}");
@@ -219,7 +232,7 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
             errors.push(FieldError::new(field(), format!("”{dim_key}” är angiven mer än en gång.")));
             continue;
         }
-        seen.push(dim_key);
+        seen.insert(dim_key);
         let Some(dim) = config.dimension(dim_key) else {
             errors.push(FieldError::new(field(), format!("Det finns ingen uppgift som heter ”{dim_key}”.")));
             continue;
@@ -240,7 +253,7 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
             ));
             continue;
         }
-        if multiple && dim.value_by_key(value_key.trim()).is_some_and(|v| values.contains(&(dim.id, v.id))) {
+        if multiple && dim.value_by_key(value_key.trim()).is_some_and(|v| chosen.contains(&(dim.id, v.id))) {
             errors.push(FieldError::new(field(), format!("”{}” är valt mer än en gång.", value_key.trim())));
             continue;
         }
@@ -268,6 +281,7 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
                     scope_value_id = v.id;
                 }
                 values.push((dim.id, v.id));
+                chosen.insert((dim.id, v.id));
             }
         }
     }

@@ -94,7 +94,7 @@ pub fn measure(store: &Store, config: &Config, rule: &Rule, now: Period) -> Resu
             })?;
             let key = (id, year, month, format!("{rule:?}"));
             let src = publish::Source { config, insats, years: &years, closed: None };
-            let p = cache.publish(key, 0, src, rule);
+            let p = cache.publish(key, 0, src, rule, &|| false).expect("never cancelled");
             let tables = p.trend.last().map(|(_, t)| t.as_slice()).unwrap_or_default();
             let (kept, cells, small) = count_cells(tables, rule.threshold);
             out.push(Kept {

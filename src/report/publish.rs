@@ -76,6 +76,8 @@ pub struct Cache {
     /// Protected runs of closed years, by a fingerprint of their reports: the next year, or the
     /// running year's next snapshot, continues from them instead of from the first year.
     runs: Mutex<HashMap<u64, Arc<Chain>>>,
+    /// Set when the server shuts down: work under way stops at its next year.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 /// What a published version is made from: each year's inputs from the first with data, oldest
@@ -92,6 +94,12 @@ pub struct Source<'a> {
 }
 
 impl Cache {
+    /// Stops all protection under way (at its next year) and refuses new work: the server is
+    /// shutting down.
+    pub fn stop(&self) {
+        self.stopping.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The entry for a key if nothing was written since it was checked, recently.
     pub fn fresh(&self, key: &(i64, i32, u32, String), generation: u64) -> Option<Arc<Published>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
@@ -101,14 +109,17 @@ impl Cache {
             .map(|e| e.published.clone())
     }
 
-    /// The published version of `years`, reusing the decisions made for the same reports.
+    /// The published version of `years`, reusing the decisions made for the same reports; `None`
+    /// when `cancelled` (the client has gone) or the server is stopping, checked before each year
+    /// (the years protected so far stay cached for the next request).
     pub fn publish(
         &self,
         key: (i64, i32, u32, String),
         generation: u64,
         src: Source,
         rule: &protect::Rule,
-    ) -> Arc<Published> {
+        cancelled: &dyn Fn() -> bool,
+    ) -> Option<Arc<Published>> {
         let Source { config, insats, years, closed } = src;
         let mut reports: Vec<Report> = years
             .iter()
@@ -140,13 +151,14 @@ impl Cache {
             if let Some(e) = entries.get_mut(&key).filter(|e| e.fingerprint == fingerprint) {
                 e.generation = generation;
                 e.checked = Instant::now();
-                return e.published.clone();
+                return Some(e.published.clone());
             }
         }
-        let published = Arc::new(self.protect(key.0, reports, keys, rule));
+        let stop = || cancelled() || self.stopping.load(std::sync::atomic::Ordering::Relaxed);
+        let published = Arc::new(self.protect(key.0, reports, keys, rule, &stop)?);
         let entry = Entry { generation, checked: Instant::now(), fingerprint, published: published.clone() };
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).insert(key, entry);
-        published
+        Some(published)
     }
 
     /// `protect_reports`, continuing from the longest run of earlier years already protected.
@@ -156,7 +168,8 @@ impl Cache {
         mut reports: Vec<Report>,
         mut cell_keys: Vec<protect::Keys>,
         rule: &protect::Rule,
-    ) -> Published {
+        stop: &dyn Fn() -> bool,
+    ) -> Option<Published> {
         let mut last = reports.pop().expect("at least the published year");
         let last_keys = cell_keys.pop().unwrap_or_default();
         // A run of closed years is keyed by a fingerprint of all its reports (and cell keys).
@@ -175,6 +188,9 @@ impl Cache {
         .map(|(done, c)| (done, Chain::clone(&c)))
         .unwrap_or_else(|| (0, Chain { protector: protect::Protector::new(rule.clone()), years: Vec::new() }));
         for (k, r) in reports.iter_mut().enumerate().skip(chain.0) {
+            if stop() {
+                return None;
+            }
             chain.1.step(r, &cell_keys[k]);
             let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
             if runs.len() >= MAX_RUNS {
@@ -182,9 +198,12 @@ impl Cache {
             }
             runs.insert(keys[k], Arc::new(chain.1.clone()));
         }
+        if stop() {
+            return None;
+        }
         let mut chain = chain.1;
         chain.step(&mut last, &last_keys);
-        chain.finish(last)
+        Some(chain.finish(last))
     }
 }
 

@@ -13,12 +13,16 @@ use axum::Extension;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// The largest request body the API reads: a tally, event or budget is a few hundred bytes.
+pub const MAX_BODY: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,6 +38,18 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/void", axum::routing::post(void_event))
         .route("/budgets/{insats}/{year}", get(budget).put(set_budget))
         .route("/openapi.json", get(super::openapi::document))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// The request body, or a JSON 413 when it is larger than `MAX_BODY` (400 when it cannot be read).
+fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, AppError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge(format!("Förfrågan är för stor: högst {} kB tas emot.", MAX_BODY / 1024))
+        } else {
+            AppError::BadRequest("Förfrågans innehåll kunde inte läsas.".into())
+        }
+    })
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -150,7 +166,11 @@ fn no_records_for_read_only(user: &CurrentUser, what: &str) -> Result<(), AppErr
 
 /// A JSON object read as its key–value pairs in order, duplicates kept (a `serde_json::Value`
 /// keeps only the last of two equal keys, so `{"kon": "kvinna", "kon": "man"}` would pass unseen).
-struct Pairs(Vec<(String, Box<serde_json::value::RawValue>)>);
+/// At most `MAX_PAIRS` are kept; the rest are read (so the JSON is still checked) and counted.
+struct Pairs(Vec<(String, Box<serde_json::value::RawValue>)>, usize);
+
+/// The most fields one JSON object of a request may have: far above what any body takes.
+const MAX_PAIRS: usize = 256;
 
 impl<'de> Deserialize<'de> for Pairs {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
@@ -161,11 +181,18 @@ impl<'de> Deserialize<'de> for Pairs {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
-                let mut out = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    out.push(entry);
+                let (mut out, mut all) = (Vec::new(), 0);
+                while all < MAX_PAIRS {
+                    match map.next_entry()? {
+                        Some(entry) => out.push(entry),
+                        None => return Ok(Pairs(out, all)),
+                    }
+                    all += 1;
                 }
-                Ok(Pairs(out))
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {
+                    all += 1;
+                }
+                Ok(Pairs(out, all))
             }
         }
         d.deserialize_map(Visit)
@@ -173,7 +200,7 @@ impl<'de> Deserialize<'de> for Pairs {
 }
 
 fn object(text: &str, what: &str) -> Result<Pairs, AppError> {
-    serde_json::from_str(text).map_err(|e| match e.classify() {
+    let pairs: Pairs = serde_json::from_str(text).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => bad(
             what,
             if what.is_empty() {
@@ -183,19 +210,23 @@ fn object(text: &str, what: &str) -> Result<Pairs, AppError> {
             },
         ),
         _ => bad("", format!("Ogiltig JSON (rad {}, kolumn {}).", e.line(), e.column())),
-    })
+    })?;
+    if pairs.1 > MAX_PAIRS {
+        let whose = if what.is_empty() { "Objektet".to_string() } else { format!("”{what}”") };
+        return Err(bad(what, format!("{whose} har {} fält; högst {MAX_PAIRS} tas emot.", pairs.1)));
+    }
+    Ok(pairs)
 }
 
 /// Reads a tally body by hand so every problem gets a Swedish message naming its field.
 fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
     let mut raw = RawTally::default();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (key, val) in json_pairs(headers, body)?.0 {
-        if seen.contains(&key) {
+        if !seen.insert(key.clone()) {
             raw.duplicates.push(key);
             continue;
         }
-        seen.push(key.clone());
         let string = |field: &str| -> Result<Option<String>, AppError> {
             match serde_json::from_str::<Value>(val.get()) {
                 Ok(Value::String(s)) => Ok(Some(s)),
@@ -270,10 +301,14 @@ async fn create(
     Extension(user): Extension<CurrentUser>,
     Extension(ClientAddr(addr)): Extension<ClientAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let raw = parse_body(&headers, &body)?;
     let cfg = state.store.config();
+    // Who may not tally at all is refused before the body is read.
+    if !cfg.insatser.iter().any(|i| user.account.may_tally(i.id)) {
+        return Err(AppError::Forbidden("Ditt konto får inte registrera.".into()).into());
+    }
+    let raw = parse_body(&headers, &body_bytes(body)?)?;
     let new = tally::validate(&cfg, &raw, state.clock.now()).map_err(AppError::Invalid)?;
     if !user.account.may_tally(new.insats_id) {
         return Err(AppError::Forbidden("Ditt konto får inte registrera för den här insatsen.".into()).into());
@@ -341,10 +376,10 @@ async fn void(
     Extension(ClientAddr(addr)): Extension<ClientAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<TallyView>, ApiError> {
     let id = super::tally::parse_id(&id)?;
-    let reason = void_reason(&headers, &body, "registreringen")?;
+    let reason = void_reason(&headers, &body_bytes(body)?, "registreringen")?;
     let t = super::tally::void(&state, &user, addr, id, reason).await?;
     Ok(Json(describe(&state.store.config(), &t)))
 }
@@ -416,16 +451,20 @@ async fn create_event(
     Extension(user): Extension<CurrentUser>,
     Extension(ClientAddr(addr)): Extension<ClientAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let cfg = state.store.config();
+    if !cfg.insatser.iter().any(|i| user.account.may_tally(i.id)) {
+        return Err(AppError::Forbidden("Ditt konto får inte registrera.".into()).into());
+    }
+    let body = body_bytes(body)?;
     let mut raw = crate::domain::event::RawEvent::default();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (key, val) in json_pairs(&headers, &body)?.0 {
-        if seen.contains(&key) {
+        if !seen.insert(key.clone()) {
             raw.duplicates.push(key);
             continue;
         }
-        seen.push(key.clone());
         match key.as_str() {
             "insats" => raw.insats = text_or_number("insats", &val)?,
             "kind" => raw.kind = text_or_number("kind", &val)?,
@@ -512,10 +551,10 @@ async fn void_event(
     Extension(ClientAddr(addr)): Extension<ClientAddr>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<super::event::EventView>, ApiError> {
     let id = super::event::parse_id(&id)?;
-    let reason = void_reason(&headers, &body, "aktiviteten")?;
+    let reason = void_reason(&headers, &body_bytes(body)?, "aktiviteten")?;
     let e = super::event::void(&state, &user, addr, id, reason).await?;
     Ok(Json(super::event::view(&state.store.config(), &e)))
 }
@@ -536,7 +575,7 @@ async fn void_event(
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
-        (status = 404, description = "Unknown insats.", body = ErrorBody),
+        (status = 404, description = "Unknown insats, or a year after the next one (reports exist up to the year after the current one).", body = ErrorBody),
         (status = 422, description = "`{year}` is not a year 2000–2999.", body = ErrorBody),
     )
 )]
@@ -547,6 +586,7 @@ async fn budget(
     Path((insats, year)): Path<(String, String)>,
 ) -> Result<Json<store::event::Budget>, ApiError> {
     let year = parse_year(&year)?;
+    super::report::within_reach(&state, year)?;
     let cfg = state.store.config();
     let i = cfg.insats(&insats).ok_or_else(|| AppError::NotFound(format!("Insatsen ”{insats}” finns inte.")))?;
     if !user.account.may_read_report(i.id, year, state.clock.now().year) {
@@ -575,7 +615,7 @@ async fn budget(
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not do this (its role or insatser); a read-only token or a browser session; a förbundschef without two-step verification; a request a browser marks as cross-site. / Ingen behörighet.", body = ErrorBody),
-        (status = 404, description = "Unknown insats.", body = ErrorBody),
+        (status = 404, description = "Unknown insats, or a year after the next one (reports exist up to the year after the current one).", body = ErrorBody),
         (status = 409, description = "The year is closed for the insats.", body = ErrorBody),
         (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
         (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
@@ -589,21 +629,22 @@ async fn set_budget(
     Extension(ClientAddr(addr)): Extension<ClientAddr>,
     Path((insats, year)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<store::event::Budget>, ApiError> {
     let year = parse_year(&year)?;
+    super::report::within_reach(&state, year)?;
     if !user.account.is_admin() {
         return Err(AppError::Forbidden("Budget och utfall anges av förbundschefen.".into()).into());
     }
     let cfg = state.store.config();
     let i = cfg.insats(&insats).ok_or_else(|| AppError::NotFound(format!("Insatsen ”{insats}” finns inte.")))?;
+    let body = body_bytes(body)?;
     let (mut budget, mut outcome) = (None::<String>, None::<String>);
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (key, val) in json_pairs(&headers, &body)?.0 {
-        if seen.contains(&key) {
+        if !seen.insert(key.clone()) {
             return Err(bad(&key, format!("”{key}” är angiven mer än en gång.")).into());
         }
-        seen.push(key.clone());
         match key.as_str() {
             "budget_kr" => budget = text_or_number("budget_kr", &val)?,
             "outcome_kr" => outcome = text_or_number("outcome_kr", &val)?,
@@ -739,7 +780,7 @@ impl PublishedReport {
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
-        (status = 404, description = "Unknown insats.", body = ErrorBody),
+        (status = 404, description = "Unknown insats, or a year after the next one (reports exist up to the year after the current one).", body = ErrorBody),
         (status = 422, description = "`{year}` not a year 2000–2999, or `publicering` neither `ja` nor `nej`.", body = ErrorBody),
     )
 )]
@@ -776,7 +817,7 @@ async fn report_tables(
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
-        (status = 404, description = "Unknown insats, or the report has no table with that key.", body = ErrorBody),
+        (status = 404, description = "Unknown insats, a year after the next one, or the report has no table with that key.", body = ErrorBody),
         (status = 422, description = "`{year}` not a year 2000–2999, or `publicering` neither `ja` nor `nej`.", body = ErrorBody),
     )
 )]
@@ -829,7 +870,7 @@ pub fn parse_year(s: &str) -> Result<i32, AppError> {
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
-        (status = 404, description = "Unknown insats.", body = ErrorBody),
+        (status = 404, description = "Unknown insats, or a year after the next one (reports exist up to the year after the current one).", body = ErrorBody),
         (status = 422, description = "`{year}` not a year 2000–2999, an unknown `format`, or `publicering` neither `ja` nor `nej`.", body = ErrorBody),
     )
 )]

@@ -113,6 +113,7 @@ pub async fn form(
 ) -> Result<Markup, PageError> {
     admin(&user)?;
     let year = super::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
+    super::report::within_reach(&state, year)?;
     let cfg = state.store.config();
     let i = cfg.insats(&insats).ok_or_else(|| AppError::NotFound(format!("Insatsen ”{insats}” finns inte.")))?;
     let id = i.id;
@@ -132,6 +133,7 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     admin(&user)?;
     let year = super::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
+    super::report::within_reach(&state, year)?;
     let axum::Form(pairs) =
         form.map_err(|_| AppError::BadRequest("Formuläret kunde inte läsas. Ladda om sidan och försök igen.".into()))?;
     let cfg = state.store.config();

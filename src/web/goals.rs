@@ -94,6 +94,7 @@ pub async fn form(
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
     let year = crate::web::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
+    super::report::within_reach(&state, year)?;
     let cfg = state.store.config();
     let i = insats(&cfg, &insats_key)?;
     let id = i.id;
@@ -335,6 +336,7 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
     let year = crate::web::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
+    super::report::within_reach(&state, year)?;
     let axum::Form(pairs) =
         form.map_err(|_| AppError::BadRequest("Formuläret kunde inte läsas. Ladda om sidan och försök igen.".into()))?;
     let cfg = state.store.config();

@@ -18,13 +18,16 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-/// The insats of a report, if the user may read the report.
+/// The insats of a report, if the user may read the report. Reports exist up to the year after
+/// the current one (the year being planned: its goals and budget); a later year has no report, so
+/// no request can make Pinne protect decades of empty years.
 fn readable(
     state: &AppState,
     user: &CurrentUser,
     insats_key: &str,
     year: i32,
 ) -> Result<crate::domain::Insats, AppError> {
+    within_reach(state, year)?;
     let cfg = state.store.config();
     let insats = cfg
         .insats(insats_key)
@@ -38,6 +41,17 @@ fn readable(
         }));
     }
     Ok(insats)
+}
+
+/// Reports, goals and budgets exist up to the year after the current one: 404 for a later year.
+pub fn within_reach(state: &AppState, year: i32) -> Result<(), AppError> {
+    let last = state.clock.now().year + 1;
+    if year > last {
+        return Err(AppError::NotFound(format!(
+            "År {year} ligger för långt fram: rapporter, mål och budget finns till och med {last}."
+        )));
+    }
+    Ok(())
 }
 
 /// Builds the report for an insats key and year, if the user may read it: two short reads, then
@@ -147,12 +161,26 @@ pub async fn published(
         })
         .await?;
     let cache = state.published.clone();
+    // Dropped with this future when the client goes away: the protection stops at its next year.
+    let gone = Gone::default();
+    let flag = gone.0.clone();
     tokio::task::spawn_blocking(move || {
         let src = Source { config: &cfg, insats: &insats, years: &years, closed };
-        cache.publish(key, generation, src, &rule)
+        cache.publish(key, generation, src, &rule, &|| flag.load(std::sync::atomic::Ordering::Relaxed))
     })
     .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("publishing a report: {e}")))
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("publishing a report: {e}")))?
+    .ok_or_else(|| AppError::Unavailable("Pinne håller på att stänga av. Försök igen om en stund.".into()))
+}
+
+/// Set when dropped: tells work on a blocking thread that the request it serves is gone.
+#[derive(Default)]
+struct Gone(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for Gone {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Protects the running year of every insats with tallies in the background, so that the first

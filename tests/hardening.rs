@@ -1,0 +1,119 @@
+//! Bounded work per request (issue 11): reports for years far past the data, and tally bodies
+//! with very many keys, are answered at once and store nothing.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use pinne::domain::account::Role;
+use std::time::{Duration, Instant};
+
+/// What "at once" means here: far below what the work used to take (minutes for 2100, 15 s for
+/// 100 000 keys), far above a debug build's real cost.
+const AT_ONCE: Duration = Duration::from_secs(1);
+
+#[tokio::test]
+async fn a_reader_asking_for_the_report_of_2999_is_answered_at_once_with_a_swedish_404() {
+    let app = TestApp::new();
+    bulk(&app, "coachingteamet", &[("inskrivning", "2026-03", person("kvinna", "karlskoga"), 12)]);
+    let reader = app.client("lasare", Role::Lasare, &[]);
+    for path in [
+        "/api/v1/reports/coachingteamet/2999",
+        "/api/v1/reports/coachingteamet/2999/tables",
+        "/api/v1/reports/coachingteamet/2100/tables/deltagare_kon",
+        "/api/v1/reports/coachingteamet/2028?format=csv",
+    ] {
+        let started = Instant::now();
+        let res = reader.get(path).await;
+        assert!(started.elapsed() < AT_ONCE, "{path}: {:?}", started.elapsed());
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}: {}", res.text());
+        let message = res.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains("rapporter, mål och budget finns till och med 2027"), "{path}: {message}");
+    }
+    for path in ["/rapport/coachingteamet/2999", "/rapport/coachingteamet/2100/utskrift", "/uppfoljning/2999"] {
+        let started = Instant::now();
+        let res = reader.get(path).await;
+        assert!(started.elapsed() < AT_ONCE, "{path}: {:?}", started.elapsed());
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(res.text().contains("rapporter, mål och budget finns till och med 2027"), "{path}: {}", res.text());
+    }
+    // The year being planned (its goals and budget) still has its report, for the reader too.
+    assert_eq!(reader.get("/api/v1/reports/coachingteamet/2027/tables").await.status, StatusCode::OK);
+    assert_eq!(app.get("/rapport/coachingteamet/2027").await.status, StatusCode::OK);
+}
+
+fn values_body(keys: usize) -> String {
+    let values: Vec<String> = (0..keys).map(|i| format!("\"okand{i}\":\"x\"")).collect();
+    format!(
+        r#"{{"insats":"coachingteamet","kind":"inskrivning","period":"2026-11","values":{{{}}}}}"#,
+        values.join(",")
+    )
+}
+
+#[tokio::test]
+async fn a_tally_with_100000_keys_gets_a_bounded_answer_at_once_and_stores_nothing() {
+    let app = TestApp::new();
+    let coach = app.client("coach", Role::Coach, &["coachingteamet"]);
+    let before = app.footprint();
+
+    // 1.3 MB: over the API's body limit, refused before it is parsed.
+    let body = values_body(100_000);
+    assert!(body.len() > 1_000_000);
+    let started = Instant::now();
+    let res = coach.post_json("/api/v1/tallies", &body).await;
+    assert!(started.elapsed() < AT_ONCE, "{:?}", started.elapsed());
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.text());
+    assert_eq!(res.json()["error"]["message"], "Förfrågan är för stor: högst 64 kB tas emot.");
+
+    // Under the body limit, 3 000 keys: refused for their number, in one line.
+    let body = values_body(3_000);
+    assert!(body.len() < 64 * 1024);
+    let started = Instant::now();
+    let res = coach.post_json("/api/v1/tallies", &body).await;
+    assert!(started.elapsed() < AT_ONCE, "{:?}", started.elapsed());
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    let j = res.json();
+    assert_eq!(j["error"]["field"], "values");
+    assert_eq!(j["error"]["message"], "”values” har 3000 fält; högst 256 tas emot.");
+
+    // More answers than a tally can have: one error.
+    let res = coach.post_json("/api/v1/tallies", &values_body(250)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    let j = res.json();
+    assert_eq!(j["errors"].as_array().unwrap().len(), 1, "{j}");
+    assert_eq!(j["errors"][0]["message"], "För många uppgifter (250): en registrering har högst 200.");
+    // Within every bound, 150 unknown keys (and the six required answers missing) are refused
+    // with one error each, listed up to 50.
+    let res = coach.post_json("/api/v1/tallies", &values_body(150)).await;
+    let j = res.json();
+    let errors = j["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 51, "{j}");
+    assert_eq!(errors[0]["message"], "Det finns ingen uppgift som heter ”okand0”.");
+    assert_eq!(errors[50]["message"], "… och 106 fel till.");
+
+    // Many repeated top-level keys are bounded the same way.
+    let repeated: Vec<&str> = (0..1_000).map(|_| r#""insats":"coachingteamet""#).collect();
+    let res = coach.post_json("/api/v1/tallies", &format!("{{{}}}", repeated.join(","))).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    assert_eq!(res.json()["error"]["message"], "Objektet har 1000 fält; högst 256 tas emot.");
+
+    assert_eq!(app.footprint(), before, "nothing stored");
+}
+
+#[tokio::test]
+async fn an_account_that_may_not_tally_is_refused_before_its_body_is_read() {
+    let app = TestApp::new();
+    let reader = app.client("lasare", Role::Lasare, &[]);
+    let huvudman = app.client("huvudman", Role::Huvudman, &["coachingteamet"]);
+    for who in [&reader, &huvudman] {
+        for (path, body) in [
+            ("/api/v1/tallies", values_body(3_000)),
+            ("/api/v1/tallies", "{not json".to_string()),
+            ("/api/v1/events", "{not json".to_string()),
+        ] {
+            let res = who.post_json(path, &body).await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}: {}", res.text());
+            assert_eq!(res.json()["error"]["message"], "Ditt konto får inte registrera.");
+        }
+    }
+}
