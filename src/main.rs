@@ -247,6 +247,47 @@ fn init(dir: &std::path::Path, preset: Option<&str>, file: Option<&std::path::Pa
     Ok(())
 }
 
+/// The lock file a running server holds in its data directory.
+const LOCK_FILE: &str = "pinne.lock";
+
+/// Takes the data directory's exclusive lock, or says which server holds it. Two servers on one
+/// database would each keep their own copy of the configuration; the CLI commands (`user add`,
+/// `token create`, `demo`, `init`) do not take it: they only add rows through SQLite's own locking,
+/// which a running server reads at its next request.
+fn lock_data_dir(dir: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    use std::io::{Read, Seek, Write};
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    let path = dir.join(LOCK_FILE);
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("could not open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {
+            file.set_len(0)?;
+            file.rewind()?;
+            writeln!(file, "{}", std::process::id())?;
+            file.flush()?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            anyhow::bail!(
+                "another Pinne server (process {}) already uses the data directory {}; stop it first, or give this one its own --data-dir",
+                pid.trim(),
+                dir.display()
+            )
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(anyhow::Error::new(e).context(format!("could not lock {}", path.display())))
+        }
+    }
+}
+
 fn open(dir: &std::path::Path) -> anyhow::Result<Store> {
     Store::open(dir).with_context(|| format!("could not open the database in {}", dir.display()))
 }
@@ -327,6 +368,8 @@ fn create_token(store: &Store, name: &str, label: &str, read_only: bool) -> anyh
 #[tokio::main]
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     settings.check().map_err(anyhow::Error::msg)?;
+    // Held until the process ends: one server per data directory.
+    let _lock = lock_data_dir(&settings.data_dir)?;
     let store = open(&settings.data_dir)?;
     if settings.demo {
         let s = store.clone();

@@ -166,7 +166,12 @@ pub async fn published(
     let flag = gone.0.clone();
     tokio::task::spawn_blocking(move || {
         let src = Source { config: &cfg, insats: &insats, years: &years, closed };
-        cache.publish(key, generation, src, &rule, &|| flag.load(std::sync::atomic::Ordering::Relaxed))
+        let gone = || flag.load(std::sync::atomic::Ordering::Relaxed);
+        let published = cache.publish(key, generation, src, &rule, &gone);
+        if published.is_none() && gone() {
+            tracing::info!(year, "protection stopped: the request is gone");
+        }
+        published
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("publishing a report: {e}")))?
