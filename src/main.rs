@@ -345,6 +345,7 @@ fn create_token(store: &Store, name: &str, label: &str, read_only: bool) -> anyh
         .read_blocking(|c| store::account::by_name(c, name))?
         .with_context(|| format!("no account named {name:?}"))?;
     anyhow::ensure!(c.account.active, "the account {name:?} is deactivated");
+    pinne::domain::account::check_token_label(label).map_err(anyhow::Error::msg)?;
     let (token, hash) = pinne::auth::new_token();
     let (id, account) = (c.account.id, c.account.name.clone());
     let label = label.to_string();

@@ -117,3 +117,112 @@ async fn an_account_that_may_not_tally_is_refused_before_its_body_is_read() {
         }
     }
 }
+
+/// Every text any role can store, as one string: account names, token labels, events, goal
+/// labels, configured labels and settings.
+fn stored_text(app: &TestApp) -> String {
+    app.store
+        .read_blocking(|c| {
+            let mut out = String::new();
+            for q in [
+                "SELECT name FROM account",
+                "SELECT name FROM api_token",
+                "SELECT name || ' ' || coalesce(organiser, '') FROM event",
+                "SELECT label FROM goal",
+                "SELECT label FROM dimension_value",
+                "SELECT label FROM dimension",
+                "SELECT label FROM insats",
+                "SELECT key || '=' || value FROM setting",
+            ] {
+                let mut stmt = c.prepare(q)?;
+                for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                    out.push_str(&row?);
+                    out.push('\n');
+                }
+            }
+            Ok(out)
+        })
+        .unwrap()
+}
+
+#[tokio::test]
+async fn personal_data_is_refused_in_every_free_text_field_whatever_its_disguise() {
+    let app = TestApp::new();
+    let kommun = app.store.config().dimension("kommun").unwrap().id;
+    let before = stored_text(&app);
+    // Identity numbers and phone numbers in the disguises of the review, URL-encoded for forms.
+    let disguised = [
+        "19121212-1212",
+        "1912%2012%2012-1212",
+        "121212--1212",
+        "121212%2F1212",
+        "121212_1212",
+        "19121212%E2%88%921212", // U+2212 minus sign
+        "19121212%E2%80%911212", // U+2011 non-breaking hyphen
+        "%EF%BC%91%EF%BC%99%EF%BC%91%EF%BC%92%EF%BC%91%EF%BC%92%EF%BC%91%EF%BC%92-1212", // fullwidth
+        "1912%E2%80%8B1212-1212", // zero-width space
+        "070%E2%80%91123%2045%2067", // phone with U+2011
+    ];
+    for text in disguised {
+        let label = format!("Anst%C3%A4llning+{text}");
+        let goal = app
+            .post_form(
+                "/mal/coachingteamet/2026",
+                &format!("label.0={label}&comparator.0=at_least&target.0=15&values.0=avslutsorsak.anstallning"),
+            )
+            .await;
+        assert_eq!(goal.status, StatusCode::UNPROCESSABLE_ENTITY, "goal label {text}");
+        assert!(goal.text().contains("Skriv inga personuppgifter"), "goal label {text}");
+        let value =
+            app.post_form("/installningar", &format!("action=value_add&dimension={kommun}&label={label}")).await;
+        assert!(value.text().contains("Skriv inga personuppgifter"), "value label {text}");
+        let form = app
+            .post_form("/installningar", &format!("action=privacy&method=suppression&threshold=3&form={text}"))
+            .await;
+        assert!(form.text().contains("Skriv inga personuppgifter"), "hidden-count form {text}");
+        let token = app.post_form("/konto/nycklar", &format!("name=Power+BI+{text}")).await;
+        assert_eq!(token.status, StatusCode::UNPROCESSABLE_ENTITY, "token label {text}");
+        assert!(token.text().contains("Skriv inga personuppgifter"), "token label {text}");
+    }
+    // Account names may be e-mail addresses, never identity or phone numbers.
+    for name in
+        ["19121212-1212", "121212%2F1212", "%EF%BC%91%EF%BC%92%EF%BC%91%EF%BC%92%EF%BC%91%EF%BC%92-1212", "0701234567"]
+    {
+        let res = app
+            .post_form(
+                "/anvandare",
+                &format!("name={name}&role=lasare&password=en+l%C3%A5ng+l%C3%B6senfras+f%C3%B6r+ny"),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "account {name}");
+        // ("/" is outside the characters of a name in any case.)
+        let why = if name.contains("%2F") { "bokstäver, siffror och" } else { "personnummer eller telefonnummer" };
+        assert!(res.text().contains(why), "account {name}");
+    }
+    // Control and direction-override characters, anywhere.
+    for text in ["a%00b", "a%0Ab", "a%E2%80%AEb", "a%E2%81%A6b"] {
+        let goal = app
+            .post_form(
+                "/mal/coachingteamet/2026",
+                &format!("label.0={text}&comparator.0=at_least&target.0=15&values.0=avslutsorsak.anstallning"),
+            )
+            .await;
+        assert_eq!(goal.status, StatusCode::UNPROCESSABLE_ENTITY, "goal label {text}");
+        let form = app
+            .post_form("/installningar", &format!("action=privacy&method=suppression&threshold=3&form={text}"))
+            .await;
+        assert!(form.text().contains("styrtecken"), "hidden-count form {text}");
+        let token = app.post_form("/konto/nycklar", &format!("name={text}")).await;
+        assert!(token.text().contains("styrtecken"), "token label {text}");
+    }
+    let event = serde_json::json!({"insats": "strukturarbete", "period": "2026-04", "attendees": 40,
+        "name": "M\u{e4}ssa \u{ff11}\u{ff19}\u{ff11}\u{ff12}\u{ff11}\u{ff12}\u{ff11}\u{ff12}-1212", "organiser": "Region"});
+    let res = app.post_json("/api/v1/events", &event.to_string()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    assert_eq!(stored_text(&app), before, "nothing stored");
+    // An e-mail address is a fine account name.
+    let res = app
+        .post_form("/anvandare", "name=anna%40kommun.se&role=lasare&password=en+l%C3%A5ng+l%C3%B6senfras+f%C3%B6r+ny")
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+}

@@ -203,7 +203,27 @@ pub fn check_account_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && name.chars().count() <= 64
         && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if ok { Ok(()) } else { Err("Användarnamnet får ha 1–64 tecken: bokstäver, siffror och . _ - @".into()) }
+    if !ok {
+        return Err("Användarnamnet får ha 1–64 tecken: bokstäver, siffror och . _ - @".into());
+    }
+    // A staff member's e-mail address is a fine account name; their personnummer or phone is not.
+    match super::sensitive::personal_data(name) {
+        Some(m) if m != super::sensitive::EMAIL_MESSAGE => {
+            Err("Användarnamnet ser ut att innehålla ett personnummer eller telefonnummer. Välj ett annat.".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A token's label: 1–80 characters on one line, nothing that looks like personal data.
+pub fn check_token_label(label: &str) -> Result<(), String> {
+    if label.trim().is_empty() || label.chars().count() > 80 {
+        return Err("Ge nyckeln ett namn (högst 80 tecken).".into());
+    }
+    match super::sensitive::free_text(label) {
+        Some(m) => Err(m.into()),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

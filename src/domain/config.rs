@@ -277,6 +277,8 @@ impl Privacy {
         }
         if self.form.as_deref().is_some_and(|f| f.chars().count() > 20) {
             out.push(("form", "Skriv högst 20 tecken.".to_string()));
+        } else if let Some(m) = self.form.as_deref().and_then(super::sensitive::free_text) {
+            out.push(("form", m.to_string()));
         }
         if self.method == PrivacyMethod::CellKey {
             let low = (self.threshold - 1).max(1);

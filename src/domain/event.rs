@@ -74,7 +74,7 @@ fn text(errors: &mut Vec<FieldError>, field: &str, what: &str, value: Option<&st
         errors.push(FieldError::new(field, format!("Skriv {what} med högst {MAX_TEXT} tecken.")));
     } else if v.chars().any(char::is_control) {
         errors.push(FieldError::new(field, format!("Skriv {what} på en rad.")));
-    } else if let Some(message) = super::sensitive::personal_data(v) {
+    } else if let Some(message) = super::sensitive::free_text(v) {
         errors.push(FieldError::new(field, message));
     }
     v.to_string()

@@ -1,6 +1,10 @@
-//! A guard for short free-text fields (the name of a structural event, its organiser): such text
-//! must not carry personal data. `personal_data` looks for a personnummer or samordningsnummer, an
-//! e-mail address and a phone number, with a small hand-written scanner over the text's chars.
+//! A guard for short free-text fields (the name of a structural event, its organiser, goal and
+//! value labels, account names, token labels): such text must not carry personal data.
+//! `personal_data` looks for a personnummer or samordningsnummer, an e-mail address and a phone
+//! number, with a small hand-written scanner over the text's chars, after normalising it (Unicode
+//! NFKC, format characters such as zero-width spaces removed, every kind of dash made '-') so that
+//! fullwidth digits, U+2212 or U+2011 as dashes and invisible characters do not hide a number.
+//! `free_text` also refuses control characters and bidirectional overrides.
 //!
 //! The checks are deliberately generous (a false refusal costs the user a retyped name; a false
 //! acceptance stores personal data), but they must let ordinary names through: years, week
@@ -13,12 +17,43 @@ pub const EMAIL_MESSAGE: &str = "Texten ser ut att innehålla en e-postadress. S
 /// Shown when the text contains something that looks like a phone number.
 pub const PHONE_MESSAGE: &str = "Texten ser ut att innehålla ett telefonnummer. Skriv inga personuppgifter.";
 
+/// Shown when the text holds a control character (a line break, a tab, NUL) or a character that
+/// reorders text (a bidirectional override or isolate).
+pub const CONTROL_MESSAGE: &str =
+    "Texten innehåller osynliga styrtecken eller radbrytningar. Skriv den på en rad med vanliga tecken.";
+
+/// Why a one-line free text typed by a person is refused, as a Swedish sentence fit to show next
+/// to the field: control or bidirectional-override characters, or something that looks like
+/// personal data. `None`: the text may be stored.
+pub fn free_text(text: &str) -> Option<&'static str> {
+    if text.chars().any(is_forbidden_char) { Some(CONTROL_MESSAGE) } else { personal_data(text) }
+}
+
+/// Control characters (C0, DEL, C1) and the characters that override or isolate the direction
+/// of text (U+202A–U+202E, U+2066–U+2069): they can make a stored text read differently from what
+/// is shown, or break a CSV line.
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The text as the checks read it: NFKC (fullwidth and other compatibility digits become ASCII),
+/// without format characters (zero-width spaces and joiners, soft hyphens, direction marks), and
+/// with every dash or minus sign as '-'.
+pub fn normalise(text: &str) -> String {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc()
+        .filter(|&c| get_general_category(c) != GeneralCategory::Format)
+        .map(|c| if get_general_category(c) == GeneralCategory::DashPunctuation || c == '\u{2212}' { '-' } else { c })
+        .collect()
+}
+
 /// Why a text was refused, as a Swedish sentence fit to show next to the field.
 ///
 /// `None` means nothing in the text looks like personal data. The personnummer check runs before
 /// the phone check, so a valid personnummer that starts with 0 is reported as a personnummer.
 pub fn personal_data(text: &str) -> Option<&'static str> {
-    let chars: Vec<char> = text.chars().collect();
+    let chars: Vec<char> = normalise(text).chars().collect();
     if contains_personal_number(&chars) {
         Some(PERSONAL_NUMBER_MESSAGE)
     } else if contains_email(&chars) {
@@ -57,38 +92,37 @@ fn digit_groups(chars: &[char]) -> Vec<(usize, usize)> {
 
 /// Whether `chars` holds a Luhn-valid personnummer or samordningsnummer with a plausible date.
 ///
-/// Accepted shapes, each made of maximal digit runs:
+/// Accepted shapes, each made of maximal digit runs joined by separators (see `is_separator_gap`):
 /// - a standalone run of 10 digits (`YYMMDDNNNC`) or 12 digits (`YYYYMMDDNNNC`);
-/// - a run of 6 or 8 digits, a separator (see `is_personal_number_gap`), then a run of 4 digits.
+/// - a date part of 6 or 8 digits written as one run, as `YY MM DD` or as `YYYY MM DD`, then a
+///   run of 4 digits: "121212-1212", "19121212 - 1212", "1912 12 12-1212", "121212--1212",
+///   "12.12.12/1212".
 fn contains_personal_number(chars: &[char]) -> bool {
     let groups = digit_groups(chars);
-    groups.iter().enumerate().any(|(k, &(start, end))| {
-        let digits = &chars[start..end];
-        match digits.len() {
-            10 | 12 => is_personal_number(digits),
-            6 | 8 => groups.get(k + 1).is_some_and(|&(next_start, next_end)| {
-                let joined: Vec<char> = digits.iter().chain(&chars[next_start..next_end]).copied().collect();
-                next_end - next_start == 4
-                    && is_personal_number_gap(&chars[end..next_start])
-                    && is_personal_number(&joined)
-            }),
-            _ => false,
+    let joined = |runs: &[(usize, usize)]| -> bool {
+        runs.windows(2).all(|w| is_separator_gap(&chars[w[0].1..w[1].0]))
+            && is_personal_number(&runs.iter().flat_map(|&(a, b)| chars[a..b].iter().copied()).collect::<Vec<_>>())
+    };
+    let len = |&(a, b): &(usize, usize)| b - a;
+    groups.iter().enumerate().any(|(k, run)| {
+        if matches!(len(run), 10 | 12) && is_personal_number(&chars[run.0..run.1]) {
+            return true;
         }
+        // `run` as the last four digits, after a date part of one or three runs.
+        len(run) == 4
+            && [&[6][..], &[8], &[2, 2, 2], &[4, 2, 2]].iter().any(|shape| {
+                k >= shape.len() && {
+                    let date = &groups[k - shape.len()..k];
+                    date.iter().map(len).eq(shape.iter().copied()) && joined(&groups[k - shape.len()..=k])
+                }
+            })
     })
 }
 
-/// Whether the text between the date part and the last four digits is a separator: '-', '+' or
-/// an en dash (word processors turn hyphens into those), optionally with one whitespace on
-/// either side, or a single whitespace on its own ("121212 1212").
-fn is_personal_number_gap(gap: &[char]) -> bool {
-    let is_separator = |c: &char| matches!(c, '-' | '+' | '\u{2013}');
-    match gap {
-        [only] => is_separator(only) || only.is_whitespace(),
-        [before, sep] if before.is_whitespace() => is_separator(sep),
-        [sep, after] if after.is_whitespace() => is_separator(sep),
-        [before, sep, after] => before.is_whitespace() && is_separator(sep) && after.is_whitespace(),
-        _ => false,
-    }
+/// Whether the text between two digit runs of a personnummer is a separator: one to three
+/// characters, each whitespace or one of `- + / _ .` (dashes of every kind are '-' by then).
+fn is_separator_gap(gap: &[char]) -> bool {
+    (1..=3).contains(&gap.len()) && gap.iter().all(|&c| c.is_whitespace() || matches!(c, '-' | '+' | '/' | '_' | '.'))
 }
 
 /// Whether 10 or 12 ASCII digits form a personnummer or samordningsnummer: a plausible date
@@ -344,17 +378,78 @@ mod tests {
     #[test]
     fn digits_inside_longer_runs_are_not_personal_numbers() {
         for text in [
-            "11212121212",    // 11 digits containing 1212121212
-            "12121212121212", // 14 digits
-            "1912121212120",  // 13 digits
-            "121212-12120",   // five digits after the dash
-            "1121212-1212",   // seven digits before the dash
-            "121212--1212",   // two separators
-            "121212  1212",   // two spaces
-            "121212/1212",    // not a separator
+            "11212121212",     // 11 digits containing 1212121212
+            "12121212121212",  // 14 digits
+            "1912121212120",   // 13 digits
+            "121212-12120",    // five digits after the dash
+            "1121212-1212",    // seven digits before the dash
+            "121212,1212",     // a comma is no separator
+            "121212 - - 1212", // a gap of more than three characters
+            "12 1212-1212",    // a date part of two runs
         ] {
             assert_eq!(personal_data(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn disguised_personal_numbers_are_found() {
+        assert_refused_as(
+            &[
+                "121212--1212",
+                "121212  1212",
+                "121212/1212",
+                "121212_1212",
+                "121212.1212",
+                "1912 12 12-1212",
+                "12 12 12-1212",
+                "12.12.12 1212",
+                "1912-12-12-1212",
+                "19121212\u{2212}1212", // minus sign
+                "19121212\u{2011}1212", // non-breaking hyphen
+                "19121212\u{2014}1212", // em dash
+                "\u{FF11}\u{FF19}\u{FF11}\u{FF12}\u{FF11}\u{FF12}\u{FF11}\u{FF12}-\u{FF11}\u{FF12}\u{FF11}\u{FF12}", // fullwidth
+                "1912\u{200B}1212-1212", // zero-width space
+                "19121212\u{00AD}1212",  // soft hyphen
+                "Anställning 19121212-1212",
+            ],
+            PERSONAL_NUMBER_MESSAGE,
+        );
+    }
+
+    #[test]
+    fn phone_numbers_with_other_dashes_and_digits_are_found() {
+        assert_refused_as(
+            &["070\u{2011}123 45 67", "070\u{2212}1234567", "\u{FF10}\u{FF17}\u{FF10}-123 45 67", "07\u{200B}01234567"],
+            PHONE_MESSAGE,
+        );
+    }
+
+    #[test]
+    fn ordinary_labels_with_numbers_and_dates_pass() {
+        for text in [
+            "Anställning",
+            "Studier 2026",
+            "Mässa 2026-03-15 10.00–12.00",
+            "Vecka 12, 2026",
+            "Psykiatriveckan v. 41 2025",
+            "Uppföljning 2019–2026",
+            "Org.nr 202100-2114",
+            "Minst 85 % inom 30 dagar",
+            "1–3 år",
+            "16–19 år",
+        ] {
+            assert_eq!(free_text(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn control_and_direction_characters_are_refused() {
+        for text in
+            ["a\nb", "a\rb", "a\tb", "a\u{0}b", "a\u{7f}b", "a\u{85}b", "a\u{202E}b", "a\u{2066}b", "a\u{2069}b"]
+        {
+            assert_eq!(free_text(text), Some(CONTROL_MESSAGE), "{text:?}");
+        }
+        assert_eq!(free_text("Anställning 19121212-1212"), Some(PERSONAL_NUMBER_MESSAGE));
     }
 
     #[test]

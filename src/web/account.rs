@@ -169,12 +169,8 @@ pub async fn create_token(
     axum::Form(pairs): Form,
 ) -> Result<Response, PageError> {
     let name = field(&pairs, "name").trim().to_string();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(&state, &user, None, Some("Ge nyckeln ett namn (högst 80 tecken).")).await?,
-        )
-            .into_response());
+    if let Err(why) = crate::domain::account::check_token_label(&name) {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, &user, None, Some(&why)).await?).into_response());
     }
     let read_only = pairs.iter().any(|(k, _)| k == "read_only");
     let (token, hash) = creds::new_token();

@@ -178,6 +178,8 @@ fn parse(pairs: &[(String, String)], cfg: &Config, insats: &Insats) -> Parsed {
         let before = errors.len();
         if row.label.is_empty() || row.label.chars().count() > 80 {
             errors.push(FieldError::new(field("label"), "Ge målet ett namn (högst 80 tecken)."));
+        } else if let Some(m) = crate::domain::sensitive::free_text(&row.label) {
+            errors.push(FieldError::new(field("label"), m));
         }
         let comparator = Comparator::parse(&row.comparator);
         if comparator.is_none() {

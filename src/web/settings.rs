@@ -30,9 +30,9 @@ pub async fn form(State(state): State<AppState>, Extension(user): Extension<Curr
 /// A label typed by a person: 1–80 characters on one line, nothing that looks like personal data.
 fn label(pairs: &[(String, String)], errors: &mut Vec<FieldError>) -> String {
     let l = super::field(pairs, "label");
-    if l.is_empty() || l.chars().count() > 80 || l.chars().any(char::is_control) {
+    if l.is_empty() || l.chars().count() > 80 {
         errors.push(FieldError::new("label", "Skriv ett namn på högst 80 tecken."));
-    } else if let Some(m) = crate::domain::sensitive::personal_data(&l) {
+    } else if let Some(m) = crate::domain::sensitive::free_text(&l) {
         errors.push(FieldError::new("label", m));
     }
     l
