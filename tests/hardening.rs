@@ -226,3 +226,27 @@ async fn personal_data_is_refused_in_every_free_text_field_whatever_its_disguise
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
 }
+
+#[tokio::test]
+async fn a_query_parameter_given_twice_is_answered_400_in_json_as_documented() {
+    let app = TestApp::new();
+    for path in [
+        "/api/v1/reports/coachingteamet/2026?format=csv&format=xlsx",
+        "/api/v1/reports/coachingteamet/2026/tables?publicering=ja&publicering=nej",
+        "/api/v1/reports/coachingteamet/2026/tables/deltagare_kon?publicering=ja&publicering=ja",
+        "/api/v1/tallies?insats=coachingteamet&insats=mottagningsteamet",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{path}: {}", res.text());
+        assert_eq!(res.json()["error"]["message"], "Ett val i adressen är angivet mer än en gång.", "{path}");
+    }
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    for (path, op) in [
+        ("/reports/{insats}/{year}", "get"),
+        ("/reports/{insats}/{year}/tables", "get"),
+        ("/reports/{insats}/{year}/tables/{key}", "get"),
+        ("/tallies", "get"),
+    ] {
+        assert!(doc["paths"][path][op]["responses"]["400"].is_object(), "{path}: 400 documented");
+    }
+}

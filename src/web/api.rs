@@ -13,7 +13,7 @@ use axum::Extension;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -39,6 +39,19 @@ pub fn router() -> Router<AppState> {
         .route("/budgets/{insats}/{year}", get(budget).put(set_budget))
         .route("/openapi.json", get(super::openapi::document))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// The query string's values; a value given twice, or one that cannot be read, is answered 400
+/// (JSON, like every API error).
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
+    q.map(|Query(q)| q).map_err(|e| {
+        let detail = e.body_text();
+        if detail.contains("duplicate field") {
+            AppError::BadRequest("Ett val i adressen är angivet mer än en gång.".into())
+        } else {
+            AppError::BadRequest("Adressens val kunde inte läsas.".into())
+        }
+    })
 }
 
 /// The request body, or a JSON 413 when it is larger than `MAX_BODY` (400 when it cannot be read).
@@ -680,6 +693,7 @@ struct RecentQuery {
     ),
     responses(
         (status = 200, description = "The tallies, newest first.", body = Vec<super::TallyView>),
+        (status = 400, description = "A query parameter given twice (`?publicering=ja&publicering=nej`) or unreadable.", body = ErrorBody),
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not list the tallies of this insats (its role or insatser), a read-only token (it gets no individual tallies), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
@@ -692,8 +706,9 @@ struct RecentQuery {
 async fn recent(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
-    Query(q): Query<RecentQuery>,
+    q: Result<Query<RecentQuery>, QueryRejection>,
 ) -> Result<Json<Vec<TallyView>>, ApiError> {
+    let q = query(q)?;
     no_records_for_read_only(&user, "registreringar")?;
     let cfg = state.store.config();
     let key = q.insats.ok_or_else(|| bad("insats", "Ange insats, till exempel ?insats=coachingteamet."))?;
@@ -777,6 +792,7 @@ impl PublishedReport {
     ),
     responses(
         (status = 200, description = "The tables.", body = PublishedReport),
+        (status = 400, description = "A query parameter given twice (`?publicering=ja&publicering=nej`) or unreadable.", body = ErrorBody),
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
@@ -790,8 +806,9 @@ async fn report_tables(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path((insats, year)): Path<(String, String)>,
-    Query(q): Query<ReportQuery>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<PublishedReport>, ApiError> {
+    let q = query(q)?;
     let year = parse_year(&year)?;
     let publication =
         super::report::publication(q.publicering.as_deref()).map_err(|e| bad("publicering", e.message().0))?;
@@ -814,6 +831,7 @@ async fn report_tables(
     ),
     responses(
         (status = 200, description = "The table.", body = crate::report::json::TableJson),
+        (status = 400, description = "A query parameter given twice (`?publicering=ja&publicering=nej`) or unreadable.", body = ErrorBody),
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
@@ -826,8 +844,9 @@ async fn report_table(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path((insats, year, key)): Path<(String, String, String)>,
-    Query(q): Query<ReportQuery>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<crate::report::json::TableJson>, ApiError> {
+    let q = query(q)?;
     let year = parse_year(&year)?;
     let publication =
         super::report::publication(q.publicering.as_deref()).map_err(|e| bad("publicering", e.message().0))?;
@@ -867,6 +886,7 @@ pub fn parse_year(s: &str) -> Result<i32, AppError> {
             (String = "text/csv"),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
+        (status = 400, description = "A query parameter given twice (`?publicering=ja&publicering=nej`) or unreadable.", body = ErrorBody),
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
@@ -880,8 +900,9 @@ async fn report(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path((insats, year)): Path<(String, String)>,
-    Query(q): Query<ReportQuery>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let q = query(q)?;
     let year = parse_year(&year)?;
     let (dialect, xlsx) = match q.format.as_deref() {
         None | Some("json") => (None, false),
