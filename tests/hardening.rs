@@ -250,3 +250,23 @@ async fn a_query_parameter_given_twice_is_answered_400_in_json_as_documented() {
         assert!(doc["paths"][path][op]["responses"]["400"].is_object(), "{path}: 400 documented");
     }
 }
+
+#[tokio::test]
+async fn a_coach_gets_a_location_only_for_a_tally_they_may_read_back() {
+    let app = TestApp::new();
+    let coach = app.client("coach", Role::Coach, &["coachingteamet"]);
+    let body = |period: &str| {
+        format!(
+            r#"{{"insats":"coachingteamet","kind":"inskrivning","period":"{period}","values":{{"kon":"kvinna","kommun":"degerfors","aldersgrupp":"25_29","utbildning":"gymnasium","forsorjning":"ingen","tid_forsorjning":"ingen"}}}}"#
+        )
+    };
+    let recent = coach.post_json("/api/v1/tallies", &body("2026-10")).await;
+    assert_eq!(recent.status, StatusCode::CREATED);
+    assert_eq!(coach.get(&recent.location()).await.status, StatusCode::OK);
+    let older = coach.post_json("/api/v1/tallies", &body("2026-09")).await;
+    assert_eq!(older.status, StatusCode::CREATED, "{}", older.text());
+    assert!(older.headers.get("location").is_none(), "no address that would answer 404");
+    // The förbundschef reads every tally back.
+    let chefs = app.post_json("/api/v1/tallies", &body("2016-09")).await;
+    assert_eq!(app.get(&chefs.location()).await.status, StatusCode::OK);
+}

@@ -133,13 +133,13 @@ pub fn validate(config: &Config, raw: &RawEvent, now: Period) -> Result<NewEvent
     let gender = config.gender();
     for (key, n) in &raw.by_gender {
         let field = format!("by_gender.{key}");
-        if n.trim().is_empty() {
-            continue;
-        }
         let Some(v) = gender.and_then(|g| g.value_by_key(key.trim())).filter(|v| !v.retired) else {
             errors.push(FieldError::new(field, format!("”{key}” är inget kön att räkna deltagare för.")));
             continue;
         };
+        if n.trim().is_empty() {
+            continue;
+        }
         if by_gender.iter().any(|(id, _)| *id == v.id) {
             errors.push(FieldError::new(field, format!("{} är angivet mer än en gång.", v.column_label())));
             continue;

@@ -294,12 +294,12 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
     tag = "tallies",
     operation_id = "createTally",
     summary = "Registrera en pinne / Record one tally",
-    description = "Validates and stores one tally of a kind with shape `tally`. Needs a token that may write, of a coach who works with the insats or of the förbundschef. Shape problems stop at the first; content problems are all reported (422). A coach can read back (and void) only their own tallies of this month and last month: the `Location` of an earlier month's tally answers them 404.",
+    description = "Validates and stores one tally of a kind with shape `tally`. Needs a token that may write, of a coach who works with the insats or of the förbundschef. Shape problems stop at the first; content problems are all reported (422). A coach can read back (and void) only their own tallies of this month and last month, so a coach's tally of an earlier month is answered without `Location`.",
     request_body(content = TallyBody, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Stored.", body = super::TallyView,
-            headers(("Location" = String, description = "`/api/v1/tallies/{id}`"))),
+            headers(("Location" = String, description = "`/api/v1/tallies/{id}`, where the account may read the tally back (not for a coach's tally of a month before last month)"))),
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The account may not do this (its role or insatser); a read-only token or a browser session; a förbundschef without two-step verification; a request a browser marks as cross-site. / Ingen behörighet.", body = ErrorBody),
@@ -328,6 +328,11 @@ async fn create(
     }
     let stored = super::tally::create(&state, &cfg, &user, addr, new).await?;
     let view = describe(&cfg, &stored);
+    // The tally's address, where the account may read it back (a coach: a month before last is
+    // not theirs to read, so they get no address that would answer 404).
+    if !user.account.may_see_tally(&stored, state.clock.now()) {
+        return Ok((StatusCode::CREATED, Json(view)).into_response());
+    }
     let location = format!("/api/v1/tallies/{}", view.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)).into_response())
 }
@@ -427,13 +432,29 @@ fn json_pairs(headers: &HeaderMap, body: &[u8]) -> Result<Pairs, AppError> {
     object(text, "")
 }
 
-/// A JSON string or whole number as text (attendees may come as either); null as absent.
-fn text_or_number(field: &str, val: &serde_json::value::RawValue) -> Result<Option<String>, AppError> {
+/// A JSON string; null as absent.
+fn text_only(field: &str, val: &serde_json::value::RawValue) -> Result<Option<String>, AppError> {
     match serde_json::from_str::<Value>(val.get()) {
         Ok(Value::String(s)) => Ok(Some(s)),
-        Ok(Value::Number(n)) if n.is_u64() => Ok(Some(n.to_string())),
         Ok(Value::Null) => Ok(None),
-        _ => Err(bad(field, format!("”{field}” ska vara en textsträng eller ett heltal."))),
+        _ => Err(bad(field, format!("”{field}” ska vara en textsträng."))),
+    }
+}
+
+/// A whole number (also written `72.0`, as JSON Schema's `integer` allows), or a string matching
+/// `pattern` (the one the live OpenAPI document gives, `web::openapi_live`); null as absent. The
+/// range of a number is checked where the value is validated.
+fn number(field: &str, val: &serde_json::value::RawValue, pattern: &regex::Regex) -> Result<Option<String>, AppError> {
+    let refuse = || bad(field, format!("”{field}” ska vara ett heltal, eller text med ett heltal som ”1 200”."));
+    match serde_json::from_str::<Value>(val.get()) {
+        Ok(Value::String(s)) if pattern.is_match(&s) => Ok(Some(s)),
+        Ok(Value::Number(n)) => match (n.as_u64(), n.as_f64()) {
+            (Some(u), _) => Ok(Some(u.to_string())),
+            (None, Some(f)) if f.fract() == 0.0 && (0.0..1e15).contains(&f) => Ok(Some(format!("{}", f as u64))),
+            _ => Err(refuse()),
+        },
+        Ok(Value::Null) => Ok(None),
+        _ => Err(refuse()),
     }
 }
 
@@ -479,16 +500,17 @@ async fn create_event(
             continue;
         }
         match key.as_str() {
-            "insats" => raw.insats = text_or_number("insats", &val)?,
-            "kind" => raw.kind = text_or_number("kind", &val)?,
-            "period" => raw.period = text_or_number("period", &val)?,
-            "name" => raw.name = text_or_number("name", &val)?,
-            "organiser" => raw.organiser = text_or_number("organiser", &val)?,
-            "attendees" => raw.attendees = text_or_number("attendees", &val)?,
+            "insats" => raw.insats = text_only("insats", &val)?,
+            "kind" => raw.kind = text_only("kind", &val)?,
+            "period" => raw.period = text_only("period", &val)?,
+            "name" => raw.name = text_only("name", &val)?,
+            "organiser" => raw.organiser = text_only("organiser", &val)?,
+            "attendees" => raw.attendees = number("attendees", &val, &super::openapi_live::ATTENDEES_RE)?,
             "by_gender" if val.get() == "null" => {}
             "by_gender" => {
                 for (g, n) in object(val.get(), "by_gender")?.0 {
-                    let n = text_or_number(&format!("by_gender.{g}"), &n)?.unwrap_or_default();
+                    let field = format!("by_gender.{g}");
+                    let n = number(&field, &n, &super::openapi_live::GENDER_COUNT_RE)?.unwrap_or_default();
                     raw.by_gender.push((g, n));
                 }
             }
@@ -659,8 +681,8 @@ async fn set_budget(
             return Err(bad(&key, format!("”{key}” är angiven mer än en gång.")).into());
         }
         match key.as_str() {
-            "budget_kr" => budget = text_or_number("budget_kr", &val)?,
-            "outcome_kr" => outcome = text_or_number("outcome_kr", &val)?,
+            "budget_kr" => budget = number("budget_kr", &val, &super::openapi_live::AMOUNT_RE)?,
+            "outcome_kr" => outcome = number("outcome_kr", &val, &super::openapi_live::AMOUNT_RE)?,
             other => {
                 return Err(
                     bad(other, format!("Okänt fält ”{other}”. Tillåtna fält är budget_kr och outcome_kr.")).into()

@@ -11,6 +11,7 @@ pub mod event;
 pub mod finsam;
 pub mod goals;
 pub mod openapi;
+pub mod openapi_live;
 pub mod report;
 pub mod settings;
 pub mod tally;

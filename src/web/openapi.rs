@@ -90,8 +90,8 @@ impl Modify for Security {
     }
 }
 
-static DOCUMENT: LazyLock<String> =
-    LazyLock::new(|| ApiDoc::openapi().to_json().expect("the OpenAPI document serialises"));
+static DOCUMENT: LazyLock<serde_json::Value> =
+    LazyLock::new(|| serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serialises"));
 
 /// `GET /api/v1/openapi.json`: this API described as OpenAPI 3.1.
 #[utoipa::path(
@@ -100,7 +100,7 @@ static DOCUMENT: LazyLock<String> =
     tag = "openapi",
     operation_id = "getOpenApi",
     summary = "API-beskrivningen / This API as OpenAPI 3.1",
-    description = "The OpenAPI 3.1 document describing every route of the API, generated from the code.",
+    description = "The OpenAPI 3.1 document describing every route of the API, generated from the code and made exact for this server's configuration: the request bodies list its insatser, kinds, questions and answers, and the months that may be registered.",
     responses(
         (status = 200, description = "The OpenAPI document.", body = Object, content_type = "application/json"),
         (status = 401, description = "Not signed in. / Inte inloggad.", body = ErrorBody,
@@ -108,8 +108,10 @@ static DOCUMENT: LazyLock<String> =
         (status = 403, description = "A förbundschef without two-step verification.", body = ErrorBody),
     )
 )]
-pub async fn document() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], DOCUMENT.as_str())
+pub async fn document(axum::extract::State(state): axum::extract::State<crate::AppState>) -> impl IntoResponse {
+    let mut doc = DOCUMENT.clone();
+    super::openapi_live::specialise(&mut doc, &state.store.config(), state.clock.now());
+    ([(header::CONTENT_TYPE, "application/json")], doc.to_string())
 }
 
 /// An error answer. `error` holds the (first) problem; on 422 (invalid input) `errors` lists them all.
