@@ -29,16 +29,36 @@ pub fn specialise(doc: &mut Value, cfg: &Config, now: Period) {
     schemas["TallyBody"] = tally_body(cfg, &period(now));
     schemas["EventBody"] = event_body(cfg, &period(now));
     schemas["BudgetBody"] = budget_body();
-    // The generated bodies' building blocks, replaced by the exact ones above.
+    // The generated bodies' building block for numbers, replaced by the exact ones above.
     if let Some(s) = schemas.as_object_mut() {
         s.remove("TextOrNumber");
-        s.remove("DimensionValue");
     }
-    if let Some(params) = doc["paths"]["/tallies"]["get"]["parameters"].as_array_mut() {
-        for p in params.iter_mut().filter(|p| p["name"] == "insats") {
-            let all: Vec<&str> = cfg.insatser.iter().map(|i| i.key.as_str()).collect();
-            p["schema"] = json!({ "type": "string", "enum": all });
+    // Every `insats` parameter names one of the configured insatser (retired ones included), and
+    // reports, goals and budgets exist up to the year after the current one (404 beyond).
+    let insatser: Vec<&str> = cfg.insatser.iter().map(|i| i.key.as_str()).collect();
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for op in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|p| p.values_mut()) {
+            for p in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+                if p["name"] == "insats" {
+                    p["schema"] = json!({ "type": "string", "enum": insatser });
+                } else if p["name"] == "year" && p["in"] == "path" {
+                    p["schema"]["maximum"] = json!(now.year + 1);
+                    p["description"] = json!(format!(
+                        "The year, 2000–{}: reports, goals and budgets exist up to the year after the current one. A later year is answered 404; anything that is not a year 2000–2999, 422 (field `year`).",
+                        now.year + 1
+                    ));
+                }
+            }
         }
+    }
+    // A table of a report is found through the report's list of tables.
+    let tables = &mut doc["paths"]["/reports/{insats}/{year}/tables"]["get"]["responses"]["200"];
+    if tables.is_object() {
+        tables["links"] = json!({ "GetReportTable": {
+            "operationId": "getReportTable",
+            "parameters": { "insats": "$request.path.insats", "year": "$request.path.year", "key": "$response.body#/tables/0/key" },
+            "description": "The report's first table on its own."
+        }});
     }
 }
 
