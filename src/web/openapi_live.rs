@@ -10,8 +10,8 @@ use std::sync::LazyLock;
 
 /// Attendees of an event written as text: 1–100 000, digits, or grouped by spaces ("1 200").
 pub const ATTENDEES: &str = "^([1-9][0-9]{0,4}|100000|[1-9][0-9]? [0-9]{3}|100 000)$";
-/// Attendees of one gender written as text: 0–100 000, as `ATTENDEES`.
-pub const GENDER_COUNT: &str = "^(0|[1-9][0-9]{0,4}|100000|[1-9][0-9]? [0-9]{3}|100 000)$";
+/// Attendees of one gender written as text: 0–100 000, as `ATTENDEES`; "" is not counted.
+pub const GENDER_COUNT: &str = "^(0|[1-9][0-9]{0,4}|100000|[1-9][0-9]? [0-9]{3}|100 000)?$";
 /// An amount written as text: whole kronor 0–10 000 000 000, digits or grouped by spaces,
 /// optionally with " kr"; "" is not entered.
 pub const AMOUNT: &str =
