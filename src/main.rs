@@ -227,6 +227,16 @@ fn init(dir: &std::path::Path, preset: Option<&str>, file: Option<&std::path::Pa
             existing.config().association
         );
     }
+    // No server may create the database while `init` does.
+    let _lock = lock_data_dir(dir)?;
+    if dir.join(pinne::store::DB_FILE).exists() {
+        let existing = open(dir)?;
+        anyhow::bail!(
+            "{} already holds a database, configured for {:?}; nothing was changed",
+            dir.display(),
+            existing.config().association
+        );
+    }
     let store = match Store::open_with_preset(dir, &preset) {
         Ok(store) => store,
         Err(e) => {
@@ -366,11 +376,21 @@ fn create_token(store: &Store, name: &str, label: &str, read_only: bool) -> anyh
     Ok(token)
 }
 
-#[tokio::main]
-async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
+/// `pinne serve`: takes the data directory's lock, then runs the server. The lock is released only
+/// after the runtime has stopped, blocking work included, so no second server can start beside
+/// writes still under way.
+fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     settings.check().map_err(anyhow::Error::msg)?;
-    // Held until the process ends: one server per data directory.
-    let _lock = lock_data_dir(&settings.data_dir)?;
+    let lock = lock_data_dir(&settings.data_dir)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let done = runtime.block_on(run(settings));
+    // Blocking work (a protection step, a write) gets a moment more; then the process ends.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    drop(lock);
+    done
+}
+
+async fn run(settings: ServeSettings) -> anyhow::Result<()> {
     let store = open(&settings.data_dir)?;
     if settings.demo {
         let s = store.clone();

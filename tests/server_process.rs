@@ -46,7 +46,7 @@ fn pinne(dir: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String, St
 }
 
 fn post_tally(port: u16, token: &str) -> u16 {
-    let body = r#"{"insats":"coachingteamet","kind":"inskrivning","period":"2025-12","values":{"kon":"kvinna","kommun":"degerfors","aldersgrupp":"16_19","utbildning":"grundskola","forsorjning":"ingen","tid_forsorjning":"ingen"}}"#;
+    let body = r#"{"insats":"coachingteamet","kind":"inskrivning","period":"2025-01","values":{"kon":"kvinna","kommun":"degerfors","aldersgrupp":"16_19","utbildning":"grundskola","forsorjning":"ingen","tid_forsorjning":"ingen"}}"#;
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
@@ -57,6 +57,12 @@ fn post_tally(port: u16, token: &str) -> u16 {
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+/// The year after the current one (the server runs on the real clock): its report is protected
+/// from the first year with data, the longest work a reader can ask for.
+fn next_year() -> i32 {
+    pinne::Clock::System.now().year + 1
 }
 
 fn terminate(child: &Child) {
@@ -126,7 +132,8 @@ fn shutdown_does_not_wait_for_protection_under_way() {
     wait_listening(port);
     // A reader's report of next year: every year from 2019 protected, oldest first.
     let token = token.trim().to_string();
-    let reader = std::thread::spawn(move || get(port, "/api/v1/reports/coachingteamet/2027/tables", &token));
+    let path = format!("/api/v1/reports/coachingteamet/{}/tables", next_year());
+    let reader = std::thread::spawn(move || get(port, &path, &token));
     std::thread::sleep(Duration::from_millis(500));
     let asked = Instant::now();
     terminate(&server);
@@ -172,7 +179,8 @@ fn protection_stops_when_the_client_goes_away() {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
-        "GET /api/v1/reports/coachingteamet/2027/tables HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\n\r\n",
+        "GET /api/v1/reports/coachingteamet/{}/tables HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\n\r\n",
+        next_year(),
         token.trim()
     )
     .unwrap();

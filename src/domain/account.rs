@@ -207,12 +207,10 @@ pub fn check_account_name(name: &str) -> Result<(), String> {
         return Err("Användarnamnet får ha 1–64 tecken: bokstäver, siffror och . _ - @".into());
     }
     // A staff member's e-mail address is a fine account name; their personnummer or phone is not.
-    match super::sensitive::personal_data(name) {
-        Some(m) if m != super::sensitive::EMAIL_MESSAGE => {
-            Err("Användarnamnet ser ut att innehålla ett personnummer eller telefonnummer. Välj ett annat.".into())
-        }
-        _ => Ok(()),
+    if super::sensitive::identity_or_phone(name) {
+        return Err("Användarnamnet ser ut att innehålla ett personnummer eller telefonnummer. Välj ett annat.".into());
     }
+    Ok(())
 }
 
 /// A token's label: 1–80 characters on one line, nothing that looks like personal data.

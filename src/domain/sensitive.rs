@@ -29,23 +29,56 @@ pub fn free_text(text: &str) -> Option<&'static str> {
     if text.chars().any(is_forbidden_char) { Some(CONTROL_MESSAGE) } else { personal_data(text) }
 }
 
-/// Control characters (C0, DEL, C1) and the characters that override or isolate the direction
+/// Control characters (C0, DEL, C1), the line and paragraph separators U+2028 and U+2029, and the
+/// characters that override or isolate the direction
 /// of text (U+202A–U+202E, U+2066–U+2069): they can make a stored text read differently from what
 /// is shown, or break a CSV line.
 pub fn is_forbidden_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The text as the checks read it: NFKC (fullwidth and other compatibility digits become ASCII),
-/// without format characters (zero-width spaces and joiners, soft hyphens, direction marks), and
-/// with every dash or minus sign as '-'.
+/// every decimal digit of any script as its ASCII digit, without format characters (zero-width
+/// spaces and joiners, soft hyphens, direction marks), combining marks (U+034F, variation
+/// selectors, the keycap) and blank fillers (U+115F, U+1160, U+3164, U+FFA0, U+2800), and with
+/// every dash or minus sign as '-'.
 pub fn normalise(text: &str) -> String {
-    use unicode_general_category::{GeneralCategory, get_general_category};
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
     use unicode_normalization::UnicodeNormalization;
     text.nfkc()
-        .filter(|&c| get_general_category(c) != GeneralCategory::Format)
-        .map(|c| if get_general_category(c) == GeneralCategory::DashPunctuation || c == '\u{2212}' { '-' } else { c })
+        .filter(|&c| {
+            !matches!(get_general_category(c), G::Format | G::NonspacingMark | G::EnclosingMark | G::SpacingMark)
+                && !matches!(c, '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}')
+        })
+        .map(|c| match get_general_category(c) {
+            G::DashPunctuation => '-',
+            G::DecimalNumber if !c.is_ascii_digit() => ascii_digit(c),
+            _ if c == '\u{2212}' => '-',
+            _ => c,
+        })
         .collect()
+}
+
+/// The ASCII digit of a decimal digit of any script: Unicode keeps each script's digits 0–9 in
+/// one contiguous run of code points (the mathematical digits in five runs back to back), so the
+/// value is the distance from the start of the run, modulo 10.
+fn ascii_digit(c: char) -> char {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    let mut start = c as u32;
+    while let Some(prev) = start.checked_sub(1).and_then(char::from_u32) {
+        if get_general_category(prev) != GeneralCategory::DecimalNumber {
+            break;
+        }
+        start -= 1;
+    }
+    char::from_digit((c as u32 - start) % 10, 10).unwrap_or(c)
+}
+
+/// Whether the text holds something that looks like a personnummer, samordningsnummer or phone
+/// number (what an account name may not be; an e-mail address is allowed there).
+pub fn identity_or_phone(text: &str) -> bool {
+    let chars: Vec<char> = normalise(text).chars().collect();
+    contains_personal_number(&chars) || contains_phone_number(&chars)
 }
 
 /// Why a text was refused, as a Swedish sentence fit to show next to the field.
@@ -120,9 +153,10 @@ fn contains_personal_number(chars: &[char]) -> bool {
 }
 
 /// Whether the text between two digit runs of a personnummer is a separator: one to three
-/// characters, each whitespace or one of `- + / _ .` (dashes of every kind are '-' by then).
+/// characters that are neither letters nor digits (`-`, `/`, `_`, `.`, `,`, spaces, blanks of any
+/// kind, …).
 fn is_separator_gap(gap: &[char]) -> bool {
-    (1..=3).contains(&gap.len()) && gap.iter().all(|&c| c.is_whitespace() || matches!(c, '-' | '+' | '/' | '_' | '.'))
+    (1..=3).contains(&gap.len()) && gap.iter().all(|c| !c.is_alphanumeric())
 }
 
 /// Whether 10 or 12 ASCII digits form a personnummer or samordningsnummer: a plausible date
@@ -383,7 +417,6 @@ mod tests {
             "1912121212120",   // 13 digits
             "121212-12120",    // five digits after the dash
             "1121212-1212",    // seven digits before the dash
-            "121212,1212",     // a comma is no separator
             "121212 - - 1212", // a gap of more than three characters
             "12 1212-1212",    // a date part of two runs
         ] {
@@ -411,6 +444,14 @@ mod tests {
                 "1912\u{200B}1212-1212", // zero-width space
                 "19121212\u{00AD}1212",  // soft hyphen
                 "Anställning 19121212-1212",
+                "121212,1212",
+                "1912\u{034F}1212-1212",         // combining grapheme joiner
+                "1\u{FE0F}\u{20E3}9121212-1212", // keycap
+                "\u{661}\u{669}\u{661}\u{662}\u{661}\u{662}\u{661}\u{662}-\u{661}\u{662}\u{661}\u{662}", // Arabic-Indic digits
+                "\u{967}\u{96F}\u{967}\u{968}\u{967}\u{968}\u{967}\u{968}-\u{967}\u{968}\u{967}\u{968}", // Devanagari digits
+                "19121212\u{2800}1212", // braille blank
+                "19121212\u{3164}1212", // Hangul filler
+                "\u{1D7CF}\u{1D7D7}\u{1D7CF}\u{1D7D0}\u{1D7CF}\u{1D7D0}\u{1D7CF}\u{1D7D0}-1212", // mathematical bold digits
             ],
             PERSONAL_NUMBER_MESSAGE,
         );

@@ -306,6 +306,8 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<RawTally, AppError> {
         (status = 409, description = "Conflicts with what is stored: the year is closed for the insats, or it is already voided.", body = ErrorBody),
         (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
         (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 64 kB. / Förfrågan är för stor.", body = ErrorBody),
+        (status = 400, description = "The body could not be read (a broken upload). / Förfrågans innehåll kunde inte läsas.", body = ErrorBody),
     )
 )]
 /// `POST /api/v1/tallies`: validates and stores one tally; `201` with the stored tally.
@@ -384,6 +386,8 @@ async fn one(
         (status = 409, description = "Conflicts with what is stored: the year is closed for the insats, or it is already voided.", body = ErrorBody),
         (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
         (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 64 kB. / Förfrågan är för stor.", body = ErrorBody),
+        (status = 400, description = "The body could not be read (a broken upload). / Förfrågans innehåll kunde inte läsas.", body = ErrorBody),
     )
 )]
 /// `POST /api/v1/tallies/{id}/void` with `{"reason": "dubblett"}`: voids a tally (it stays stored).
@@ -476,6 +480,8 @@ fn number(field: &str, val: &serde_json::value::RawValue, pattern: &regex::Regex
         (status = 409, description = "The event's year is closed for the insats.", body = ErrorBody),
         (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
         (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 64 kB. / Förfrågan är för stor.", body = ErrorBody),
+        (status = 400, description = "The body could not be read (a broken upload). / Förfrågans innehåll kunde inte läsas.", body = ErrorBody),
     )
 )]
 /// `POST /api/v1/events`: `{"insats", "kind"?, "period"?, "name", "organiser"?, "attendees",
@@ -577,6 +583,8 @@ async fn one_event(
         (status = 409, description = "Conflicts with what is stored: the year is closed for the insats, or it is already voided.", body = ErrorBody),
         (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
         (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 64 kB. / Förfrågan är för stor.", body = ErrorBody),
+        (status = 400, description = "The body could not be read (a broken upload). / Förfrågans innehåll kunde inte läsas.", body = ErrorBody),
     )
 )]
 /// `POST /api/v1/events/{id}/void` with `{"reason": "dubblett"}`.
@@ -654,6 +662,8 @@ async fn budget(
         (status = 409, description = "The year is closed for the insats.", body = ErrorBody),
         (status = 415, description = "The body is not sent as `Content-Type: application/json`.", body = ErrorBody),
         (status = 422, description = "Invalid input; nothing is stored. `errors` lists every problem. / Felaktiga uppgifter.", body = ErrorBody),
+        (status = 413, description = "The body is larger than 64 kB. / Förfrågan är för stor.", body = ErrorBody),
+        (status = 400, description = "The body could not be read (a broken upload). / Förfrågans innehåll kunde inte läsas.", body = ErrorBody),
     )
 )]
 /// `PUT /api/v1/budgets/{insats}/{year}` with `{"budget_kr": 4173000, "outcome_kr": null}`
@@ -820,6 +830,7 @@ impl PublishedReport {
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
         (status = 404, description = "Unknown insats, or a year after the next one (reports exist up to the year after the current one).", body = ErrorBody),
         (status = 422, description = "`{year}` not a year 2000–2999, or `publicering` neither `ja` nor `nej`.", body = ErrorBody),
+        (status = 503, description = "The server is shutting down; the protection under way was stopped. / Pinne håller på att stänga av.", body = ErrorBody),
     )
 )]
 /// `GET /api/v1/reports/{insats}/{year}/tables`: every table of the report as JSON, protected
@@ -859,6 +870,7 @@ async fn report_tables(
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
         (status = 404, description = "Unknown insats, a year after the next one, or the report has no table with that key.", body = ErrorBody),
         (status = 422, description = "`{year}` not a year 2000–2999, or `publicering` neither `ja` nor `nej`.", body = ErrorBody),
+        (status = 503, description = "The server is shutting down; the protection under way was stopped. / Pinne håller på att stänga av.", body = ErrorBody),
     )
 )]
 /// `GET /api/v1/reports/{insats}/{year}/tables/{key}`: one table, with tidy records for Power Query.
@@ -914,6 +926,7 @@ pub fn parse_year(s: &str) -> Result<i32, AppError> {
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
         (status = 404, description = "Unknown insats, or a year after the next one (reports exist up to the year after the current one).", body = ErrorBody),
         (status = 422, description = "`{year}` not a year 2000–2999, an unknown `format`, or `publicering` neither `ja` nor `nej`.", body = ErrorBody),
+        (status = 503, description = "The server is shutting down; the protection under way was stopped. / Pinne håller på att stänga av.", body = ErrorBody),
     )
 )]
 /// `GET /api/v1/reports/{insats}/{year}`: the yearly report as JSON, or `?format=csv` (Swedish

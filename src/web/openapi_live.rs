@@ -133,10 +133,19 @@ fn tally_body(cfg: &Config, period: &Value) -> Value {
             }));
         }
     }
-    json!({
-        "description": "A tally to record: one alternative per insats and kind (from `GET /config`), with that kind's questions and answers. Any other field, or a field given twice, is refused (422).",
-        "oneOf": alternatives,
-    })
+    one_of(
+        "A tally to record: one alternative per insats and kind (from `GET /config`), with that kind's questions and answers. Any other field, or a field given twice, is refused (422).",
+        alternatives,
+    )
+}
+
+/// A schema of alternatives; with none (no insats takes such records), one that nothing matches,
+/// since JSON Schema's `oneOf` may not be empty.
+fn one_of(description: &str, alternatives: Vec<Value>) -> Value {
+    if alternatives.is_empty() {
+        return json!({ "description": format!("{description} This server takes none."), "not": {} });
+    }
+    json!({ "description": description, "oneOf": alternatives })
 }
 
 /// A count: a whole number `min`–`max`, or the same as text matching `pattern`.
@@ -200,10 +209,10 @@ fn event_body(cfg: &Config, period: &Value) -> Value {
             }));
         }
     }
-    json!({
-        "description": "A structural activity (an event) to record: one alternative per insats and event kind. Any other field is refused (422).",
-        "oneOf": alternatives,
-    })
+    one_of(
+        "A structural activity (an event) to record: one alternative per insats and event kind. Any other field is refused (422).",
+        alternatives,
+    )
 }
 
 /// Budget and outcome: whole kronor 0–10 000 000 000, or not entered.

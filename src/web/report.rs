@@ -361,6 +361,7 @@ pub async fn close(
     Path((insats, year)): Path<(String, String)>,
 ) -> Result<Redirect, PageError> {
     let year = crate::web::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
+    within_reach(&state, year)?;
     let cfg = state.store.config();
     let i = cfg.insats(&insats).ok_or_else(|| AppError::NotFound(format!("Insatsen ”{insats}” finns inte.")))?.clone();
     if !user.account.may_close_year(i.id) {
@@ -396,6 +397,7 @@ pub async fn reopen(
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Redirect, PageError> {
     let year = crate::web::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
+    within_reach(&state, year)?;
     if !user.account.may_reopen_year() {
         return Err(forbidden("Bara förbundschefen kan öppna ett stängt år."));
     }
