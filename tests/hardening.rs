@@ -185,9 +185,14 @@ async fn personal_data_is_refused_in_every_free_text_field_whatever_its_disguise
         assert!(token.text().contains("Skriv inga personuppgifter"), "token label {text}");
     }
     // Account names may be e-mail addresses, never identity or phone numbers.
-    for name in
-        ["19121212-1212", "121212%2F1212", "%EF%BC%91%EF%BC%92%EF%BC%91%EF%BC%92%EF%BC%91%EF%BC%92-1212", "0701234567"]
-    {
+    for name in [
+        "19121212-1212",
+        "121212%2F1212",
+        "%EF%BC%91%EF%BC%92%EF%BC%91%EF%BC%92%EF%BC%91%EF%BC%92-1212",
+        "0701234567",
+        "0701234567%40kommun.se",
+        "19121212-1212%40kommun.se",
+    ] {
         let res = app
             .post_form(
                 "/anvandare",
