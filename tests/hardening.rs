@@ -275,3 +275,15 @@ async fn a_coach_gets_a_location_only_for_a_tally_they_may_read_back() {
     let chefs = app.post_json("/api/v1/tallies", &body("2016-09")).await;
     assert_eq!(app.get(&chefs.location()).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn what_axum_refuses_before_a_handler_is_answered_in_json_too() {
+    let app = TestApp::new();
+    let res = app.get("/api/v1/tallies/%FF").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
+    assert_eq!(res.json()["error"]["message"], "Adressen kunde inte läsas.");
+    let res = app.request(axum::http::Method::DELETE, "/api/v1/tallies", None, "").await;
+    assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(res.json()["error"]["message"], "Adressen tar inte emot den metoden.");
+    assert!(res.headers.get("allow").is_some(), "the methods it takes");
+}

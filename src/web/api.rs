@@ -39,6 +39,32 @@ pub fn router() -> Router<AppState> {
         .route("/budgets/{insats}/{year}", get(budget).put(set_budget))
         .route("/openapi.json", get(super::openapi::document))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::map_response(json_errors))
+}
+
+/// Every error of the API in JSON: the answers axum itself gives before a handler runs (a path
+/// that cannot be decoded, 400; a method the route does not take, 405, with its `Allow` header)
+/// get the API's error body, with a Swedish message.
+async fn json_errors(res: Response) -> Response {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if !res.status().is_client_error() || is_json {
+        return res;
+    }
+    let message = match res.status() {
+        StatusCode::METHOD_NOT_ALLOWED => "Adressen tar inte emot den metoden.",
+        StatusCode::BAD_REQUEST => "Adressen kunde inte läsas.",
+        StatusCode::PAYLOAD_TOO_LARGE => "Förfrågan är för stor.",
+        _ => "Förfrågan kunde inte tas emot.",
+    };
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    let body = serde_json::json!({ "error": { "message": message, "field": null } });
+    Response::from_parts(parts, axum::body::Body::from(body.to_string()))
 }
 
 /// The query string's values; a value given twice, or one that cannot be read, is answered 400
