@@ -219,24 +219,22 @@ fn init(dir: &std::path::Path, preset: Option<&str>, file: Option<&std::path::Pa
         }
         (None, None) => anyhow::bail!("give --preset NAME or --file PATH"),
     };
-    if dir.join(pinne::store::DB_FILE).exists() {
-        let existing = open(dir)?;
-        anyhow::bail!(
-            "{} already holds a database, configured for {:?}; nothing was changed",
-            dir.display(),
-            existing.config().association
-        );
-    }
-    // No server may create the database while `init` does.
+    let refuse_existing = || -> anyhow::Result<()> {
+        if dir.join(pinne::store::DB_FILE).exists() {
+            let existing = open(dir)?;
+            anyhow::bail!(
+                "{} already holds a database, configured for {:?}; nothing was changed",
+                dir.display(),
+                existing.config().association
+            );
+        }
+        Ok(())
+    };
+    // Checked before the lock (a running server holds it, and the database is the better reason)
+    // and again under it: no server may create the database while `init` does.
+    refuse_existing()?;
     let _lock = lock_data_dir(dir)?;
-    if dir.join(pinne::store::DB_FILE).exists() {
-        let existing = open(dir)?;
-        anyhow::bail!(
-            "{} already holds a database, configured for {:?}; nothing was changed",
-            dir.display(),
-            existing.config().association
-        );
-    }
+    refuse_existing()?;
     let store = match Store::open_with_preset(dir, &preset) {
         Ok(store) => store,
         Err(e) => {

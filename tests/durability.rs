@@ -1,9 +1,12 @@
 //! Storage that holds: durable pragmas, and acknowledged tallies surviving a hard kill of the
 //! real `pinne serve` process. Also: `serve` refuses to listen beyond loopback (no login yet).
 
+mod common;
+
+use common::process::{free_port, pinne};
 use pinne::store::Store;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -41,10 +44,6 @@ fn connections_are_durable_and_check_foreign_keys() {
     assert!(bad.is_err(), "values must be a JSON array");
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn post(port: u16, body: &str, token: Option<&str>) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
@@ -58,21 +57,6 @@ fn post(port: u16, body: &str, token: Option<&str>) -> std::io::Result<(u16, Str
     let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     Ok((status, body))
-}
-
-/// Runs `pinne` with the data directory and standard input, returning (success, stdout, stderr).
-fn pinne(dir: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pinne"))
-        .args(args)
-        .env("PINNE_DATA_DIR", dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 #[test]

@@ -1,14 +1,13 @@
 //! The real `pinne serve` process (issue 11): one server per data directory, the command line
 //! beside a running server, and a shutdown that does not wait for long protection work.
 
+mod common;
+
+use common::process::{free_port, pinne};
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 fn serve(dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_pinne"))
@@ -28,21 +27,6 @@ fn wait_listening(port: u16) {
         assert!(started.elapsed() < Duration::from_secs(60), "server did not start");
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-/// Runs `pinne` with the data directory and standard input: (success, stdout, stderr).
-fn pinne(dir: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pinne"))
-        .args(args)
-        .env("PINNE_DATA_DIR", dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 fn post_tally(port: u16, token: &str) -> u16 {

@@ -1,6 +1,8 @@
 //! Test helpers: the app on a temporary SQLite file, driven through `app()` with `oneshot`.
 #![allow(dead_code)]
 
+pub mod process;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
