@@ -12,6 +12,7 @@ pub mod error;
 pub mod report;
 pub mod store;
 pub mod sv;
+pub mod transfer;
 pub mod web;
 
 use domain::Period;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub auth: Arc<web::auth::AuthSettings>,
     /// Protection decisions of published reports, reused until their data changes.
     pub published: Arc<report::publish::Cache>,
+    /// Imports being read, checked or stored (`web::import`).
+    pub imports: Arc<web::import::Jobs>,
 }
 
 impl AppState {
@@ -55,7 +58,7 @@ impl AppState {
     }
 
     pub fn with_auth(store: store::Store, clock: Clock, auth: web::auth::AuthSettings) -> AppState {
-        AppState { store, clock: Arc::new(clock), auth: Arc::new(auth), published: Default::default() }
+        AppState { store, clock: Arc::new(clock), auth: Arc::new(auth), published: Default::default(), imports: Default::default() }
     }
 }
 

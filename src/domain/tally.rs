@@ -67,6 +67,8 @@ pub enum VoidReason {
     FelPeriod,
     FelInsats,
     Annat,
+    /// The whole import the tally came from was undone (never chosen by hand).
+    ImportAngrad,
 }
 
 impl VoidReason {
@@ -77,10 +79,17 @@ impl VoidReason {
             VoidReason::FelPeriod => "fel_period",
             VoidReason::FelInsats => "fel_insats",
             VoidReason::Annat => "annat",
+            VoidReason::ImportAngrad => "import_angrad",
         }
     }
+    /// A reason a person may give (`ALL`): `import_angrad` is set only by undoing an import.
     pub fn parse(s: &str) -> Option<VoidReason> {
+        VoidReason::parse_stored(s).filter(|r| *r != VoidReason::ImportAngrad)
+    }
+    /// Any reason as stored.
+    pub fn parse_stored(s: &str) -> Option<VoidReason> {
         Some(match s {
+            "import_angrad" => VoidReason::ImportAngrad,
             "felregistrering" => VoidReason::Felregistrering,
             "dubblett" => VoidReason::Dubblett,
             "fel_period" => VoidReason::FelPeriod,
@@ -104,6 +113,7 @@ impl VoidReason {
             VoidReason::FelPeriod => "Fel period",
             VoidReason::FelInsats => "Fel insats",
             VoidReason::Annat => "Annat",
+            VoidReason::ImportAngrad => "Import ångrad",
         }
     }
 }

@@ -24,10 +24,12 @@ pub enum Action {
     YearClosed,
     YearReopened,
     BudgetChanged,
+    ImportStored,
+    ImportUndone,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::LoginSucceeded,
         Action::LoginFailed,
         Action::Logout,
@@ -44,6 +46,8 @@ impl Action {
         Action::YearClosed,
         Action::YearReopened,
         Action::BudgetChanged,
+        Action::ImportStored,
+        Action::ImportUndone,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -63,6 +67,8 @@ impl Action {
             Action::YearClosed => "year_closed",
             Action::YearReopened => "year_reopened",
             Action::BudgetChanged => "budget_changed",
+            Action::ImportStored => "import_stored",
+            Action::ImportUndone => "import_undone",
         }
     }
     pub fn parse(s: &str) -> Option<Action> {
@@ -86,6 +92,8 @@ impl Action {
             Action::YearClosed => "Stängt år",
             Action::YearReopened => "Öppnat år",
             Action::BudgetChanged => "Ändrad budget",
+            Action::ImportStored => "Import",
+            Action::ImportUndone => "Ångrad import",
         }
     }
 }

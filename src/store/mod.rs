@@ -8,6 +8,7 @@ pub mod closure;
 pub mod config;
 pub mod event;
 pub mod goal;
+pub mod import;
 mod migrate;
 pub mod tally;
 

@@ -23,12 +23,17 @@ fn ensure_open(conn: &Connection, insats_id: i64, year: i32) -> Result<()> {
 /// Inserts a validated tally and its counts, refusing a closed year. `author` is the account that
 /// registered it. Call inside a write transaction.
 pub fn insert(conn: &Connection, t: &NewTally, author: Option<i64>) -> Result<i64> {
+    insert_from(conn, t, author, None)
+}
+
+/// `insert`, for a tally that comes from an import (`store::import`).
+pub fn insert_from(conn: &Connection, t: &NewTally, author: Option<i64>, import_id: Option<i64>) -> Result<i64> {
     ensure_open(conn, t.insats_id, t.period.year)?;
     let value_ids = serde_json::to_string(&t.values).expect("pairs of integers serialise");
     let record_key = new_record_key();
     conn.prepare_cached(
-        "INSERT INTO tally (insats_id, kind_id, year, month, split_value_id, scope_value_id, value_ids, created_by, record_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO tally (insats_id, kind_id, year, month, split_value_id, scope_value_id, value_ids, created_by, record_key, import_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         t.insats_id,
@@ -39,7 +44,8 @@ pub fn insert(conn: &Connection, t: &NewTally, author: Option<i64>) -> Result<i6
         t.scope_value_id,
         value_ids,
         author,
-        record_key
+        record_key,
+        import_id
     ])?;
     let id = conn.last_insert_rowid();
     let key = CountKey {
@@ -130,7 +136,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<StoredTally> {
         kind_id: r.get(2)?,
         period: Period::new(year, month).ok_or_else(|| bad(format!("bad period {year}-{month}")))?,
         values: serde_json::from_str(&value_ids).map_err(|e| bad(e.to_string()))?,
-        void_reason: reason.as_deref().and_then(VoidReason::parse),
+        void_reason: reason.as_deref().and_then(VoidReason::parse_stored),
         author: r.get(7)?,
     })
 }
@@ -271,3 +277,38 @@ pub fn counts_from_raw(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
+
+/// Active tallies of an insats up to and including `year`, grouped by kind, month and values (the
+/// export that the import reads back), oldest first.
+pub fn groups_until(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Group>> {
+    let rows = conn
+        .prepare(
+            "SELECT kind_id, year, month, value_ids, count(*) FROM tally
+             WHERE insats_id = ?1 AND year <= ?2 AND void_reason IS NULL
+             GROUP BY kind_id, year, month, value_ids ORDER BY year, month, kind_id, value_ids",
+        )?
+        .query_map(params![insats_id, year], |r| {
+            let (y, m): (i32, u32) = (r.get(1)?, r.get(2)?);
+            let values: String = r.get(3)?;
+            let bad = |e: String| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into());
+            Ok(Group {
+                insats_id,
+                kind_id: r.get(0)?,
+                period: Period::new(y, m).ok_or_else(|| bad(format!("bad period {y}-{m}")))?,
+                values: serde_json::from_str(&values).map_err(|e| bad(e.to_string()))?,
+                n: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+/// One row of an export: a kind, a month, the values (dimension id, value id) and how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub insats_id: i64,
+    pub kind_id: i64,
+    pub period: Period,
+    pub values: Vec<(i64, i64)>,
+    pub n: i64,
+}
+

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/void", axum::routing::post(void_event))
         .route("/budgets/{insats}/{year}", get(budget).put(set_budget))
         .route("/openapi.json", get(super::openapi::document))
+        .merge(super::import_api::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::map_response(json_errors))
 }

@@ -155,7 +155,7 @@ fn setup_paths(path: &str) -> bool {
 }
 
 /// Constant-time comparison of two tokens.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -302,6 +302,13 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 ))
                 .into_response();
             }
+            // A file upload (multipart) is read by its handler, which checks the CSRF field it
+            // carries (`web::import::upload`); no other route takes multipart.
+            Credential::Session { .. } if is_multipart(&req) => {
+                if !(req.method() == axum::http::Method::POST && path == "/import") {
+                    return PageError(AppError::BadRequest("Formuläret kunde inte läsas.".into())).into_response();
+                }
+            }
             Credential::Session { csrf, .. } => {
                 let expected = csrf.clone();
                 let (parts, body) = req.into_parts();
@@ -336,6 +343,13 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
 
 fn error(api: bool, e: AppError) -> Response {
     if api { ApiError(e).into_response() } else { PageError(e).into_response() }
+}
+
+fn is_multipart(req: &Request) -> bool {
+    req.headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("multipart/"))
 }
 
 fn form_field(body: &Bytes, name: &str) -> Option<String> {

@@ -10,6 +10,8 @@ pub mod dashboard;
 pub mod event;
 pub mod finsam;
 pub mod goals;
+pub mod import;
+pub mod import_api;
 pub mod openapi;
 pub mod openapi_live;
 pub mod report;
@@ -64,6 +66,13 @@ pub fn router(state: AppState) -> Router {
         .route("/anvandare/{id}/losenord", post(admin::reset_password))
         .route("/logg", get(admin::audit))
         .route("/logg.csv", get(admin::audit_csv))
+        .route("/import", get(import::index).post(import::upload).layer(import_limit()))
+        .route("/import/mall.xlsx", get(import::template_xlsx))
+        .route("/import/mall.csv", get(import::template_csv))
+        .route("/import/export", get(import::export_page))
+        .route("/import/jobb/{id}", get(import::job_page))
+        .route("/import/jobb/{id}/spara", post(import::save_page))
+        .route("/import/{id}/angra", post(import::undo_page))
         .route("/assets/pinne.css", get(css))
         .nest("/api/v1", api::router())
         .fallback(not_found)
@@ -71,6 +80,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(same_site_only))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::security_headers))
         .with_state(state)
+}
+
+/// An upload may be as large as the largest file accepted, with room for the form around it.
+fn import_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::transfer::read::MAX_FILE + 64 * 1024)
 }
 
 /// `/`: where the account's work is.

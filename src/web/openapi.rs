@@ -44,6 +44,11 @@ See docs/api.md for every field.";
         api::void_event,
         api::budget,
         api::set_budget,
+        super::import_api::list,
+        super::import_api::create,
+        super::import_api::undo,
+        super::import_api::template,
+        super::import_api::export,
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail, ReportFormat, Publicering)),
@@ -55,6 +60,7 @@ See docs/api.md for every field.";
         (name = "events", description = "Strukturövergripande aktiviteter / Structural events"),
         (name = "reports", description = "Årsrapporter / Yearly reports"),
         (name = "budgets", description = "Budget och utfall / Budgets and outcomes"),
+        (name = "imports", description = "Import och export av registreringar / Importing and exporting tallies"),
         (name = "openapi", description = "Den här beskrivningen / This description"),
     )
 )]

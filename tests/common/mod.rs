@@ -100,6 +100,43 @@ impl Client {
     pub async fn post_form(&self, path: &str, body: &str) -> Response {
         self.request(Method::POST, path, Some("application/x-www-form-urlencoded"), body).await
     }
+
+    /// A POST with a binary body through the API (with the token).
+    pub async fn post_bytes(&self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
+        let mut req = Request::builder().method(Method::POST).uri(path).header(header::CONTENT_TYPE, content_type);
+        if let Some(token) = &self.bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A browser's file upload (`multipart/form-data`) with the session: the CSRF field, then the
+    /// file as field `fil`.
+    pub async fn upload(&self, path: &str, file_name: &str, file: &[u8]) -> Response {
+        let boundary = "----pinne-test-boundary-7d3f";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+                self.csrf.clone().unwrap_or_default()
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"fil\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(header::COOKIE, format!("{COOKIE}={}", self.session.clone().unwrap()));
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
 }
 
 /// Creates an account (with a TOTP secret for a förbundschef), a completed session and a token.

@@ -13,6 +13,7 @@ pub enum Section {
     Account,
     Overview,
     Settings,
+    Import,
     None,
 }
 
@@ -38,6 +39,12 @@ pub fn csrf(user: &CurrentUser) -> Markup {
 }
 
 pub fn page(chrome: Chrome, title: &str, section: Section, body: Markup) -> Markup {
+    page_with(chrome, title, section, None, body)
+}
+
+/// A page that reloads itself after `refresh` seconds (a progress page that works without
+/// JavaScript).
+pub fn page_with(chrome: Chrome, title: &str, section: Section, refresh: Option<u32>, body: Markup) -> Markup {
     let current = |s: Section| (section == s).then_some("page");
     html! {
         (DOCTYPE)
@@ -45,6 +52,7 @@ pub fn page(chrome: Chrome, title: &str, section: Section, body: Markup) -> Mark
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                @if let Some(seconds) = refresh { meta http-equiv="refresh" content=(seconds); }
                 title { (title) " – Pinne" }
                 link rel="stylesheet" href="/assets/pinne.css";
             }
@@ -64,6 +72,7 @@ pub fn page(chrome: Chrome, title: &str, section: Section, body: Markup) -> Mark
                                 }
                                 @if matches!(a.role, crate::domain::account::Role::Huvudman | crate::domain::account::Role::Forbundschef) {
                                     li { a href="/registreringar" aria-current=[current(Section::Tallies)] { "Registreringar" } }
+                                    li { a href="/import" aria-current=[current(Section::Import)] { "Importera" } }
                                 }
                                 @if a.is_admin() {
                                     li { a href="/oversikt" aria-current=[current(Section::Overview)] { "Översikt" } }

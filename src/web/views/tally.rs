@@ -382,7 +382,7 @@ pub fn confirmation_page(chrome: Chrome, user: &CurrentUser, t: &TallyView, cont
                 dt { "Typ" } dd { (t.kind_label) }
                 dt { "Månad" } dd { (t.period_label) }
                 @for (d, v) in &t.labels { dt { (d) } dd { (v) } }
-                @if let Some(r) = t.void_reason.and_then(VoidReason::parse) { dt { "Makulerad" } dd { (r.label()) } }
+                @if let Some(r) = t.void_reason.and_then(VoidReason::parse_stored) { dt { "Makulerad" } dd { (r.label()) } }
             }
             div.actions {
                 @if controls.may_tally {
