@@ -58,7 +58,13 @@ impl AppState {
     }
 
     pub fn with_auth(store: store::Store, clock: Clock, auth: web::auth::AuthSettings) -> AppState {
-        AppState { store, clock: Arc::new(clock), auth: Arc::new(auth), published: Default::default(), imports: Default::default() }
+        AppState {
+            store,
+            clock: Arc::new(clock),
+            auth: Arc::new(auth),
+            published: Default::default(),
+            imports: Default::default(),
+        }
     }
 }
 

@@ -24,7 +24,9 @@ fn csv(lines: &[&str]) -> Vec<u8> {
 const HEADER: &str = "Insats;Registrering;Månad;Kön;Kommun (folkbokföring);Åldersgrupp;Utbildningsnivå;Försörjning vid inskrivning;Tid med offentlig försörjning;Avslutsorsak;Tid i insatsen;Antal";
 
 fn entry_row(month: &str, kon: &str, n: u32) -> String {
-    format!("Coachingteamet;Inskrivning;{month};{kon};Karlskoga;25–29 år;Fullföljd gymnasieutbildning;Ersättning från Försäkringskassan;1–3 år;;;{n}")
+    format!(
+        "Coachingteamet;Inskrivning;{month};{kon};Karlskoga;25–29 år;Fullföljd gymnasieutbildning;Ersättning från Försäkringskassan;1–3 år;;;{n}"
+    )
 }
 
 async fn import(client: &Client, query: &str, body: Vec<u8>) -> common::Response {
@@ -85,11 +87,16 @@ async fn the_template_has_a_sheet_per_kind_with_drop_down_lists_and_no_retired_c
         book.worksheet_range("Instruktioner").unwrap().cells().map(|(_, _, c)| c.to_string()).collect();
     assert!(instructions.iter().any(|l| l.contains("ÅÅÅÅ-MM")), "{instructions:?}");
 
+    // The empty template imports as "no tallies": its instructions and lists are not read as rows.
+    let res = import(&huvudman, "?dry_run=true", huvudman.get("/import/mall.xlsx").await.body).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["problems"][0]["message"], "Filen innehåller inga registreringar.", "{}", res.text());
+
     // Every question column has a drop-down list that points at the hidden sheet.
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(res.body)).unwrap();
     let mut xml = String::new();
     let sheet = (0..zip.len())
-        .map(|i| zip.by_index(i).unwrap().name().to_string())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
         .find(|n| n == "xl/worksheets/sheet3.xml")
         .expect("the exit sheet");
     zip.by_name(&sheet).unwrap().read_to_string(&mut xml).unwrap();
@@ -120,7 +127,12 @@ async fn an_export_imported_into_an_empty_database_gives_the_same_report() {
     items.push((
         "enkat",
         "2025-05",
-        vec![("respondentgrupp", "deltagare_pagaende"), ("kon", "kvinna"), ("nns_nytta", "ofta"), ("nns_tid", "alltid")],
+        vec![
+            ("respondentgrupp", "deltagare_pagaende"),
+            ("kon", "kvinna"),
+            ("nns_nytta", "ofta"),
+            ("nns_tid", "alltid"),
+        ],
         6,
     ));
     bulk(&source, "coachingteamet", &items);
@@ -133,6 +145,9 @@ async fn an_export_imported_into_an_empty_database_gives_the_same_report() {
             vec![
                 ("kon", "man"),
                 ("kommun", "karlskoga"),
+                ("aldersgrupp", "25_29"),
+                ("forsorjning", "forsakringskassan"),
+                ("mote_i_tid", "ja"),
                 ("myndighetskontakter", "vard"),
                 ("myndighetskontakter", "forsakringskassan"),
                 ("nasta_steg", "coachingteamet"),
@@ -178,7 +193,9 @@ async fn a_broken_row_anywhere_stores_nothing_and_every_problem_is_placed() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
     let json = res.json();
     let problems = json["problems"].as_array().unwrap();
-    let at = |row: u64| problems.iter().find(|p| p["row"] == row).unwrap_or_else(|| panic!("no problem on row {row}: {problems:?}"));
+    let at = |row: u64| {
+        problems.iter().find(|p| p["row"] == row).unwrap_or_else(|| panic!("no problem on row {row}: {problems:?}"))
+    };
     assert_eq!(at(302)["column"], "D (Kön)");
     assert!(at(302)["message"].as_str().unwrap().contains("”Kvina” är inget giltigt val för kön"), "{}", at(302));
     assert_eq!(at(303)["column"], "C (Månad)");
@@ -224,10 +241,18 @@ async fn personal_data_in_any_cell_is_refused_and_never_repeated() {
     let res = import(&app.chef, "", body).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
     let p = &res.json()["problems"][0];
-    assert_eq!((p["sheet"].as_str(), p["row"].as_u64(), p["column"].as_str()), (Some("Anteckningar"), Some(5), Some("C")));
+    assert_eq!(
+        (p["sheet"].as_str(), p["row"].as_u64(), p["column"].as_str()),
+        (Some("Anteckningar"), Some(5), Some("C"))
+    );
     assert!(!res.text().contains("9876"));
     assert_eq!(app.footprint(), before);
-    let log = app.store.read_blocking(|c| Ok(c.query_row("SELECT group_concat(detail, ' ') FROM audit", [], |r| r.get::<_, Option<String>>(0))?)).unwrap();
+    let log = app
+        .store
+        .read_blocking(|c| {
+            Ok(c.query_row("SELECT group_concat(detail, ' ') FROM audit", [], |r| r.get::<_, Option<String>>(0))?)
+        })
+        .unwrap();
     assert!(!log.unwrap_or_default().contains("9876"));
 }
 
@@ -300,12 +325,30 @@ async fn a_count_per_combination_workbook_is_read_with_dates_and_zero_rows() {
     let app = TestApp::new();
     let mut book = rust_xlsxwriter::Workbook::new();
     let s = book.add_worksheet().set_name("Avslut").unwrap();
-    for (c, h) in ["Insats", "Månad", "Kön", "Kommun (folkbokföring)", "Avslutsorsak", "Antal"].iter().enumerate() {
+    // Headings may be the questions' keys as well as their labels; the sheet's name says the kind.
+    let headings = [
+        "Insats",
+        "Månad",
+        "Kön",
+        "kommun",
+        "Avslutsorsak",
+        "Antal",
+        "aldersgrupp",
+        "utbildning",
+        "forsorjning",
+        "tid_forsorjning",
+        "Tid i insatsen",
+    ];
+    for (c, h) in headings.iter().enumerate() {
         s.write_string(0, c as u16, *h).unwrap();
     }
     let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 3, 1).unwrap();
     let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm");
-    let rows = [("Kvinna", "Karlskoga", "Studier", 4.0), ("Man", "Degerfors", "Anställning", 0.0), ("man", "karlskoga", "studier", 2.0)];
+    let rows = [
+        ("Kvinna", "Karlskoga", "Studier", 4.0),
+        ("Man", "Degerfors", "Anställning", 0.0),
+        ("man", "karlskoga", "studier", 2.0),
+    ];
     for (r, (kon, kommun, reason, n)) in rows.iter().enumerate() {
         let r = r as u32 + 1;
         s.write_string(r, 0, "coachingteamet").unwrap();
@@ -314,14 +357,43 @@ async fn a_count_per_combination_workbook_is_read_with_dates_and_zero_rows() {
         s.write_string(r, 3, *kommun).unwrap();
         s.write_string(r, 4, *reason).unwrap();
         s.write_number(r, 5, *n).unwrap();
+        for (c, v) in
+            ["25–29 år", "gymnasium", "Ersättning från Försäkringskassan", "1_3", "7–12 månader"].iter().enumerate()
+        {
+            s.write_string(r, 6 + c as u16, *v).unwrap();
+        }
     }
     let res = import(&app.chef, "?dry_run=true", book.save_to_buffer().unwrap()).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let json = res.json();
     assert_eq!(json["rows"], 3);
     assert_eq!(json["tallies"], 6);
-    assert_eq!(json["months"], serde_json::json!([{"insats": "coachingteamet", "kind": "avslut", "period": "2025-03", "tallies": 6}]));
+    assert_eq!(
+        json["months"],
+        serde_json::json!([{"insats": "coachingteamet", "kind": "avslut", "period": "2025-03", "tallies": 6}])
+    );
     assert_eq!(app.footprint().0, 0, "a dry run stored something");
+
+    // A sheet without a required question's column says so once, at its heading.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let s = book.add_worksheet().set_name("Inskrivning").unwrap();
+    for (c, h) in ["Insats", "Månad", "Kön", "Antal"].iter().enumerate() {
+        s.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=50 {
+        s.write_string(r, 0, "Coachingteamet").unwrap();
+        s.write_string(r, 1, "2025-03").unwrap();
+        s.write_string(r, 2, "Kvinna").unwrap();
+    }
+    let res = import(&app.chef, "?dry_run=true", book.save_to_buffer().unwrap()).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    let problems = res.json()["problems"].as_array().unwrap().clone();
+    assert_eq!(problems.len(), 5, "one problem per missing column, not per row: {problems:?}");
+    assert!(problems.iter().all(|p| p["sheet"] == "Inskrivning" && p["row"] == 1), "{problems:?}");
+    assert!(
+        problems[0]["message"].as_str().unwrap().contains("Kolumnen Kommun (folkbokföring) saknas"),
+        "{problems:?}"
+    );
 }
 
 #[tokio::test]
@@ -354,7 +426,11 @@ async fn the_same_file_twice_needs_confirmation_and_undo_restores_the_reports() 
     assert_eq!(res.status, StatusCode::CONFLICT);
     let reasons = app
         .store
-        .read_blocking(|c| Ok(c.query_row("SELECT count(*) FROM tally WHERE void_reason = 'import_angrad'", [], |r| r.get::<_, i64>(0))?))
+        .read_blocking(|c| {
+            Ok(c.query_row("SELECT count(*) FROM tally WHERE void_reason = 'import_angrad'", [], |r| {
+                r.get::<_, i64>(0)
+            })?)
+        })
         .unwrap();
     assert_eq!(reasons, 14);
     // Undone, the file may be imported again without confirming.
@@ -363,11 +439,19 @@ async fn the_same_file_twice_needs_confirmation_and_undo_restores_the_reports() 
         .store
         .read_blocking(|c| {
             let mut s = c.prepare("SELECT action, detail FROM audit WHERE action LIKE 'import%' ORDER BY id")?;
-            Ok(s.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?)
+            Ok(s.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .unwrap();
-    assert_eq!(audit.iter().map(|a| a.0.as_str()).collect::<Vec<_>>(), ["import_stored", "import_stored", "import_undone", "import_undone"]);
-    assert!(audit[0].1.contains("byte") && audit[0].1.contains("3 rader") && audit[0].1.contains("7 registreringar"), "{}", audit[0].1);
+    assert_eq!(
+        audit.iter().map(|a| a.0.as_str()).collect::<Vec<_>>(),
+        ["import_stored", "import_stored", "import_undone", "import_undone"]
+    );
+    assert!(
+        audit[0].1.contains("byte") && audit[0].1.contains("2 rader") && audit[0].1.contains("7 registreringar"),
+        "{}",
+        audit[0].1
+    );
     assert!(!audit.iter().any(|a| a.1.contains("Kvinna") || a.1.contains("Karlskoga")));
 }
 
@@ -431,13 +515,19 @@ async fn the_browser_flow_checks_previews_stores_and_undoes() {
     assert_eq!(forged.upload("/import", "pinnar.csv", &good).await.status, StatusCode::FORBIDDEN);
 
     // Undo needs the box ticked, then voids the whole import.
-    let id = app.store.read_blocking(|c| Ok(c.query_row("SELECT max(id) FROM import", [], |r| r.get::<_, i64>(0))?)).unwrap();
+    let id = app
+        .store
+        .read_blocking(|c| Ok(c.query_row("SELECT max(id) FROM import", [], |r| r.get::<_, i64>(0))?))
+        .unwrap();
     let res = huvudman.post_form(&format!("/import/{id}/angra"), "").await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     let res = huvudman.post_form(&format!("/import/{id}/angra"), "bekrafta=ja").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert!(res.text().contains("7 registreringar är makulerade"), "{}", res.text());
-    let counted = app.store.read_blocking(|c| Ok(c.query_row("SELECT coalesce(sum(n), 0) FROM tally_count", [], |r| r.get::<_, i64>(0))?)).unwrap();
+    let counted = app
+        .store
+        .read_blocking(|c| Ok(c.query_row("SELECT coalesce(sum(n), 0) FROM tally_count", [], |r| r.get::<_, i64>(0))?))
+        .unwrap();
     assert_eq!(counted, 0);
 }
 
@@ -467,7 +557,12 @@ async fn a_closed_year_is_refused_row_by_row() {
     let app = TestApp::new();
     let res = app.post_form("/rapport/coachingteamet/2024/stang", "").await;
     assert!(res.status.is_redirection() || res.status == StatusCode::OK, "{}", res.status);
-    let body = csv(&[HEADER, &entry_row("2025-03", "Man", 1), &entry_row("2024-12", "Man", 1), &entry_row("2023-05", "Kvinna", 1)]);
+    let body = csv(&[
+        HEADER,
+        &entry_row("2025-03", "Man", 1),
+        &entry_row("2024-12", "Man", 1),
+        &entry_row("2023-05", "Kvinna", 1),
+    ]);
     let res = import(&app.chef, "", body).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
     let problems = res.json()["problems"].as_array().unwrap().clone();

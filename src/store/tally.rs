@@ -311,4 +311,3 @@ pub struct Group {
     pub values: Vec<(i64, i64)>,
     pub n: i64,
 }
-

@@ -108,10 +108,9 @@ impl<'a> Lookup<'a> {
 
 /// Reads "2024-03", "2024-3", "2024-03-15" (the day is dropped) or "mars 2024" as a month.
 pub fn parse_month(text: &str) -> Option<Period> {
-    const MONTHS: [&str; 12] =
-        ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
     let t = fold(text);
-    let mut parts = t.split(|c: char| c == '-' || c == '/' || c == ' ' || c == 'T' || c == 't');
+    let mut parts = t.split(['-', '/', ' ', 'T', 't']);
     let a = parts.next()?;
     let b = parts.next()?;
     if a.len() == 4 && a.bytes().all(|c| c.is_ascii_digit()) && (1..=2).contains(&b.len()) {
@@ -154,7 +153,12 @@ pub fn parse(
         progress(done, total_rows);
     }
     if tallies > MAX_TALLIES {
-        out.problem("", 0, String::new(), format!("Filen ger {tallies} registreringar; högst {MAX_TALLIES} tas emot i en import. Dela upp den."));
+        out.problem(
+            "",
+            0,
+            String::new(),
+            format!("Filen ger {tallies} registreringar; högst {MAX_TALLIES} tas emot i en import. Dela upp den."),
+        );
     }
     if out.ok() && out.rows == 0 {
         out.problem("", 0, String::new(), "Filen innehåller inga registreringar.");
@@ -212,7 +216,11 @@ fn parse_sheet(
     let sheet_kind = lookup.sheets.get(&fold(&sheet.name)).or_else(|| lookup.kinds.get(&fold(&sheet.name))).copied();
     let has = |col: Column| columns.contains(&col);
     if !has(Column::Kind) && sheet_kind.is_none() {
-        let what = if sheet.name.is_empty() { "Filen".to_string() } else { format!("Bladet ”{}”", safe_name(&sheet.name)) };
+        let what = if sheet.name.is_empty() {
+            "Filen".to_string()
+        } else {
+            format!("Bladet ”{}”", safe_name(&sheet.name))
+        };
         out.problem(&sheet.name, header_at + 1, String::new(), format!(
             "{what} säger inte vad som registreras: lägg till kolumnen {KIND} eller ge bladet namnet på en registreringstyp."
         ));
@@ -221,6 +229,26 @@ fn parse_sheet(
     for (name, col) in [(INSATS, Column::Insats), (MONTH, Column::Month)] {
         if !has(col) {
             out.problem(&sheet.name, header_at + 1, String::new(), format!("Kolumnen {name} saknas."));
+        }
+    }
+    // A sheet of one kind without a column its kind requires: said once, not on every row.
+    if let (Some(k), false) = (sheet_kind, has(Column::Kind)) {
+        for kd in k.dimensions.iter().filter(|kd| kd.required) {
+            let Some(d) = config.dimensions.iter().position(|d| d.id == kd.dimension_id && !d.retired) else {
+                continue;
+            };
+            if !has(Column::Dimension(d)) {
+                out.problem(
+                    &sheet.name,
+                    header_at + 1,
+                    String::new(),
+                    format!(
+                        "Kolumnen {} saknas: den krävs vid {}.",
+                        config.dimensions[d].label,
+                        k.label.to_lowercase()
+                    ),
+                );
+            }
         }
     }
     if !out.ok() && out.problems.iter().any(|p| p.row == header_at + 1 && p.sheet == safe_name(&sheet.name)) {
@@ -329,7 +357,9 @@ fn parse_sheet(
                     // Several choices in one cell: "A; B" (or "A, B").
                     let split = |sep: &[char]| -> Option<Vec<&str>> {
                         let parts: Vec<&str> = text.split(sep).map(str::trim).filter(|p| !p.is_empty()).collect();
-                        (parts.len() > 1).then(|| parts.iter().map(|p| values.get(&fold(p)).copied()).collect::<Option<Vec<_>>>()).flatten()
+                        (parts.len() > 1)
+                            .then(|| parts.iter().map(|p| values.get(&fold(p)).copied()).collect::<Option<Vec<_>>>())
+                            .flatten()
                     };
                     match split(&[';', '|', '\n']).or_else(|| split(&[','])) {
                         Some(keys) => raw.values.extend(keys.into_iter().map(|k| (dim.key.clone(), k.to_string()))),
@@ -350,9 +380,14 @@ fn parse_sheet(
                 Ok(t) => {
                     if let Some(year) = closed(t.insats_id, t.period.year) {
                         let message = if year == t.period.year {
-                            format!("{year} är stängt för insatsen; be förbundschefen öppna året om det ska kompletteras.")
+                            format!(
+                                "{year} är stängt för insatsen; be förbundschefen öppna året om det ska kompletteras."
+                            )
                         } else {
-                            format!("En registrering i {} ändrar {year}, som är stängt (de inskrivna vid årets början).", t.period.year)
+                            format!(
+                                "En registrering i {} ändrar {year}, som är stängt (de inskrivna vid årets början).",
+                                t.period.year
+                            )
                         };
                         problems.push((col_of(Column::Month).map(|c| heading[c].clone()).unwrap_or_default(), message));
                     } else {

@@ -44,17 +44,15 @@ fn instructions(config: &Config, kinds: &[&Kind]) -> Vec<String> {
         "5. Lämna en fråga tom om uppgiften saknas; frågor markerade (krävs) måste fyllas i.".into(),
         "6. Skriv aldrig namn, personnummer, e-postadresser eller annan fritext: Pinne tar inte emot filen då.".into(),
         "7. Ändra inte rubrikerna och lägg inte till kolumner. Formler läses inte: klistra in som värden.".into(),
-        "8. Ladda upp filen under Importera i Pinne. Du ser först vad som skulle sparas och alla fel, rad för rad;".into(),
+        "8. Ladda upp filen under Importera i Pinne. Du ser först vad som skulle sparas och alla fel, rad för rad;"
+            .into(),
         "   inget sparas förrän du bekräftar, och en import kan ångras i sin helhet.".into(),
         String::new(),
         "Bladen i mallen".into(),
     ];
     for k in kinds {
-        let required: Vec<String> = questions(config, k)
-            .iter()
-            .filter(|(_, required, _)| *required)
-            .map(|(d, ..)| d.label.clone())
-            .collect();
+        let required: Vec<String> =
+            questions(config, k).iter().filter(|(_, required, _)| *required).map(|(d, ..)| d.label.clone()).collect();
         let req = if required.is_empty() { String::new() } else { format!(" – krävs: {}", required.join(", ")) };
         lines.push(format!("{}{req}", sheet_name(&k.label)));
     }

@@ -37,7 +37,10 @@ pub enum Phase {
     /// Read and checked: what would be stored, and an earlier import of the same file.
     Checked(Box<Checked>),
     Storing,
-    Stored { import_id: i64, tallies: u64 },
+    Stored {
+        import_id: i64,
+        tallies: u64,
+    },
     /// The file could not be read, or storing failed: nothing was stored.
     Failed(String),
 }
@@ -137,7 +140,8 @@ pub fn check(
     total.store(sheets.iter().map(|s| s.rows.len() as u64).sum(), Ordering::Relaxed);
     let config = state.store.config();
     let closed = closed_years(state)?;
-    let closed_from = |insats: i64, year: i32| closed.iter().filter(|(i, y)| *i == insats && *y >= year).map(|(_, y)| *y).min();
+    let closed_from =
+        |insats: i64, year: i32| closed.iter().filter(|(i, y)| *i == insats && *y >= year).map(|(_, y)| *y).min();
     let mut parsed = transfer::rows::parse(&config, &sheets, state.clock.now(), &closed_from, &|d, _| {
         done.store(d as u64, Ordering::Relaxed)
     });
@@ -192,14 +196,26 @@ pub fn save(
     );
     let id = state.store.write_blocking(|tx| {
         let id = store::import::store(tx, &checked.meta, &checked.parsed.tallies, Some(me), &on, done)?;
-        store::audit::append(tx, &on, Some((me, &name)), Action::ImportStored, &format!("import {id}: {detail}"), addr)?;
+        store::audit::append(
+            tx,
+            &on,
+            Some((me, &name)),
+            Action::ImportStored,
+            &format!("import {id}: {detail}"),
+            addr,
+        )?;
         Ok(id)
     })?;
     Ok(state.store.read_blocking(move |c| store::import::get(c, id))?)
 }
 
 /// Undoes a whole import the account may change (every insats of it), with an audit entry.
-pub async fn undo(state: &AppState, user: &CurrentUser, addr: Option<String>, id: i64) -> Result<(Import, i64), AppError> {
+pub async fn undo(
+    state: &AppState,
+    user: &CurrentUser,
+    addr: Option<String>,
+    id: i64,
+) -> Result<(Import, i64), AppError> {
     let ids = state.store.read(move |c| store::import::insatser(c, id)).await?;
     state.store.read(move |c| store::import::get(c, id)).await?;
     if let Some(other) = ids.iter().find(|i| !user.account.works_with(**i)) {
@@ -265,9 +281,17 @@ pub fn template(state: &AppState, user: &CurrentUser, q: &TemplateQuery, xlsx: b
     if xlsx {
         let body = transfer::template::xlsx(&config, &chosen, kind)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
-        Ok(download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &format!("pinne-mall-{what}.xlsx"), body))
+        Ok(download(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("pinne-mall-{what}.xlsx"),
+            body,
+        ))
     } else {
-        Ok(download("text/csv; charset=utf-8; header=present", &format!("pinne-mall-{what}.csv"), transfer::template::csv(&config, &kinds, &[])))
+        Ok(download(
+            "text/csv; charset=utf-8; header=present",
+            &format!("pinne-mall-{what}.csv"),
+            transfer::template::csv(&config, &kinds, &[]),
+        ))
     }
 }
 
@@ -347,7 +371,10 @@ pub async fn export_page(
 }
 
 /// `GET /import`: the template, the upload form, the export and the earlier imports.
-pub async fn index(State(state): State<AppState>, Extension(user): Extension<CurrentUser>) -> Result<Markup, PageError> {
+pub async fn index(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Markup, PageError> {
     may_import(&user)?;
     let imports = state.store.read(|c| store::import::list(c, 50)).await?;
     Ok(index_page(&state, &user, &imports, None))
@@ -453,12 +480,15 @@ pub async fn upload(
             read::MAX_FILE / (1024 * 1024)
         )))
     };
-    let unreadable = || PageError(AppError::BadRequest("Uppladdningen kunde inte läsas. Välj filen och försök igen.".into()));
+    let unreadable =
+        || PageError(AppError::BadRequest("Uppladdningen kunde inte läsas. Välj filen och försök igen.".into()));
     let mut token_ok = false;
     let mut file: Option<Vec<u8>> = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { unreadable() }
-    })? {
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { unreadable() })?
+    {
         match field.name() {
             Some("csrf") => {
                 let text = field.text().await.map_err(|_| unreadable())?;
@@ -466,9 +496,11 @@ pub async fn upload(
             }
             Some("fil") if token_ok => {
                 let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { unreadable() }
-                })? {
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { unreadable() })?
+                {
                     if bytes.len() + chunk.len() > read::MAX_FILE {
                         return Err(too_large());
                     }
@@ -482,12 +514,14 @@ pub async fn upload(
     if !token_ok {
         tracing::warn!(account = %user.account.name, "upload without the session's CSRF token refused");
         return Err(PageError(AppError::Forbidden(
-            "Formuläret kunde inte kontrolleras (det kan ha blivit för gammalt). Ladda om sidan och försök igen.".into(),
+            "Formuläret kunde inte kontrolleras (det kan ha blivit för gammalt). Ladda om sidan och försök igen."
+                .into(),
         )));
     }
     let Some(bytes) = file.filter(|b| !b.is_empty()) else {
         let imports = state.store.read(|c| store::import::list(c, 50)).await?;
-        return Ok((StatusCode::BAD_REQUEST, index_page(&state, &user, &imports, Some("Välj en fil att ladda upp."))).into_response());
+        return Ok((StatusCode::BAD_REQUEST, index_page(&state, &user, &imports, Some("Välj en fil att ladda upp.")))
+            .into_response());
     };
     let Some((id, job)) = state.imports.start(user.account.id) else {
         return Err(PageError(AppError::Unavailable("Många importer pågår just nu. Försök igen om en stund.".into())));
@@ -531,55 +565,87 @@ fn render_job(state: &AppState, user: &CurrentUser, id: &str, job: &Job, error: 
     let chrome = Chrome::new(&config.association, user);
     let phase = job.phase.lock().expect("job lock");
     match &*phase {
-        Phase::Reading => page_with(chrome, "Kontrollerar filen", Section::Import, Some(1), html! {
-            h1 { "Kontrollerar filen …" }
-            (progress(job, "Kontrollerade", "rader"))
-        }),
-        Phase::Storing => page_with(chrome, "Sparar", Section::Import, Some(1), html! {
-            h1 { "Sparar registreringarna …" }
-            p { "Allt sparas på en gång: avbryts något sparas ingenting." }
-            (progress(job, "Sparade", "registreringar"))
-        }),
-        Phase::Failed(message) => page(chrome, "Filen kan inte importeras", Section::Import, html! {
-            h1 { "Filen kan inte importeras" }
-            div.error-summary role="alert" tabindex="-1" { p { (message) } p { "Inget har sparats." } }
-            p { a href="/import" { "Tillbaka till Importera" } }
-        }),
-        Phase::Stored { import_id, tallies } => page(chrome, "Importen är sparad", Section::Import, html! {
-            h1 { "Importen är sparad" }
-            p.notice role="status" { (crate::sv::count(*tallies as i64)) " registreringar är sparade (import nr " (import_id) ")." }
-            p { "Årsrapporterna räknar med dem nu. Blev något fel kan hela importen ångras under " a href="/import" { "Importera" } "." }
-            p { a href="/rapport" { "Till årsrapporterna" } }
-        }),
-        Phase::Checked(c) if !c.parsed.ok() => page(chrome, "Filen har fel", Section::Import, html! {
-            h1 { "Filen har fel – inget har sparats" }
-            div.error-summary role="alert" tabindex="-1" {
-                p { (problem_count(&c.parsed)) " Rätta dem i filen och ladda upp den igen: en import sparas bara hel." }
-            }
-            (problems_table(&c.parsed))
-            p { a href="/import" { "Ladda upp en rättad fil" } }
-        }),
-        Phase::Checked(c) => page(chrome, "Förhandsgranska importen", Section::Import, html! {
-            h1 { "Förhandsgranska importen" }
-            p.lead { "Filen har " (crate::sv::count(c.parsed.rows as i64)) " rader och ger " strong { (crate::sv::count(c.parsed.total() as i64)) " registreringar" } ". Inget är sparat än." }
-            @if let Some(e) = error { div.error-summary role="alert" tabindex="-1" { p { (e) } } }
-            @if let Some(same) = &c.same_file {
-                div.warning role="note" {
-                    p { "Samma fil importerades " (same.created_on) @if let Some(by) = &same.created_by { " av " (by) } " (import nr " (same.id) ", " (crate::sv::count(same.tallies)) " registreringar). Importeras den igen räknas allt två gånger." }
+        Phase::Reading => page_with(
+            chrome,
+            "Kontrollerar filen",
+            Section::Import,
+            Some(1),
+            html! {
+                h1 { "Kontrollerar filen …" }
+                (progress(job, "Kontrollerade", "rader"))
+            },
+        ),
+        Phase::Storing => page_with(
+            chrome,
+            "Sparar",
+            Section::Import,
+            Some(1),
+            html! {
+                h1 { "Sparar registreringarna …" }
+                p { "Allt sparas på en gång: avbryts något sparas ingenting." }
+                (progress(job, "Sparade", "registreringar"))
+            },
+        ),
+        Phase::Failed(message) => page(
+            chrome,
+            "Filen kan inte importeras",
+            Section::Import,
+            html! {
+                h1 { "Filen kan inte importeras" }
+                div.error-summary role="alert" tabindex="-1" { p { (message) } p { "Inget har sparats." } }
+                p { a href="/import" { "Tillbaka till Importera" } }
+            },
+        ),
+        Phase::Stored { import_id, tallies } => page(
+            chrome,
+            "Importen är sparad",
+            Section::Import,
+            html! {
+                h1 { "Importen är sparad" }
+                p.notice role="status" { (crate::sv::count(*tallies as i64)) " registreringar är sparade (import nr " (import_id) ")." }
+                p { "Årsrapporterna räknar med dem nu. Blev något fel kan hela importen ångras under " a href="/import" { "Importera" } "." }
+                p { a href="/rapport" { "Till årsrapporterna" } }
+            },
+        ),
+        Phase::Checked(c) if !c.parsed.ok() => page(
+            chrome,
+            "Filen har fel",
+            Section::Import,
+            html! {
+                h1 { "Filen har fel – inget har sparats" }
+                div.error-summary role="alert" tabindex="-1" {
+                    p { (problem_count(&c.parsed)) " Rätta dem i filen och ladda upp den igen: en import sparas bara hel." }
                 }
-            }
-            form method="post" action=(format!("/import/jobb/{id}/spara")) {
-                (csrf(user))
-                @if c.same_file.is_some() {
-                    div.field { label { input type="checkbox" name="igen" value="ja"; " Importera filen en gång till ändå" } }
+                (problems_table(&c.parsed))
+                p { a href="/import" { "Ladda upp en rättad fil" } }
+            },
+        ),
+        Phase::Checked(c) => page(
+            chrome,
+            "Förhandsgranska importen",
+            Section::Import,
+            html! {
+                h1 { "Förhandsgranska importen" }
+                p.lead { "Filen har " (crate::sv::count(c.parsed.rows as i64)) " rader och ger " strong { (crate::sv::count(c.parsed.total() as i64)) " registreringar" } ". Inget är sparat än." }
+                @if let Some(e) = error { div.error-summary role="alert" tabindex="-1" { p { (e) } } }
+                @if let Some(same) = &c.same_file {
+                    div.warning role="note" {
+                        p { "Samma fil importerades " (same.created_on) @if let Some(by) = &same.created_by { " av " (by) } " (import nr " (same.id) ", " (crate::sv::count(same.tallies)) " registreringar). Importeras den igen räknas allt två gånger." }
+                    }
                 }
-                button.primary type="submit" { "Spara " (crate::sv::count(c.parsed.total() as i64)) " registreringar" }
-                " "
-                a href="/import" { "Avbryt" }
-            }
-            h2 { "Det här sparas" }
-            (summary_table(&config, &c.parsed))
-        }),
+                form method="post" action=(format!("/import/jobb/{id}/spara")) {
+                    (csrf(user))
+                    @if c.same_file.is_some() {
+                        div.field { label { input type="checkbox" name="igen" value="ja"; " Importera filen en gång till ändå" } }
+                    }
+                    button.primary type="submit" { "Spara " (crate::sv::count(c.parsed.total() as i64)) " registreringar" }
+                    " "
+                    a href="/import" { "Avbryt" }
+                }
+                h2 { "Det här sparas" }
+                (summary_table(&config, &c.parsed))
+            },
+        ),
     }
 }
 
@@ -653,10 +719,9 @@ pub async fn save_page(
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     may_import(&user)?;
-    let job = state
-        .imports
-        .get(&id, user.account.id)
-        .ok_or_else(|| AppError::NotFound("Importen finns inte längre (den sparas i en timme). Ladda upp filen igen.".into()))?;
+    let job = state.imports.get(&id, user.account.id).ok_or_else(|| {
+        AppError::NotFound("Importen finns inte längre (den sparas i en timme). Ladda upp filen igen.".into())
+    })?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let again = super::field(&pairs, "igen") == "ja";
     let checked = {

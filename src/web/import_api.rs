@@ -89,7 +89,10 @@ pub struct Undone {
         (status = 403, description = "Not a huvudman or förbundschef. / Ingen behörighet.", body = ErrorBody),
     )
 )]
-pub async fn list(State(state): State<AppState>, Extension(user): Extension<CurrentUser>) -> Result<Json<ImportList>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Json<ImportList>, ApiError> {
     may_import(&user)?;
     let imports = state.store.read(|c| store::import::list(c, 100)).await.map_err(AppError::from)?;
     Ok(Json(ImportList { imports }))
@@ -208,7 +211,8 @@ pub async fn undo(
     Path(id): Path<String>,
 ) -> Result<Json<Undone>, ApiError> {
     may_import(&user)?;
-    let id: i64 = id.parse().ok().filter(|i| *i > 0).ok_or_else(|| AppError::NotFound("Importen finns inte.".into()))?;
+    let id: i64 =
+        id.parse().ok().filter(|i| *i > 0).ok_or_else(|| AppError::NotFound("Importen finns inte.".into()))?;
     let (import, voided) = import::undo(&state, &user, addr, id).await?;
     Ok(Json(Undone { import, voided }))
 }
