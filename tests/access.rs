@@ -118,6 +118,11 @@ fn cases() -> Vec<Case> {
         (M::GET, "/oversikt", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/installningar", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/budget/coachingteamet/2026", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
+        (M::GET, "/import", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::GET, "/import/mall.xlsx", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::GET, "/import/mall.csv?insats=coachingteamet", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::GET, "/import/export?insats=coachingteamet&year=2025", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::GET, "/import/jobb/123", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
         // Changes from pages (each with the session's CSRF token).
         (M::POST, "/registrera", EXIT, [Login, Allowed, Forbidden, Allowed, Forbidden]),
         (M::POST, "/registrerat/1/angra", "", [Login, Allowed, Allowed, Allowed, Forbidden]),
@@ -188,6 +193,9 @@ fn cases() -> Vec<Case> {
             [Allowed, Allowed, Allowed, Allowed, Allowed],
         ),
         (M::POST, "/login/kod", "code=000000", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (M::POST, "/import", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::POST, "/import/jobb/123/spara", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::POST, "/import/1/angra", "bekrafta=ja", [Login, Forbidden, Allowed, Allowed, Forbidden]),
         (M::POST, "/logout", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         // The JSON API (Bearer tokens).
         (M::GET, "/api/v1/config", "", [Unauthorized, Allowed, Allowed, Allowed, Allowed]),
@@ -229,6 +237,11 @@ fn cases() -> Vec<Case> {
             r#"{"budget_kr":100}"#,
             [Unauthorized, Forbidden, Forbidden, Allowed, Forbidden],
         ),
+        (M::GET, "/api/v1/imports", "", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::POST, "/api/v1/imports", "Datum;Antal", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::GET, "/api/v1/imports/template", "", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::POST, "/api/v1/imports/1/undo", "", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::GET, "/api/v1/exports/coachingteamet/2025", "", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
         (
             M::GET,
             "/api/v1/reports/coachingteamet/2025?format=csv",
@@ -281,6 +294,7 @@ async fn the_matrix_covers_every_route() {
     };
     let mut routes = routes_in(include_str!("../src/web/mod.rs"), "");
     routes.extend(routes_in(include_str!("../src/web/api.rs"), "/api/v1"));
+    routes.extend(routes_in(include_str!("../src/web/import_api.rs"), "/api/v1"));
     routes.sort();
     routes.dedup();
     let covered: Vec<String> = cases().iter().map(|(_, p, _, _)| p.split('?').next().unwrap().to_string()).collect();

@@ -88,9 +88,9 @@ async fn the_template_has_a_sheet_per_kind_with_drop_down_lists_and_no_retired_c
     assert!(instructions.iter().any(|l| l.contains("ÅÅÅÅ-MM")), "{instructions:?}");
 
     // The empty template imports as "no tallies": its instructions and lists are not read as rows.
-    let res = import(&huvudman, "?dry_run=true", huvudman.get("/import/mall.xlsx").await.body).await;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(res.json()["problems"][0]["message"], "Filen innehåller inga registreringar.", "{}", res.text());
+    let empty = import(&huvudman, "?dry_run=true", huvudman.get("/import/mall.xlsx").await.body).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(empty.json()["problems"][0]["message"], "Filen innehåller inga registreringar.", "{}", empty.text());
 
     // Every question column has a drop-down list that points at the hidden sheet.
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(res.body)).unwrap();

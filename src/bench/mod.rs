@@ -11,6 +11,7 @@
 //!
 //! `--reader` instead times the published report page as a läsare gets it (`reader.rs`).
 
+pub mod import;
 pub mod reader;
 
 use crate::demo::{Sampler, preset_for};
@@ -43,6 +44,12 @@ pub struct Options {
     /// Only time the published report page as a läsare gets it, with 2 and 10 years of tallies.
     #[arg(long)]
     pub reader: bool,
+    /// Only time an import of a spreadsheet of `--rows` rows: the preview and storing it.
+    #[arg(long)]
+    pub import: bool,
+    /// Rows of the file `--import` checks and stores.
+    #[arg(long, default_value_t = 50_000)]
+    pub rows: usize,
 }
 
 /// Generates random valid tallies for the insats the default demo uses.
@@ -245,6 +252,9 @@ fn reports(store: &Store, runs: usize, year: i32) -> anyhow::Result<ReportFigure
 pub fn run(opts: &Options) -> anyhow::Result<()> {
     if opts.reader {
         return reader::run(&opts.dir, opts.report_runs.max(20));
+    }
+    if opts.import {
+        return import::run(&opts.dir, opts.rows, opts.report_runs.clamp(1, 5));
     }
     let now = crate::Clock::System.now();
     eprintln!("building benchmark databases in {} …", opts.dir.display());

@@ -45,11 +45,13 @@ pub fn looks_personal(text: &str) -> Option<&'static str> {
     }
     let n = sensitive::normalise(text);
     let words: Vec<&str> = n.split_whitespace().collect();
+    // "Anna", "Karl-Erik", "O'Neil": each part capitalised, the rest lower-case letters.
     let capitalised = |w: &&str| {
-        let mut chars = w.chars();
-        chars.next().is_some_and(char::is_uppercase)
-            && w.chars().count() >= 2
-            && chars.all(|c| c.is_lowercase() || c == '-' || c == '\'')
+        w.chars().count() >= 2
+            && w.split(['-', '\'']).all(|part| {
+                let mut chars = part.chars();
+                chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase)
+            })
     };
     if (2..=4).contains(&words.len()) && words.iter().all(capitalised) {
         return Some(NAME_MESSAGE);

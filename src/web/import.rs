@@ -471,9 +471,15 @@ fn index_page(state: &AppState, user: &CurrentUser, imports: &[Import], error: O
 pub async fn upload(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
-    mut multipart: Multipart,
+    req: axum::extract::Request,
 ) -> Result<Response, PageError> {
     may_import(&user)?;
+    use axum::extract::FromRequest;
+    let Ok(mut multipart) = Multipart::from_request(req, &state).await else {
+        let imports = state.store.read(|c| store::import::list(c, 50)).await?;
+        let page = index_page(&state, &user, &imports, Some("Välj en fil att ladda upp."));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
     let too_large = || {
         PageError(AppError::PayloadTooLarge(format!(
             "Filen är för stor: högst {} MB tas emot. Dela upp den i flera filer.",
