@@ -66,11 +66,17 @@ fn a_large_import_shows_its_progress_in_a_real_browser() {
         .output()
         .expect("node (install nodejs and run npm ci in tests/browser)");
     let _ = server.kill();
+    let _ = server.wait();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "browser script failed: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     let seen: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(seen["readingProgress"], true, "no progress bar while checking: {seen}");
     assert_eq!(seen["storingProgress"], true, "no progress bar while storing: {seen}");
+    // The bar moves: it was seen part way, not only empty or full.
+    assert!(
+        seen["readingProgressMoving"] == true || seen["storingProgressMoving"] == true,
+        "the bar never showed progress part way: {seen}"
+    );
     assert_eq!(seen["preview"], true, "{seen}");
     assert_eq!(seen["stored"], true, "{seen}");
     assert!(seen["storedText"].as_str().unwrap().contains("50 000 registreringar är sparade"), "{seen}");

@@ -136,7 +136,11 @@ pub fn parse(
     let mut tallies: u64 = 0;
     for sheet in sheets {
         // Personal data anywhere, even in a sheet that is skipped, stops the import.
+        // Progress: each row counts half when scanned and half when read as a tally.
         for (r, row) in sheet.rows.iter().enumerate() {
+            if r % 1000 == 0 {
+                progress(done + r / 2, total_rows);
+            }
             for (c, cell) in row.iter().enumerate() {
                 if let Some(m) = crate::domain::sensitive::personal_data(cell) {
                     out.problem(&sheet.name, r + 1, column_letters(c), m);
@@ -148,7 +152,9 @@ pub fn parse(
             done += sheet.rows.len();
             continue;
         }
-        parse_sheet(&lookup, sheet, now, closed, &mut out, &mut tallies);
+        let half = sheet.rows.len() / 2;
+        let at = |r: usize| progress(done + half + r / 2, total_rows);
+        parse_sheet(&lookup, sheet, now, closed, &mut out, &mut tallies, &at);
         done += sheet.rows.len();
         progress(done, total_rows);
     }
@@ -177,6 +183,7 @@ fn parse_sheet(
     closed: &dyn Fn(i64, i32) -> Option<i32>,
     out: &mut Parsed,
     tallies: &mut u64,
+    progress: &dyn Fn(usize),
 ) {
     let config = lookup.config;
     let Some(header_at) = sheet.rows.iter().position(|r| r.iter().any(|c| !c.trim().is_empty())) else { return };
@@ -266,6 +273,9 @@ fn parse_sheet(
     };
 
     for (r, row) in sheet.rows.iter().enumerate().skip(header_at + 1) {
+        if r % 1000 == 0 {
+            progress(r);
+        }
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

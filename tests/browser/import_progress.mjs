@@ -21,24 +21,35 @@ try {
   await page.setInputFiles('#fil', file);
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("Kontrollera filen")')]);
 
-  // Follow the self-reloading page until the preview (or an error) is shown.
+  // Follow the self-reloading page until `done` holds. The page reloads itself every second, so
+  // a read can meet a navigation: it is then read again.
   const follow = async (phase, done) => {
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      const bar = await page.$('progress#progress');
-      if (bar) {
+      let state;
+      try {
+        state = await page.evaluate(() => {
+          const bar = document.querySelector('progress#progress');
+          return {
+            bar: bar ? `${bar.getAttribute('value')}/${bar.getAttribute('max')}` : null,
+            text: document.querySelector('main')?.textContent || '',
+          };
+        });
+      } catch (e) {
+        await page.waitForTimeout(100);
+        continue;
+      }
+      if (state.bar) {
         seen[phase] = true;
-        const value = await bar.getAttribute('value');
-        const max = await bar.getAttribute('max');
-        seen.progressValues.push(`${phase}:${value}/${max}`);
-        if (seen.progressValues.length === 1 || !seen[`${phase}Shot`]) {
-          await page.screenshot({ path: `${shots}/import-${phase}.png` });
-          seen[`${phase}Shot`] = true;
+        seen.progressValues.push(`${phase}:${state.bar}`);
+        // One screenshot per phase, of the bar part way.
+        const [value, max] = state.bar.split('/').map(Number);
+        if (value > 0 && value < max && !seen[`${phase}Moving`]) {
+          seen[`${phase}Moving`] = true;
+          await page.screenshot({ path: `${shots}/import-${phase}.png` }).catch(() => {});
         }
       }
-      const text = await page.textContent('main');
-      if (done(text)) return text;
-      await page.waitForLoadState('load');
+      if (done(state.text)) return state.text;
       await page.waitForTimeout(150);
     }
     throw new Error(`timed out in ${phase}`);

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod components;
 pub mod goals;
+pub mod import;
 pub mod layout;
 pub mod report;
 pub mod tally;
