@@ -386,7 +386,8 @@ pub async fn index(
 fn index_page(state: &AppState, user: &CurrentUser, imports: &[Import], error: Option<&str>) -> Markup {
     let config = state.store.config();
     let mine = insatser(&config, user);
-    views::import::index(Chrome::new(&config.association, user), user, &mine, state.clock.now(), imports, error)
+    let kinds = transfer::template::kinds(&config, &mine, None);
+    views::import::index(Chrome::new(&config.association, user), user, &mine, &kinds, state.clock.now(), imports, error)
 }
 
 fn render_job(state: &AppState, user: &CurrentUser, id: &str, job: &Job, error: Option<&str>) -> Markup {

@@ -2,7 +2,7 @@
 //! a job's page (progress, problems, preview, result).
 
 use super::layout::{Chrome, Section, csrf, page, page_with};
-use crate::domain::{Config, Insats, Period};
+use crate::domain::{Config, Insats, Kind, Period};
 use crate::store::import::Import;
 use crate::transfer::{read, rows::Parsed};
 use crate::web::auth::CurrentUser;
@@ -14,6 +14,7 @@ pub fn index(
     chrome: Chrome,
     user: &CurrentUser,
     mine: &[&Insats],
+    kinds: &[&Kind],
     now: Period,
     imports: &[Import],
     error: Option<&str>,
@@ -38,6 +39,25 @@ pub fn index(
                         " · "
                         a href=(format!("/import/mall.csv?insats={}", i.key)) { "som CSV" }
                     }
+                }
+            }
+            details {
+                summary { "Mall för en enda typ av registrering" }
+                form method="get" action="/import/mall.xlsx" {
+                    div.field {
+                        label for="mall-insats" { "Insats" }
+                        select #mall-insats name="insats" {
+                            option value="" { "Alla mina insatser" }
+                            @for i in mine { option value=(i.key) { (i.label) } }
+                        }
+                    }
+                    div.field {
+                        label for="mall-kind" { "Typ av registrering" }
+                        select #mall-kind name="kind" { @for k in kinds { option value=(k.key) { (k.label) } } }
+                    }
+                    button type="submit" { "Hämta som Excel" }
+                    " "
+                    button type="submit" formaction="/import/mall.csv" { "Hämta som CSV" }
                 }
             }
             h2 { "2. Ladda upp den ifyllda filen" }
