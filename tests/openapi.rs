@@ -20,13 +20,14 @@ const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "
 /// (method, path) of every route in `api::router()`, read from its source: `.route("PATH",
 /// get(a).post(b))`, `axum::routing::post(c)`, …, also when rustfmt breaks a call over lines.
 fn router_routes() -> BTreeSet<(String, String)> {
-    let routes = routes_in(include_str!("../src/web/api.rs"));
+    let mut routes = routes_in(include_str!("../src/web/api.rs"), "pub fn router()");
+    routes.extend(routes_in(include_str!("../src/web/import_api.rs"), "pub fn routes()"));
     assert!(routes.len() >= 10, "too few routes read from api.rs: {routes:?}");
     routes
 }
 
-fn routes_in(src: &str) -> BTreeSet<(String, String)> {
-    let start = src.find("pub fn router()").expect("api::router() in src/web/api.rs");
+fn routes_in(src: &str, function: &str) -> BTreeSet<(String, String)> {
+    let start = src.find(function).expect("the router function");
     let body = &src[start..start + src[start..].find("\n}\n").expect("end of router()")];
     let mut out = BTreeSet::new();
     for chunk in body.split(".route(").skip(1) {
@@ -82,7 +83,7 @@ pub fn router() -> Router<AppState> {
         )
 }
 "#;
-    let got: Vec<(String, String)> = routes_in(src).into_iter().collect();
+    let got: Vec<(String, String)> = routes_in(src, "pub fn router()").into_iter().collect();
     let want = [
         ("delete", "/d"),
         ("get", "/a"),
@@ -468,7 +469,10 @@ async fn the_enumerations_are_the_codes() {
             .collect()
     };
     use pinne::domain::{Flow, Role as DimensionRole, Shape, VoidReason};
-    let reasons: Vec<&str> = VoidReason::ALL.iter().map(|r| r.as_str()).collect();
+    // What a person may give when voiding; a stored tally may also say import_angrad.
+    let mut reasons: Vec<&str> = VoidReason::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(values("VoidChoice"), reasons);
+    reasons.push(VoidReason::ImportAngrad.as_str());
     assert_eq!(values("VoidReason"), reasons);
     for v in values("DimensionRole") {
         assert_eq!(DimensionRole::parse(&v).map(|r| r.as_str()), Some(v.as_str()));

@@ -468,13 +468,33 @@ pub async fn upload(
     };
     let (st, u) = (state.clone(), user.clone());
     tokio::task::spawn_blocking(move || {
-        let phase = match check(&st, &u, &bytes, &job.done, &job.total) {
+        let phase = guarded("check", || match check(&st, &u, &bytes, &job.done, &job.total) {
             Ok(c) => Phase::Checked(Box::new(c)),
-            Err(e) => Phase::Failed(e.message().0),
-        };
+            Err(e) => failed(e, ""),
+        });
         job.set(phase);
     });
     Ok(Redirect::to(&format!("/import/jobb/{id}")).into_response())
+}
+
+/// A failed job: its Swedish message (an internal error is logged, without the file's content,
+/// and shown as the generic one).
+fn failed(e: AppError, then: &str) -> Phase {
+    if let AppError::Internal(inner) = &e {
+        tracing::error!(error = %inner, "import failed");
+    }
+    Phase::Failed(format!("{}{then}", e.message().0))
+}
+
+/// Runs a job's work so that a panic ends the job as failed (a transaction in progress is rolled
+/// back when it is dropped) instead of leaving its page reloading for ever.
+fn guarded(what: &str, work: impl FnOnce() -> Phase) -> Phase {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+        tracing::error!(step = what, "import job panicked");
+        Phase::Failed(
+            "Något gick fel i Pinne. Inget har sparats; försök igen eller kontakta den som driver Pinne.".into(),
+        )
+    })
 }
 
 /// `GET /import/jobb/{id}`: progress, problems, preview or the result.
@@ -531,10 +551,10 @@ pub async fn save_page(
     let (st, u) = (state.clone(), user.clone());
     let address = addr.0.clone();
     tokio::task::spawn_blocking(move || {
-        let phase = match save(&st, &u, address.as_deref(), &checked, &job.done) {
+        let phase = guarded("store", || match save(&st, &u, address.as_deref(), &checked, &job.done) {
             Ok(import) => Phase::Stored { import_id: import.id, tallies: import.tallies as u64 },
-            Err(e) => Phase::Failed(format!("{} Inget har sparats.", e.message().0)),
-        };
+            Err(e) => failed(e, " Inget har sparats."),
+        });
         job.set(phase);
     });
     Ok(Redirect::to(&format!("/import/jobb/{id}")).into_response())

@@ -116,7 +116,7 @@ pub async fn list(
         (status = 403, description = "Not a huvudman or förbundschef, a read-only token, or a browser session. / Ingen behörighet.", body = ErrorBody),
         (status = 409, description = "The same file was imported before (send `again=true`), or a year is closed. / Redan importerad.", body = ErrorBody),
         (status = 413, description = "The file is larger than 30 MB. / Filen är för stor.", body = ErrorBody),
-        (status = 422, description = "Problems in the file; nothing stored. `problems` lists them.", body = Preview),
+        (status = 422, description = "Problems in the file; nothing stored. The error object, with the preview's fields beside it: `problems` lists every problem by sheet, row and column.", body = ErrorBody),
     )
 )]
 pub async fn create(
@@ -184,7 +184,23 @@ pub async fn create(
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("import task: {e}")))??;
-    Ok((result.0, Json(result.1)).into_response())
+    let (status, preview) = result;
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        // The API's error object, with the preview (and its problems) beside it.
+        let n = preview.problems.len() + preview.more_problems;
+        let mut body = serde_json::to_value(&preview).map_err(|e| AppError::Internal(e.into()))?;
+        let first = preview.problems.first();
+        body["error"] = serde_json::json!({
+            "message": format!(
+                "Filen har {} och kan inte importeras; inget har sparats.{}",
+                crate::sv::plural(n as i64, "fel", "fel"),
+                first.map_or(String::new(), |p| format!(" Första: {}", p.message))
+            ),
+            "field": null,
+        });
+        return Ok((status, Json(body)).into_response());
+    }
+    Ok((status, Json(preview)).into_response())
 }
 
 #[utoipa::path(

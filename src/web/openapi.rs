@@ -207,7 +207,20 @@ pub enum TextOrNumber {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct VoidBody {
-    pub reason: VoidReason,
+    pub reason: VoidChoice,
+}
+
+/// A reason a person may give when voiding (`VoidReason` without `import_angrad`, which only
+/// undoing an import sets).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum VoidChoice {
+    Felregistrering,
+    Dubblett,
+    FelPeriod,
+    FelInsats,
+    Annat,
 }
 
 /// The budget and the outcome of an insats for a year, in whole kronor (0–10 000 000 000). The
