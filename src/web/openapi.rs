@@ -5,7 +5,7 @@
 //! `tests/openapi.rs` checks the document against the router and the official 3.1 schema.
 
 use super::api;
-use crate::domain::{FieldError, VoidReason};
+use crate::domain::FieldError;
 use axum::http::header;
 use axum::response::IntoResponse;
 use std::collections::BTreeMap;
