@@ -259,3 +259,12 @@ mod tests {
         );
     }
 }
+
+/// "2021", "2021 och 2022", "2020, 2021 och 2022".
+pub fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} och {last}", rest.join(", ")),
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod config;
+pub mod earlier;
 pub mod event;
 pub mod goal;
 pub mod period;

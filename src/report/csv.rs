@@ -54,13 +54,13 @@ pub fn write(tables: &[Table], dialect: Dialect, marking: &str) -> Vec<u8> {
                 }
                 w.write_record([text(&t.title, dialect)]).expect("write to memory");
                 let mut head = vec![text(&t.row_heading, dialect)];
-                for c in &t.columns {
+                for (i, c) in t.columns.iter().enumerate() {
                     match c.measure {
                         Measure::CountShare => {
-                            head.push(text(&format!("{} antal", c.heading()), dialect));
-                            head.push(text(&format!("{} andel", c.heading()), dialect));
+                            head.push(text(&format!("{} antal", t.heading(i)), dialect));
+                            head.push(text(&format!("{} andel", t.heading(i)), dialect));
                         }
-                        _ => head.push(text(&c.heading(), dialect)),
+                        _ => head.push(text(&t.heading(i), dialect)),
                     }
                 }
                 w.write_record(&head).expect("write to memory");

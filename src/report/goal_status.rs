@@ -5,7 +5,84 @@ use super::{Ctx, GoalBasis, GoalFigure, GoalStatus, Inputs, goals, protect, sect
 use crate::domain::{Comparator, Config, Dimension, Flow, Goal, GoalSpec, Insats, Measure, Role};
 use std::collections::BTreeMap;
 
-pub(super) fn goal_status(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &Goal) -> GoalStatus {
+/// A goal's status; a previous year from an earlier annual report is measured on its figures,
+/// when they hold what the goal counts (else it has no previous outcome, never 0).
+pub(super) fn goal_status(
+    config: &Config,
+    ctx: &Ctx,
+    insats: &Insats,
+    inputs: &Inputs,
+    g: &Goal,
+    earlier: &[super::earlier::Reported],
+) -> GoalStatus {
+    let mut status = of_tallies(config, ctx, insats, inputs, g);
+    let prev = ctx.year - 1;
+    if !earlier.iter().any(|f| f.year == prev) {
+        return status;
+    }
+    let known: BTreeMap<&str, i64> =
+        earlier.iter().filter(|f| f.year == prev).filter_map(|f| Some((f.tag.as_str(), f.count?))).collect();
+    // A quantity of that year: a figure, or a sum of figures.
+    let value = |q: &protect::Q, sums: &[protect::Sum]| -> Option<i64> {
+        known.get(q.tag.as_str()).copied().or_else(|| {
+            let s = sums.iter().find(|s| s.total.tag == q.tag)?;
+            s.parts.iter().map(|p| known.get(p.tag.as_str()).copied()).sum()
+        })
+    };
+    let sums = status.basis.sums.clone();
+    let figure = status.basis.figures.get(&(prev, "*".to_string())).cloned();
+    let resolved = figure.clone().and_then(|f| {
+        let den = match &f.den {
+            Some(d) => Some(value(d, &sums)?),
+            None => None,
+        };
+        let deps: Option<Vec<i64>> = f.deps.iter().map(|q| value(q, &sums)).collect();
+        Some((f, den, deps?))
+    });
+    status.basis.figures.retain(|(y, _), _| *y != prev);
+    status.basis.sums.retain(|s| !std::iter::once(&s.total).chain(&s.parts).any(|q| q.tag.contains(&format!("@{prev}:"))));
+    status.previous_actual = None;
+    // A share goal whose one numerator figure is published as a share of all of its kind.
+    let share_only = || -> Option<(GoalFigure, f64)> {
+        let f = figure?;
+        let (den, [num]) = (f.den.as_ref()?, f.deps.as_slice()) else { return None };
+        let base = |t: &str| t.rsplit_once('@').map(|(b, _)| b.to_string()).unwrap_or_default();
+        if status.goal_type != "share" || !base(&den.tag).ends_with("::*") || !base(&num.tag).starts_with(&base(&den.tag)[..base(&den.tag).len() - 1]) {
+            return None;
+        }
+        let s = earlier.iter().find(|e| e.tag == num.tag)?.share?;
+        let d = value(den, &sums)?;
+        Some((GoalFigure { den: Some(protect::Q { tag: den.tag.clone(), n: d }), deps: Vec::new() }, s))
+    };
+    if resolved.is_none()
+        && let Some((f, s)) = share_only()
+    {
+        status.previous_actual = Some(s);
+        status.basis.figures.insert((prev, "*".into()), f);
+        return status;
+    }
+    if let Some((f, den, deps)) = resolved {
+        status.previous_actual = match (status.goal_type, den, deps.as_slice()) {
+            ("share", Some(d), [n]) => share(*n, d),
+            ("count", None, [n]) => Some(*n as f64),
+            ("cost_per_participant", Some(d), []) => {
+                let b = inputs.budgets.iter().find(|(y, _)| *y == prev).map(|(_, b)| b);
+                b.and_then(|b| b.outcome_kr.or(b.budget_kr)).filter(|_| d > 0).map(|kr| kr as f64 / d as f64)
+            }
+            _ => None,
+        };
+        if status.previous_actual.is_some() {
+            let with = |q: &protect::Q, n: i64| protect::Q { tag: q.tag.clone(), n };
+            // Sums over figures become the figures themselves (a sum of a goal's parts).
+            let deps = f.deps.iter().zip(&deps).map(|(q, n)| with(q, *n)).collect();
+            let den = f.den.as_ref().zip(den).map(|(q, n)| with(q, n));
+            status.basis.figures.insert((prev, "*".into()), GoalFigure { den, deps });
+        }
+    }
+    status
+}
+
+fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &Goal) -> GoalStatus {
     let value_keys = |ids: &[i64]| -> Vec<String> {
         let found: Vec<(&Dimension, &crate::domain::DimensionValue)> = ids
             .iter()

@@ -25,6 +25,9 @@ pub struct ColumnJson {
     pub year: Option<i32>,
     /// `count`, `count_share`, `share` or `text`.
     pub measure: &'static str,
+    /// The column's figures come from an earlier annual report, not from tallies.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub earlier_report: bool,
 }
 
 #[derive(Debug, Serialize, PartialEq, utoipa::ToSchema)]
@@ -128,8 +131,10 @@ pub fn table(t: &Table) -> TableJson {
         columns: t
             .columns
             .iter()
-            .map(|c| ColumnJson {
-                heading: c.heading(),
+            .enumerate()
+            .map(|(i, c)| ColumnJson {
+                heading: t.heading(i),
+                earlier_report: c.year.is_some_and(|y| t.earlier.contains(&y)),
                 group: c.group.clone(),
                 year: c.year,
                 measure: measure(c.measure),

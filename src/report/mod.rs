@@ -8,6 +8,7 @@
 pub mod chart;
 pub mod coverage;
 pub mod csv;
+pub mod earlier;
 mod goal_status;
 pub mod goals;
 pub mod json;
@@ -260,6 +261,12 @@ pub struct Report {
     /// The keys of the entry and exit kinds, when the insats has both.
     #[serde(skip)]
     pub flow_kinds: Option<(String, String)>,
+    /// The report's years whose figures (or some of them) come from earlier annual reports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier_years: Vec<i32>,
+    /// Those figures, by the quantity each stands for (see `earlier`): never in the flow arithmetic.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<earlier::Reported>,
 }
 
 /// The protection rule an association has configured.

@@ -48,6 +48,13 @@ pub fn fold_genders(config: &Config, inputs: &mut Inputs) {
             r.split_value_id = 0;
         }
     }
+    // The enrolled-at-start counts are per gender like tallies (earlier report figures keep
+    // theirs: the columns of folded genders are left out of published tables).
+    for (_, f) in &mut inputs.earlier {
+        if f.measure == crate::domain::earlier::Measure::Inskrivna && !kept.contains(&f.gender_value_id) {
+            f.gender_value_id = 0;
+        }
+    }
 }
 
 /// A report's protected tables: the report itself (of the snapshot) and the tables of its five

@@ -229,7 +229,11 @@ pub(super) fn kind_section(config: &Config, ctx: &Ctx, kind: &Kind) -> KindSecti
             .iter()
             .filter_map(|(key, label, scope)| {
                 let n = |y: i32, s: Option<i64>, v: i64| ctx.counts.fine(k, y, None, *scope, s, v);
-                if years.iter().all(|y| n(*y, None, 0) == 0) {
+                // Shares from earlier annual reports make a survey worth showing too.
+                let scope_key = if scope.is_some() { key.as_str() } else { "" };
+                let earlier_base = |set: &str| format!("c:{}:{scope_key}:{set}", kind.key);
+                let has_earlier = ctx.earlier_bases.iter().any(|b| b.starts_with(&earlier_base("")));
+                if !has_earlier && years.iter().all(|y| n(*y, None, 0) == 0) {
                     return None;
                 }
                 let question_rows = questions
@@ -274,7 +278,10 @@ pub(super) fn kind_section(config: &Config, ctx: &Ctx, kind: &Kind) -> KindSecti
                                 .collect(),
                         }
                     })
-                    .filter(|q| q.trend.iter().any(|t| t.answered != 0))
+                    .filter(|q| {
+                        q.trend.iter().any(|t| t.answered != 0)
+                            || ctx.earlier_bases.contains(&earlier_base(&q.positive_tag))
+                    })
                     .collect();
                 Some(SurveyGroup {
                     key: key.clone(),

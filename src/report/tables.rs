@@ -110,6 +110,8 @@ pub struct Table {
     pub sums: Vec<Sum>,
     /// Set once small-number protection has been applied.
     pub protected: bool,
+    /// The years whose columns hold figures from earlier annual reports (`report::earlier`).
+    pub earlier: Vec<i32>,
 }
 
 impl TableRow {
@@ -132,6 +134,16 @@ impl Table {
             rows: Vec::new(),
             sums: Vec::new(),
             protected: false,
+            earlier: Vec::new(),
+        }
+    }
+
+    /// Column `i`'s heading, marked when its figures come from an earlier annual report.
+    pub fn heading(&self, i: usize) -> String {
+        let c = &self.columns[i];
+        match c.year {
+            Some(y) if self.earlier.contains(&y) => format!("{} (tidigare årsrapport)", c.heading()),
+            _ => c.heading(),
         }
     }
 }
@@ -305,6 +317,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
     out.extend(r.cost.as_ref().map(|c| cost_table(r, c)));
     out.extend(goal_table(r));
     out.extend(problem_table(r));
+    super::earlier::overlay(r, &mut out);
     out
 }
 

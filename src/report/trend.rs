@@ -70,14 +70,28 @@ pub fn table(key: &str, years: &[(i32, Vec<Table>)]) -> Option<Table> {
         })
         .collect();
     let first = years.first().map(|(y, _)| *y).unwrap_or(last_year);
+    // A year from an earlier annual report in any year's table is marked in the trend.
+    let mut earlier: Vec<i32> = years
+        .iter()
+        .filter_map(|(y, ts)| ts.iter().find(|t| t.key == key).filter(|t| t.earlier.contains(y)).map(|_| *y))
+        .collect();
+    earlier.sort_unstable();
+    // The last year's own note, without its own mark of earlier figures, then the trend's mark.
+    let own = last.note.clone().map(|n| n.replace(&super::earlier::note(&last.earlier), "").trim().to_string());
+    let note = if earlier.is_empty() {
+        own.filter(|n| !n.is_empty())
+    } else {
+        Some(format!("{} {}", own.unwrap_or_default(), super::earlier::note(&earlier)).trim().to_string())
+    };
     Some(Table {
         key: last.key.clone(),
         title: format!("{} {first}–{last_year}", last.title.replace(&format!(" {last_year}"), "")),
-        note: last.note.clone(),
+        note,
         row_heading: last.row_heading.clone(),
         columns,
         rows,
         sums: Vec::new(),
         protected: last.protected,
+        earlier,
     })
 }

@@ -160,10 +160,10 @@ fn table_sheet(ws: &mut Worksheet, about: &About, t: &Table) -> Result<(), XlsxE
     }
     ws.write_string_with_format(2, 0, about.marking(false), &about.marking_format())?;
     let mut head = vec![t.row_heading.clone()];
-    for c in &t.columns {
+    for (i, c) in t.columns.iter().enumerate() {
         match c.measure {
-            Measure::CountShare => head.extend([format!("{} antal", c.heading()), format!("{} andel", c.heading())]),
-            _ => head.push(c.heading()),
+            Measure::CountShare => head.extend([format!("{} antal", t.heading(i)), format!("{} andel", t.heading(i))]),
+            _ => head.push(t.heading(i)),
         }
     }
     let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();

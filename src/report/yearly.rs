@@ -12,6 +12,8 @@ pub struct Inputs {
     /// Events of the report's five years, voided ones included.
     pub events: Vec<StoredEvent>,
     pub budgets: Vec<(i32, Budget)>,
+    /// Figures from earlier annual reports and the enrolled-at-start counts (all years).
+    pub earlier: Vec<(i32, crate::domain::earlier::Figure)>,
 }
 
 /// Counts indexed for lookup: (kind, year, half, scope, split, value) → n, with every combination
@@ -69,6 +71,10 @@ pub(super) struct Ctx<'a> {
     /// (key, split id) of each gender column.
     pub(super) columns: Vec<(String, i64)>,
     pub(super) gender_dim: Option<&'a Dimension>,
+    /// Enrolled at the start of the first tallied year, entered as counts.
+    pub(super) opening: Option<super::earlier::Opening>,
+    /// The base tags of the earlier figures of the report's years.
+    pub(super) earlier_bases: std::collections::BTreeSet<String>,
 }
 
 /// The key of the column for tallies that do not state gender.
@@ -88,6 +94,12 @@ impl Ctx<'_> {
         let mut at_start = 0;
         for y in (self.year - FOLDED_BACK)..year {
             at_start += c.get(self.entry, y, split, value) - c.get(self.exit, y, split, value);
+        }
+        if let Some(o) = self.opening.as_ref().filter(|o| o.year <= year) {
+            at_start += match split {
+                Some(s) => o.counts.get(&(s, value)).copied().unwrap_or(0),
+                None => o.counts.iter().filter(|((_, v), _)| *v == value).map(|(_, n)| n).sum(),
+            };
         }
         let entries = c.get(self.entry, year, split, value);
         let exits = c.get(self.exit, year, split, value);
@@ -195,11 +207,15 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
     };
     // Tallies of a kind where gender is optional (or absent) get a column of their own, so the
     // gender columns always add up to the total.
-    if gender_dim.is_some() && rows.iter().any(|r| r.split_value_id == 0 && r.n != 0) {
+    let opening = super::earlier::Opening::from_figures(&inputs.earlier);
+    let opening_unstated = opening.as_ref().is_some_and(|o| o.counts.iter().any(|((g, _), n)| *g == 0 && *n != 0));
+    if gender_dim.is_some() && (opening_unstated || rows.iter().any(|r| r.split_value_id == 0 && r.n != 0)) {
         columns.push((UNSTATED_GENDER.into(), 0));
     }
     let entry_kind = config.flow_kind(insats, Flow::Entry);
     let exit_kind = config.flow_kind(insats, Flow::Exit);
+    let window: Vec<i32> = ((year - 4)..=year).collect();
+    let earlier = super::earlier::tagged(config, insats, &inputs.earlier, &window);
     let ctx = Ctx {
         counts: Counts::new(&inputs.rows),
         entry: entry_kind.map(|k| k.id),
@@ -207,6 +223,8 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
         year,
         columns,
         gender_dim,
+        opening,
+        earlier_bases: super::earlier::bases(&earlier),
     };
     let genders = ctx.columns.iter().map(|(k, id)| KeyLabel { key: k.clone(), label: ctx.column_label(*id) }).collect();
 
@@ -290,8 +308,12 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
         duration: duration_dim.map(|d| ctx.rows(d, false, &exits_measure)).unwrap_or_default(),
     };
 
-    let goal_statuses =
-        inputs.goals.1.iter().map(|g| goal_status::goal_status(config, &ctx, insats, inputs, g)).collect();
+    let goal_statuses = inputs
+        .goals
+        .1
+        .iter()
+        .map(|g| goal_status::goal_status(config, &ctx, insats, inputs, g, &earlier))
+        .collect();
     let kind_sections = config
         .kinds_of(insats)
         .filter(|k| k.shape == Shape::Tally)
@@ -342,6 +364,13 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
         cost: sections::cost(config, &ctx, insats, &inputs.events, &inputs.budgets),
         closed: None,
         flow_kinds: entry_kind.zip(exit_kind).map(|(e, x)| (e.key.clone(), x.key.clone())),
+        earlier_years: {
+            let mut y: Vec<i32> = earlier.iter().map(|f| f.year).collect();
+            y.sort_unstable();
+            y.dedup();
+            y
+        },
+        earlier,
     }
 }
 

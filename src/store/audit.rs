@@ -26,10 +26,12 @@ pub enum Action {
     BudgetChanged,
     ImportStored,
     ImportUndone,
+    /// Figures from an earlier annual report, or the enrolled at the start, entered or removed.
+    EarlierFiguresChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::LoginSucceeded,
         Action::LoginFailed,
         Action::Logout,
@@ -48,6 +50,7 @@ impl Action {
         Action::BudgetChanged,
         Action::ImportStored,
         Action::ImportUndone,
+        Action::EarlierFiguresChanged,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -69,6 +72,7 @@ impl Action {
             Action::BudgetChanged => "budget_changed",
             Action::ImportStored => "import_stored",
             Action::ImportUndone => "import_undone",
+            Action::EarlierFiguresChanged => "earlier_figures_changed",
         }
     }
     pub fn parse(s: &str) -> Option<Action> {
@@ -94,6 +98,7 @@ impl Action {
             Action::BudgetChanged => "Ändrad budget",
             Action::ImportStored => "Import",
             Action::ImportUndone => "Ångrad import",
+            Action::EarlierFiguresChanged => "Siffror från tidigare årsrapport",
         }
     }
 }

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0003_followup.sql"),
     include_str!("../../schema/0004_cell_keys.sql"),
     include_str!("../../schema/0005_imports.sql"),
+    include_str!("../../schema/0006_earlier_figures.sql"),
 ];
 
 /// Applies the pending migrations. Foreign keys are off while they run (SQLite's procedure for

@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod closure;
 pub mod config;
+pub mod earlier;
 pub mod event;
 pub mod goal;
 pub mod import;
@@ -195,7 +196,9 @@ impl Store {
 pub fn first_year(conn: &Connection, insats_id: i64) -> Result<Option<i32>> {
     Ok(conn.query_row(
         "SELECT min(y) FROM (SELECT min(year) AS y FROM tally_count WHERE insats_id = ?1 AND n <> 0
-                             UNION ALL SELECT min(year) FROM event WHERE insats_id = ?1)",
+                             UNION ALL SELECT min(year) FROM event WHERE insats_id = ?1
+                             UNION ALL SELECT min(CASE WHEN measure = 'inskrivna' THEN year - 1 ELSE year END)
+                                       FROM earlier_figure WHERE insats_id = ?1)",
         [insats_id],
         |r| r.get(0),
     )?)
@@ -215,5 +218,6 @@ pub fn report_inputs_until(conn: &Connection, insats_id: i64, year: i32, month: 
         goals: goal::for_year(conn, insats_id, year)?,
         events,
         budgets: event::budgets(conn, insats_id, year - 4, year)?,
+        earlier: earlier::of_insats(conn, insats_id)?,
     })
 }

@@ -39,6 +39,11 @@ pub fn router() -> Router<AppState> {
         .route("/budgets/{insats}/{year}", get(budget).put(set_budget))
         .route("/openapi.json", get(super::openapi::document))
         .merge(super::import_api::routes())
+        .route("/earlier/{insats}/opening", get(super::earlier::api_opening_get).put(super::earlier::api_opening_put))
+        .route(
+            "/earlier/{insats}/{year}",
+            get(super::earlier::api_get).put(super::earlier::api_put).delete(super::earlier::api_delete),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::map_response(json_errors))
 }
@@ -82,7 +87,7 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
 }
 
 /// The request body, or a JSON 413 when it is larger than `MAX_BODY` (400 when it cannot be read).
-fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, AppError> {
+pub(super) fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, AppError> {
     body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::PayloadTooLarge(format!("Förfrågan är för stor: högst {} kB tas emot.", MAX_BODY / 1024))

@@ -68,6 +68,7 @@ pub fn tables(built: &[Built], genders: &[String], year: i32) -> [Table; 2] {
         rows,
         sums: Vec::new(),
         protected,
+        earlier: Vec::new(),
     };
     [
         table(

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod event;
 pub mod finsam;
 pub mod goals;
+pub mod earlier;
 pub mod import;
 pub mod import_api;
 pub mod openapi;
@@ -73,6 +74,8 @@ pub fn router(state: AppState) -> Router {
         .route("/import/jobb/{id}", get(import::job_page))
         .route("/import/jobb/{id}/spara", post(import::save_page))
         .route("/import/{id}/angra", post(import::undo_page))
+        .route("/tidigare", get(earlier::index))
+        .route("/tidigare/{insats}/{year}", get(earlier::form).post(earlier::submit))
         .route("/assets/pinne.css", get(css))
         .nest("/api/v1", api::router())
         .fallback(not_found)

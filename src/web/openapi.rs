@@ -49,6 +49,11 @@ See docs/api.md for every field.";
         super::import_api::undo,
         super::import_api::template,
         super::import_api::export,
+        super::earlier::api_get,
+        super::earlier::api_put,
+        super::earlier::api_delete,
+        super::earlier::api_opening_get,
+        super::earlier::api_opening_put,
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail, ReportFormat, Publicering)),
@@ -61,6 +66,7 @@ See docs/api.md for every field.";
         (name = "reports", description = "Årsrapporter / Yearly reports"),
         (name = "budgets", description = "Budget och utfall / Budgets and outcomes"),
         (name = "imports", description = "Import och export av registreringar / Importing and exporting tallies"),
+        (name = "earlier", description = "Siffror från tidigare årsrapporter / Figures from earlier annual reports"),
         (name = "openapi", description = "Den här beskrivningen / This description"),
     )
 )]

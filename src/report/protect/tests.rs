@@ -46,6 +46,7 @@ fn table(cells: [[i64; 2]; 2]) -> Table {
         rows,
         sums,
         protected: false,
+        earlier: Vec::new(),
     }
 }
 

@@ -37,13 +37,16 @@ pub fn table(t: &Table) -> Markup {
                                 @for c in &t.columns {
                                     th scope="col" .prev[c.year.is_some_and(|y| first_year != Some(y))] {
                                         (c.year.map(|y| y.to_string()).unwrap_or_default())
+                                        @if c.year.is_some_and(|y| t.earlier.contains(&y)) { br; small.earlier { "tidigare årsrapport" } }
                                     }
                                 }
                             }
                         } @else {
                             tr {
                                 th scope="col" { (t.row_heading) }
-                                @for c in &t.columns { th scope="col" { (c.group) } }
+                                @for (i, c) in t.columns.iter().enumerate() {
+                                    th scope="col" { @if c.year.is_some_and(|y| t.earlier.contains(&y)) { (t.heading(i)) } @else { (c.group) } }
+                                }
                             }
                         }
                     }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod components;
+pub mod earlier;
 pub mod goals;
 pub mod import;
 pub mod layout;
