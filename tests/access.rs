@@ -118,6 +118,9 @@ fn cases() -> Vec<Case> {
         (M::GET, "/oversikt", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/installningar", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/budget/coachingteamet/2026", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
+        (M::GET, "/tidigare", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::GET, "/tidigare/coachingteamet/2020", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::GET, "/tidigare/coachingteamet/start", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
         (M::GET, "/import", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
         (M::GET, "/import/mall.xlsx", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
         (M::GET, "/import/mall.csv?insats=coachingteamet", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
@@ -196,6 +199,12 @@ fn cases() -> Vec<Case> {
         (M::POST, "/import", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
         (M::POST, "/import/jobb/123/spara", "", [Login, Forbidden, Allowed, Allowed, Forbidden]),
         (M::POST, "/import/1/angra", "bekrafta=ja", [Login, Forbidden, Allowed, Allowed, Forbidden]),
+        (
+            M::POST,
+            "/tidigare/coachingteamet/2019",
+            "deltagare._._.kvinna=5",
+            [Login, Forbidden, Allowed, Allowed, Forbidden],
+        ),
         (M::POST, "/logout", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         // The JSON API (Bearer tokens).
         (M::GET, "/api/v1/config", "", [Unauthorized, Allowed, Allowed, Allowed, Allowed]),
@@ -238,6 +247,21 @@ fn cases() -> Vec<Case> {
             [Unauthorized, Forbidden, Forbidden, Allowed, Forbidden],
         ),
         (M::GET, "/api/v1/imports", "", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::GET, "/api/v1/earlier/coachingteamet/2019", "", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
+        (
+            M::PUT,
+            "/api/v1/earlier/coachingteamet/2019",
+            r#"{"year":2019,"figures":[{"measure":"deltagare","count":40}]}"#,
+            [Unauthorized, Forbidden, Allowed, Allowed, Forbidden],
+        ),
+        (M::DELETE, "/api/v1/earlier/coachingteamet/2018", "", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
+        (M::GET, "/api/v1/earlier/coachingteamet/opening", "", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
+        (
+            M::PUT,
+            "/api/v1/earlier/coachingteamet/opening",
+            r#"{"year":2026,"figures":[]}"#,
+            [Unauthorized, Forbidden, Allowed, Allowed, Forbidden],
+        ),
         (M::POST, "/api/v1/imports", "Datum;Antal", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
         (M::GET, "/api/v1/imports/template", "", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
         (M::POST, "/api/v1/imports/1/undo", "", [Unauthorized, Forbidden, Allowed, Allowed, Forbidden]),
@@ -271,6 +295,7 @@ async fn every_route_for_every_role() {
             let res = match (&method, path.starts_with("/api/")) {
                 (&Method::GET, _) => client.get(path).await,
                 (&Method::PUT, _) => client.request(Method::PUT, path, Some("application/json"), body).await,
+                (&Method::DELETE, _) => client.request(Method::DELETE, path, None, body).await,
                 (_, true) => client.post_json(path, body).await,
                 (_, false) => client.post_form(path, body).await,
             };

@@ -137,7 +137,8 @@ async fn the_2023_report_figures_fill_the_2024_reports_previous_year_and_five_ye
     assert_eq!(record(flow, "Avslutade", "Totalt", 2023).unwrap().0, json!(63));
     assert_eq!(record(flow, "Nya inskrivningar", "Totalt", 2023), None, "never counted: empty, not 0");
     assert!(flow["note"].as_str().unwrap().contains("2023: från tidigare årsrapport"), "{}", flow["note"]);
-    let column = flow["columns"].as_array().unwrap().iter().find(|c| c["group"] == "Totalt" && c["year"] == 2023).unwrap();
+    let column =
+        flow["columns"].as_array().unwrap().iter().find(|c| c["group"] == "Totalt" && c["year"] == 2023).unwrap();
     assert_eq!(column["heading"], "Totalt 2023 (tidigare årsrapport)");
     assert_eq!(column["earlier_report"], true);
 
@@ -192,7 +193,9 @@ async fn the_2023_report_figures_fill_the_2024_reports_previous_year_and_five_ye
     let html = page.text();
     let start = html.find("id=\"tabell-deltagare\"").expect("the participants table");
     let section = &html[start..start + html[start..].find("</section>").unwrap()];
-    for needle in ["Deltagare 2020–2024", "255", "183", "tidigare årsrapport", "2022 och 2023: från tidigare årsrapport"] {
+    for needle in
+        ["Deltagare 2020–2024", "255", "183", "tidigare årsrapport", "2022 och 2023: från tidigare årsrapport"]
+    {
         assert!(section.contains(needle), "{needle} not in {section}");
     }
 
@@ -213,7 +216,15 @@ async fn small_earlier_figures_are_hidden_in_the_publication_version() {
         json!({"measure": "deltagare", "gender": "man", "count": 30}),
         json!({"measure": "avslut", "count": 20}),
     ];
-    for (reason, n) in [("anstallning", 2), ("studier", 10), ("arbetsmarknaden", 0), ("rehabilitering", 4), ("vard", 4), ("foraldraledig_flytt", 0), ("ovrigt", 0)] {
+    for (reason, n) in [
+        ("anstallning", 2),
+        ("studier", 10),
+        ("arbetsmarknaden", 0),
+        ("rehabilitering", 4),
+        ("vard", 4),
+        ("foraldraledig_flytt", 0),
+        ("ovrigt", 0),
+    ] {
         figures.push(json!({"measure": "avslut", "dimension": "avslutsorsak", "value": reason, "count": n}));
     }
     let body = json!({"year": 2023, "figures": figures});
@@ -282,7 +293,12 @@ async fn the_enrolled_at_the_start_open_the_first_tallied_year() {
     assert_eq!(record(table(&t25, "deltagare"), "Inskrivna vid årets början", "Totalt", 2025).unwrap().0, json!(75));
 
     // Report figures for 2024 or later are refused now; for 2023 they are fine.
-    let res = put(&huvudman, "/api/v1/earlier/coachingteamet/2024", &json!({"year": 2024, "figures": [{"measure": "avslut", "count": 5}]})).await;
+    let res = put(
+        &huvudman,
+        "/api/v1/earlier/coachingteamet/2024",
+        &json!({"year": 2024, "figures": [{"measure": "avslut", "count": 5}]}),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
     // The whole set goes when removed: the 2024 report as without it.
     let res = huvudman.request(Method::DELETE, "/api/v1/earlier/coachingteamet/2023", None, "").await;
@@ -296,13 +312,31 @@ async fn bad_figures_are_refused_with_swedish_messages_and_nothing_is_stored() {
     let huvudman = app.client("huvudman", Role::Huvudman, &["coachingteamet"]);
     let path = "/api/v1/earlier/coachingteamet/2023";
     let cases: Vec<(Value, &str)> = vec![
-        (json!({"year": 2023, "figures": [{"measure": "deltagare", "count": 180}, {"measure": "deltagare", "gender": "kvinna", "count": 114}, {"measure": "deltagare", "gender": "man", "count": 69}]}), "könen blir tillsammans 183, inte 180"),
-        (json!({"year": 2023, "figures": [{"measure": "deltagare", "dimension": "kommun", "value": "karlskoga", "share": 0.8}, {"measure": "deltagare", "dimension": "kommun", "value": "degerfors", "share": 0.3}]}), "mer än 100 %"),
-        (json!({"year": 2023, "figures": [{"measure": "deltagare", "count": 10}, {"measure": "avslut", "count": 11}]}), "fler än deltagarna"),
-        (json!({"year": 2023, "figures": [{"measure": "deltagare", "dimension": "kommun", "value": "orebro", "count": 3}]}), "”orebro” är inget värde"),
-        (json!({"year": 2023, "figures": [{"measure": "deltagare", "count": 3, "share": 0.5}]}), "antingen ett antal eller en andel"),
+        (
+            json!({"year": 2023, "figures": [{"measure": "deltagare", "count": 180}, {"measure": "deltagare", "gender": "kvinna", "count": 114}, {"measure": "deltagare", "gender": "man", "count": 69}]}),
+            "könen blir tillsammans 183, inte 180",
+        ),
+        (
+            json!({"year": 2023, "figures": [{"measure": "deltagare", "dimension": "kommun", "value": "karlskoga", "share": 0.8}, {"measure": "deltagare", "dimension": "kommun", "value": "degerfors", "share": 0.3}]}),
+            "mer än 100 %",
+        ),
+        (
+            json!({"year": 2023, "figures": [{"measure": "deltagare", "count": 10}, {"measure": "avslut", "count": 11}]}),
+            "fler än deltagarna",
+        ),
+        (
+            json!({"year": 2023, "figures": [{"measure": "deltagare", "dimension": "kommun", "value": "orebro", "count": 3}]}),
+            "”orebro” är inget värde",
+        ),
+        (
+            json!({"year": 2023, "figures": [{"measure": "deltagare", "count": 3, "share": 0.5}]}),
+            "antingen ett antal eller en andel",
+        ),
         (json!({"year": 2023, "figures": [{"measure": "deltagare", "count": -3}]}), "heltal från 0"),
-        (json!({"year": 2023, "figures": [{"measure": "positiva", "kind": "enkat", "question": "nns_nytta", "share": 0.9}]}), "svarandegrupp"),
+        (
+            json!({"year": 2023, "figures": [{"measure": "positiva", "kind": "enkat", "question": "nns_nytta", "share": 0.9}]}),
+            "svarandegrupp",
+        ),
         (json!({"year": 2023, "figures": [{"measure": "deltagare", "namn": "Anna"}]}), "Okänt fält ”namn”"),
         (json!({"year": 2023, "figures": [{"measure": "inskrivna", "gender": "kvinna", "count": 3}]}), "opening"),
         (json!({"year": 2022, "figures": [{"measure": "deltagare", "count": 3}]}), "Året i innehållet"),
@@ -316,7 +350,12 @@ async fn bad_figures_are_refused_with_swedish_messages_and_nothing_is_stored() {
     assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // A year with tallies takes no report figures.
     seed_2024(&app);
-    let res = put(&huvudman, "/api/v1/earlier/coachingteamet/2024", &json!({"year": 2024, "figures": [{"measure": "deltagare", "count": 3}]})).await;
+    let res = put(
+        &huvudman,
+        "/api/v1/earlier/coachingteamet/2024",
+        &json!({"year": 2024, "figures": [{"measure": "deltagare", "count": 3}]}),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("har registreringar från 2024"), "{}", res.text());
     // Nothing stored, nothing audited.
@@ -336,7 +375,12 @@ async fn the_form_takes_counts_and_shares_and_shows_problems_at_their_fields() {
     let page = huvudman.get("/tidigare/coachingteamet/2023").await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    for field in ["deltagare._._.kvinna", "deltagare.kommun.karlskoga._", "avslut.avslutsorsak.studier.man", "positiva.enkat.deltagare_pagaende.nns_nytta"] {
+    for field in [
+        "deltagare._._.kvinna",
+        "deltagare.kommun.karlskoga._",
+        "avslut.avslutsorsak.studier.man",
+        "positiva.enkat.deltagare_pagaende.nns_nytta",
+    ] {
         assert!(html.contains(&format!("name=\"{field}\"")), "no field {field}");
     }
     let res = huvudman
@@ -350,13 +394,10 @@ async fn the_form_takes_counts_and_shares_and_shows_problems_at_their_fields() {
     assert!(again.contains("value=\"114\"") && again.contains("value=\"78 %\"") && again.contains("value=\"92\""));
     assert!(again.contains("value=\"183\""), "the total from the genders");
     // A bad cell: the page again with the message at the field, and nothing changed.
-    let res = huvudman
-        .post_form("/tidigare/coachingteamet/2023", "deltagare._._.kvinna=tio")
-        .await;
+    let res = huvudman.post_form("/tidigare/coachingteamet/2023", "deltagare._._.kvinna=tio").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("”tio” är inget antal"), "{}", res.text());
     assert!(res.text().contains("aria-invalid=\"true\""));
     let stored = huvudman.get("/api/v1/earlier/coachingteamet/2023").await.json();
     assert_eq!(stored["figures"].as_array().unwrap().len(), 6, "{stored}");
 }
-

@@ -31,7 +31,9 @@ impl Measure {
         }
     }
     pub fn parse(s: &str) -> Option<Measure> {
-        [Measure::Deltagare, Measure::Avslut, Measure::Positiva, Measure::Inskrivna].into_iter().find(|m| m.as_str() == s)
+        [Measure::Deltagare, Measure::Avslut, Measure::Positiva, Measure::Inskrivna]
+            .into_iter()
+            .find(|m| m.as_str() == s)
     }
     fn label(self) -> &'static str {
         match self {
@@ -359,7 +361,10 @@ pub fn check(config: &Config, mut figures: Vec<Figure>) -> Result<Vec<Figure>, V
         })
         .unwrap_or_default();
     let find = |figures: &[Figure], m: Measure, dim: i64, value: i64, gender: i64| -> Option<Figure> {
-        figures.iter().find(|f| f.measure == m && f.dimension_id == dim && f.value_id == value && f.gender_value_id == gender).copied()
+        figures
+            .iter()
+            .find(|f| f.measure == m && f.dimension_id == dim && f.value_id == value && f.gender_value_id == gender)
+            .copied()
     };
     // Genders against their total, per cell of a count measure.
     let mut cells: Vec<(Measure, i64, i64)> = figures
@@ -384,7 +389,10 @@ pub fn check(config: &Config, mut figures: Vec<Figure>) -> Result<Vec<Figure>, V
                 if sum > t {
                     problems.push(problem(
                         &total.expect("matched"),
-                        format!("{}: könen blir tillsammans {sum}, fler än {t}.", describe(config, &total.expect("matched"))),
+                        format!(
+                            "{}: könen blir tillsammans {sum}, fler än {t}.",
+                            describe(config, &total.expect("matched"))
+                        ),
                     ));
                 }
             }
@@ -426,7 +434,10 @@ pub fn check(config: &Config, mut figures: Vec<Figure>) -> Result<Vec<Figure>, V
         if let Some(a) = all
             && count_sum > a
         {
-            problems.push(problem(values[0], format!("{}: värdena blir tillsammans {count_sum}, fler än alla ({a}).", describe(config, values[0]))));
+            problems.push(problem(
+                values[0],
+                format!("{}: värdena blir tillsammans {count_sum}, fler än alla ({a}).", describe(config, values[0])),
+            ));
         }
         let shares: Vec<f64> = values.iter().filter_map(|f| f.share).collect();
         // Published shares are rounded: half a per cent each is allowed.

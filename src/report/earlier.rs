@@ -129,7 +129,12 @@ pub fn tagged(config: &Config, insats: &Insats, figures: &[(i32, Figure)], years
                     })
                     .sum();
                 if let Some(n) = members {
-                    groups.push(Reported { year: r.year, tag: format!("{prefix}{}@{rest}", set_tag(d, set)), count: Some(n), share: None });
+                    groups.push(Reported {
+                        year: r.year,
+                        tag: format!("{prefix}{}@{rest}", set_tag(d, set)),
+                        count: Some(n),
+                        share: None,
+                    });
                 }
             }
         }
@@ -175,8 +180,7 @@ pub fn overlay(r: &Report, tables: &mut [Table]) {
         // A total whose parts are all known counts is their sum (a group of exit reasons).
         for s in &t.sums {
             if in_years(&s.total) && !known.contains_key(&s.total.tag) {
-                let parts: Option<i64> =
-                    s.parts.iter().map(|p| known.get(&p.tag).and_then(|(n, _)| *n)).sum();
+                let parts: Option<i64> = s.parts.iter().map(|p| known.get(&p.tag).and_then(|(n, _)| *n)).sum();
                 if let Some(n) = parts.filter(|_| !s.parts.is_empty()) {
                     known.insert(s.total.tag.clone(), (Some(n), None));
                 }
@@ -200,7 +204,11 @@ pub fn overlay(r: &Report, tables: &mut [Table]) {
                 let empty = basis.quantities().iter().all(|q| q.n == 0);
                 let replaced = match basis.clone() {
                     Basis::Count(q) => count(&q).map(|n| {
-                        let v = if matches!(cell, Value::CountShare(..)) { Value::CountShare(n, None) } else { Value::Count(n) };
+                        let v = if matches!(cell, Value::CountShare(..)) {
+                            Value::CountShare(n, None)
+                        } else {
+                            Value::Count(n)
+                        };
                         (v, Basis::Count(Q { n, ..q }))
                     }),
                     Basis::CountShare(q, den) => match (count(&q), share(&q)) {

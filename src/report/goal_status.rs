@@ -40,14 +40,20 @@ pub(super) fn goal_status(
         Some((f, den, deps?))
     });
     status.basis.figures.retain(|(y, _), _| *y != prev);
-    status.basis.sums.retain(|s| !std::iter::once(&s.total).chain(&s.parts).any(|q| q.tag.contains(&format!("@{prev}:"))));
+    status
+        .basis
+        .sums
+        .retain(|s| !std::iter::once(&s.total).chain(&s.parts).any(|q| q.tag.contains(&format!("@{prev}:"))));
     status.previous_actual = None;
     // A share goal whose one numerator figure is published as a share of all of its kind.
     let share_only = || -> Option<(GoalFigure, f64)> {
         let f = figure?;
         let (den, [num]) = (f.den.as_ref()?, f.deps.as_slice()) else { return None };
         let base = |t: &str| t.rsplit_once('@').map(|(b, _)| b.to_string()).unwrap_or_default();
-        if status.goal_type != "share" || !base(&den.tag).ends_with("::*") || !base(&num.tag).starts_with(&base(&den.tag)[..base(&den.tag).len() - 1]) {
+        if status.goal_type != "share"
+            || !base(&den.tag).ends_with("::*")
+            || !base(&num.tag).starts_with(&base(&den.tag)[..base(&den.tag).len() - 1])
+        {
             return None;
         }
         let s = earlier.iter().find(|e| e.tag == num.tag)?.share?;

@@ -308,12 +308,8 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
         duration: duration_dim.map(|d| ctx.rows(d, false, &exits_measure)).unwrap_or_default(),
     };
 
-    let goal_statuses = inputs
-        .goals
-        .1
-        .iter()
-        .map(|g| goal_status::goal_status(config, &ctx, insats, inputs, g, &earlier))
-        .collect();
+    let goal_statuses =
+        inputs.goals.1.iter().map(|g| goal_status::goal_status(config, &ctx, insats, inputs, g, &earlier)).collect();
     let kind_sections = config
         .kinds_of(insats)
         .filter(|k| k.shape == Shape::Tally)

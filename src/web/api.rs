@@ -25,6 +25,7 @@ use serde_json::Value;
 pub const MAX_BODY: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
+    use super::earlier;
     Router::new()
         .route("/config", get(config))
         .route("/tallies", get(recent).post(create))
@@ -39,11 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/budgets/{insats}/{year}", get(budget).put(set_budget))
         .route("/openapi.json", get(super::openapi::document))
         .merge(super::import_api::routes())
-        .route("/earlier/{insats}/opening", get(super::earlier::api_opening_get).put(super::earlier::api_opening_put))
-        .route(
-            "/earlier/{insats}/{year}",
-            get(super::earlier::api_get).put(super::earlier::api_put).delete(super::earlier::api_delete),
-        )
+        .route("/earlier/{insats}/opening", get(earlier::api_opening_get).put(earlier::api_opening_put))
+        .route("/earlier/{insats}/{year}", get(earlier::api_get).put(earlier::api_put).delete(earlier::api_delete))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::map_response(json_errors))
 }

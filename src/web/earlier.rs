@@ -110,12 +110,7 @@ pub fn form_tables(config: &Config, insats: &Insats, opening: bool) -> Vec<FormT
                 "Alla deltagare",
                 "Antal (114) eller andel av deltagarna i samma kolumn (78 %), som i årsrapporten. Lämna tomt det som inte finns.",
             ),
-            (
-                Measure::Avslut,
-                "Avslut under året",
-                "Alla avslut",
-                "Antal eller andel av alla avslut i samma kolumn.",
-            ),
+            (Measure::Avslut, "Avslut under året", "Alla avslut", "Antal eller andel av alla avslut i samma kolumn."),
         ]
     };
     let mut out = Vec::new();
@@ -152,8 +147,11 @@ pub fn form_tables(config: &Config, insats: &Insats, opening: bool) -> Vec<FormT
                         )],
                     })
                     .collect();
-                let title =
-                    if scope_label.is_empty() { kind.label.clone() } else { format!("{} – {scope_label}", kind.label) };
+                let title = if scope_label.is_empty() {
+                    kind.label.clone()
+                } else {
+                    format!("{} – {scope_label}", kind.label)
+                };
                 out.push(FormTable {
                     title,
                     hint: "Andel positiva svar i procent, som i årsrapporten.".into(),
@@ -266,7 +264,14 @@ async fn store(
                 return Ok(Err(p));
             }
             let n = store::earlier::replace(tx, i.id, year, opening, &figures)?;
-            store::audit::append(tx, &now_utc(), Some((me, &name)), Action::EarlierFiguresChanged, &detail, addr.as_deref())?;
+            store::audit::append(
+                tx,
+                &now_utc(),
+                Some((me, &name)),
+                Action::EarlierFiguresChanged,
+                &detail,
+                addr.as_deref(),
+            )?;
             Ok(Ok(n))
         })
         .await?)
@@ -330,7 +335,8 @@ pub async fn form(
     // The index's year field: to the year's own address.
     if year == "ar" {
         let y = super::field(&q, "ar");
-        let y = super::api::parse_year(&y).map_err(|_| AppError::NotFound(format!("”{y}” är inget år. Skriv till exempel 2023.")))?;
+        let y = super::api::parse_year(&y)
+            .map_err(|_| AppError::NotFound(format!("”{y}” är inget år. Skriv till exempel 2023.")))?;
         return Ok(Redirect::to(&format!("/tidigare/{}/{y}", i.key)).into_response());
     }
     let opening = year == "start";
@@ -355,7 +361,8 @@ pub async fn form(
         })
         .collect();
     let saved = super::field(&q, "sparat") == "1";
-    Ok(views::form(Chrome::new(&cfg.association, &user), &user, &i, year, opening, &tables, &values, &[], saved).into_response())
+    Ok(views::form(Chrome::new(&cfg.association, &user), &user, &i, year, opening, &tables, &values, &[], saved)
+        .into_response())
 }
 
 /// `POST /tidigare/{insats}/{year}` (or `start`, with `ar`): the whole form; `ta_bort=1` removes.
@@ -380,22 +387,35 @@ pub async fn submit(
             return Err(AppError::NotFound(format!("”{year}” är inget år.")).into());
         }
         let errors = [FieldError::new("ar", "Ange året som ett årtal, till exempel 2024.")];
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, views::form(chrome(), &user, &i, 0, opening, &tables, &pairs, &errors, false)).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::form(chrome(), &user, &i, 0, opening, &tables, &pairs, &errors, false),
+        )
+            .into_response());
     };
     let remove = super::field(&pairs, "ta_bort") == "1";
     let figures = if remove { Ok(Vec::new()) } else { read_form(&cfg, &tables, &pairs) };
     let errors = match figures {
-        Ok(f) if f.is_empty() && !remove => vec![FieldError::new("", "Fyll i minst en siffra, eller ta bort årets siffror.")],
+        Ok(f) if f.is_empty() && !remove => {
+            vec![FieldError::new("", "Fyll i minst en siffra, eller ta bort årets siffror.")]
+        }
         Ok(f) => match store(&state, &user, addr, &i, y, opening, f).await? {
             Ok(_) => {
-                let back = if opening { format!("/tidigare/{}/start?sparat=1", i.key) } else { format!("/tidigare/{}/{y}?sparat=1", i.key) };
+                let back = if opening {
+                    format!("/tidigare/{}/start?sparat=1", i.key)
+                } else {
+                    format!("/tidigare/{}/{y}?sparat=1", i.key)
+                };
                 return Ok(Redirect::to(if remove { "/tidigare" } else { &back }).into_response());
             }
             Err(p) => vec![FieldError::new(if opening { "ar" } else { "" }, p)],
         },
         Err(e) => e,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, views::form(chrome(), &user, &i, y, opening, &tables, &pairs, &errors, false))
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        views::form(chrome(), &user, &i, y, opening, &tables, &pairs, &errors, false),
+    )
         .into_response())
 }
 
@@ -414,7 +434,12 @@ fn api_year(year: &str) -> Result<i32, AppError> {
     super::api::parse_year(year).map_err(|e| AppError::NotFound(e.message().0))
 }
 
-async fn read_figures(state: &AppState, insats: &Insats, year: Option<i32>, opening: bool) -> Result<Figures, AppError> {
+async fn read_figures(
+    state: &AppState,
+    insats: &Insats,
+    year: Option<i32>,
+    opening: bool,
+) -> Result<Figures, AppError> {
     let id = insats.id;
     let stored = state.store.read(move |c| store::earlier::of_insats(c, id)).await?;
     let cfg = state.store.config();
@@ -434,7 +459,10 @@ fn invalid(problems: Vec<Problem>) -> AppError {
 
 /// A JSON body read into `T`: 415 without a JSON content type, 422 with a Swedish message when it
 /// does not fit (an unknown field, a wrong type).
-fn json_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, body: Result<axum::body::Bytes, BytesRejection>) -> Result<T, AppError> {
+fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: Result<axum::body::Bytes, BytesRejection>,
+) -> Result<T, AppError> {
     let body = super::api::body_bytes(body)?;
     let is_json = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -448,8 +476,14 @@ fn json_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, bo
         let message = match text.split('`').nth(1) {
             Some(name) if text.starts_with("unknown field") => format!("Okänt fält ”{name}”."),
             Some(name) if text.starts_with("missing field") => format!("Fältet ”{name}” saknas."),
-            Some(name) if text.starts_with("unknown variant") => format!("”{name}” är inget mått: välj deltagare, avslut, positiva eller inskrivna."),
-            _ => format!("Innehållet kunde inte läsas (rad {}, tecken {}): jämför med API-beskrivningen.", e.line(), e.column()),
+            Some(name) if text.starts_with("unknown variant") => {
+                format!("”{name}” är inget mått: välj deltagare, avslut, positiva eller inskrivna.")
+            }
+            _ => format!(
+                "Innehållet kunde inte läsas (rad {}, tecken {}): jämför med API-beskrivningen.",
+                e.line(),
+                e.column()
+            ),
         };
         AppError::Invalid(vec![FieldError::new("", message)])
     })
@@ -505,10 +539,11 @@ async fn put(
     params(("insats" = String, Path, description = "The insats key"), ("year" = i32, Path, description = "A year before the first tallied one")),
     responses(
         (status = 200, description = "The year's figures from an earlier annual report", body = Figures),
+        (status = 401, description = "Not signed in. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "Not the huvudman or the förbundschef", body = ErrorBody),
         (status = 404, description = "No such insats or year", body = ErrorBody)
-    ),
-    security(("bearer" = []))
+    )
 )]
 pub async fn api_get(
     State(state): State<AppState>,
@@ -530,9 +565,12 @@ pub async fn api_get(
     request_body = Figures,
     responses(
         (status = 200, description = "Stored: the year's figures replace what it had", body = Figures),
+        (status = 401, description = "Not signed in. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "Not the huvudman or the förbundschef", body = ErrorBody),
         (status = 404, description = "No such insats", body = ErrorBody),
-        (status = 422, description = "Every problem; nothing stored", body = ErrorBody)
+        (status = 415, description = "Not `Content-Type: application/json`", body = ErrorBody),
+        (status = 422, description = "Every problem (`errors`, each with its field); nothing stored", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
@@ -559,6 +597,8 @@ pub async fn api_put(
     params(("insats" = String, Path, description = "The insats key"), ("year" = i32, Path, description = "The year")),
     responses(
         (status = 204, description = "The year's figures are removed"),
+        (status = 401, description = "Not signed in. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "Not the huvudman or the förbundschef", body = ErrorBody),
         (status = 404, description = "No such insats", body = ErrorBody)
     ),
@@ -580,7 +620,14 @@ pub async fn api_delete(
         .store
         .write(move |tx| {
             store::earlier::replace(tx, i.id, year, false, &[])?;
-            store::audit::append(tx, &now_utc(), Some((me, &name)), Action::EarlierFiguresChanged, &detail, addr.as_deref())
+            store::audit::append(
+                tx,
+                &now_utc(),
+                Some((me, &name)),
+                Action::EarlierFiguresChanged,
+                &detail,
+                addr.as_deref(),
+            )
         })
         .await
         .map_err(AppError::from)?;
@@ -594,10 +641,11 @@ pub async fn api_delete(
     params(("insats" = String, Path, description = "The insats key")),
     responses(
         (status = 200, description = "The enrolled at the start of the first tallied year (none: year 0)", body = Figures),
+        (status = 401, description = "Not signed in. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "Not the huvudman or the förbundschef", body = ErrorBody),
         (status = 404, description = "No such insats", body = ErrorBody)
-    ),
-    security(("bearer" = []))
+    )
 )]
 pub async fn api_opening_get(
     State(state): State<AppState>,
@@ -618,9 +666,12 @@ pub async fn api_opening_get(
     request_body = Figures,
     responses(
         (status = 200, description = "Stored: replaces the enrolled at the start, whatever their year", body = Figures),
+        (status = 401, description = "Not signed in. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "Not the huvudman or the förbundschef", body = ErrorBody),
         (status = 404, description = "No such insats", body = ErrorBody),
-        (status = 422, description = "Every problem; nothing stored", body = ErrorBody)
+        (status = 415, description = "Not `Content-Type: application/json`", body = ErrorBody),
+        (status = 422, description = "Every problem (`errors`, each with its field); nothing stored", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]

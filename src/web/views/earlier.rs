@@ -72,7 +72,8 @@ pub fn form(
     } else {
         format!("Siffror från årsrapporten {year} – {}", insats.label)
     };
-    let action = if opening { format!("/tidigare/{}/start", insats.key) } else { format!("/tidigare/{}/{year}", insats.key) };
+    let action =
+        if opening { format!("/tidigare/{}/start", insats.key) } else { format!("/tidigare/{}/{year}", insats.key) };
     let value = |field: &str| values.iter().find(|(k, _)| k == field).map(|(_, v)| v.as_str()).unwrap_or("");
     let has_error = |field: &str| errors.iter().any(|e| e.field == field);
     page(

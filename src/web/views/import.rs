@@ -70,6 +70,8 @@ pub fn index(
                 }
                 button.primary type="submit" { "Kontrollera filen" }
             }
+            h2 { "Tidigare år och de som redan är inskrivna" }
+            p { "Siffrorna i era tidigare årsrapporter – deltagare, avslut, enkätsvar – och hur många som var inskrivna när ni började räkna läggs in som siffror, inte som registreringar: " a href="/tidigare" { "Tidigare år" } "." }
             h2 { "Exportera registreringar" }
             p { "Alla registreringar för en insats till och med ett år, i mallens format (CSV). Filen kan importeras i en tom Pinne och ger samma årsrapport. Den innehåller registreringar, inte publicerbara tabeller: dela den inte." }
             form method="get" action="/import/export" {
