@@ -401,3 +401,24 @@ async fn the_form_takes_counts_and_shares_and_shows_problems_at_their_fields() {
     let stored = huvudman.get("/api/v1/earlier/coachingteamet/2023").await.json();
     assert_eq!(stored["figures"].as_array().unwrap().len(), 6, "{stored}");
 }
+
+#[tokio::test]
+async fn a_closed_report_keeps_its_earlier_figures() {
+    let app = TestApp::new();
+    let huvudman = app.client("huvudman", Role::Huvudman, &["coachingteamet"]);
+    let path = "/api/v1/earlier/coachingteamet/2023";
+    assert_eq!(put(&huvudman, path, &figures_of(2023)).await.status, StatusCode::OK);
+    seed_2024(&app);
+    assert_eq!(huvudman.post_form("/rapport/coachingteamet/2024/stang", "").await.status, StatusCode::SEE_OTHER);
+    // The closed 2024 report shows 2023 beside it: neither changed nor removed.
+    let res = put(&huvudman, path, &json!({"year": 2023, "figures": [{"measure": "avslut", "count": 60}]})).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("Årsrapporten 2024 för Coachingteamet är stängd"), "{}", res.text());
+    let res = huvudman.request(Method::DELETE, path, None, "").await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+    let t = tables(&huvudman, 2024, false).await;
+    assert_eq!(record(table(&t, "deltagare"), "Avslutade", "Totalt", 2023).unwrap().0, json!(63));
+    // A year the closed report does not show is still open for figures (2019 is in 2023's window only).
+    let res = put(&huvudman, "/api/v1/earlier/coachingteamet/2019", &figures_of(2019)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+}

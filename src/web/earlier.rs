@@ -211,6 +211,15 @@ fn year_problem(
     if !(2000..=now_year).contains(&year) {
         return Ok(Some(format!("Välj ett år från 2000 till och med {now_year}.")));
     }
+    // A closed report never changes: report figures of a year show in the reports of that year and
+    // the four after it; the enrolled at the start in every report from the year before them on.
+    let closed = store::closure::closed_from(conn, insats.id, if opening { year - 1 } else { year })?;
+    if let Some(c) = closed.filter(|c| opening || *c <= year + 4) {
+        return Ok(Some(format!(
+            "Årsrapporten {c} för {} är stängd och visar de här siffrorna. Öppna året igen först (Årsrapport → Öppna året).",
+            insats.label
+        )));
+    }
     let tallied = store::earlier::tallied_years(conn, insats.id)?;
     let figures = store::earlier::of_insats(conn, insats.id)?;
     if opening {
@@ -597,6 +606,7 @@ pub async fn api_put(
     params(("insats" = String, Path, description = "The insats key"), ("year" = i32, Path, description = "The year")),
     responses(
         (status = 204, description = "The year's figures are removed"),
+        (status = 409, description = "A closed report shows them: reopen its year first", body = ErrorBody),
         (status = 401, description = "Not signed in. / Inte inloggad.", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "Not the huvudman or the förbundschef", body = ErrorBody),
@@ -619,6 +629,12 @@ pub async fn api_delete(
     state
         .store
         .write(move |tx| {
+            if let Some(c) = store::closure::closed_from(tx, i.id, year)?.filter(|c| *c <= year + 4) {
+                return Err(store::StoreError::Conflict(format!(
+                    "Årsrapporten {c} för {} är stängd och visar de här siffrorna. Öppna året igen först.",
+                    i.label
+                )));
+            }
             store::earlier::replace(tx, i.id, year, false, &[])?;
             store::audit::append(
                 tx,
