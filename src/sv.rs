@@ -199,6 +199,15 @@ pub fn flow_problem(dim: &str, value: &str, gender: &str, enrolled: i64, exits: 
     )
 }
 
+/// "2021", "2021 och 2022", "2020, 2021 och 2022".
+pub fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} och {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,14 +266,5 @@ mod tests {
             count_summary(Comparator::AtLeast, 150, 120, "deltagare", false),
             "Inte nått: 120 deltagare mot målet minst 150; 30 till behövs."
         );
-    }
-}
-
-/// "2021", "2021 och 2022", "2020, 2021 och 2022".
-pub fn list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} och {last}", rest.join(", ")),
     }
 }

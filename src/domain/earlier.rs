@@ -303,9 +303,12 @@ pub fn resolve(config: &Config, insats: &Insats, k: &FigureKeys, at: &str) -> Re
     Ok(f)
 }
 
+/// A count or a share, as read from a form cell.
+pub type Cell = (Option<i64>, Option<f64>);
+
 /// Reads a figure as typed in a form: a whole number is a count, a number with `%` a share
 /// (`percent`: every number is a share in per cent). Empty: no figure.
-pub fn parse_cell(text: &str, percent: bool) -> Result<Option<(Option<i64>, Option<f64>)>, String> {
+pub fn parse_cell(text: &str, percent: bool) -> Result<Option<Cell>, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
