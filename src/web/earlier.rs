@@ -198,6 +198,24 @@ pub fn show(f: &Figure, percent: bool) -> String {
     }
 }
 
+/// The closed report that shows these figures, in words, if one does: a closed report never
+/// changes. Report figures of a year show in the reports of that year and the four after it; the
+/// enrolled at the start in every report from the year before them on.
+fn closed_report(
+    conn: &rusqlite::Connection,
+    insats: &Insats,
+    year: i32,
+    opening: bool,
+) -> store::Result<Option<String>> {
+    let closed = store::closure::closed_from(conn, insats.id, if opening { year - 1 } else { year })?;
+    Ok(closed.filter(|c| opening || *c <= year + 4).map(|c| {
+        format!(
+            "Årsrapporten {c} för {} är stängd och visar de här siffrorna. Öppna året igen först (Årsrapport → Öppna året).",
+            insats.label
+        )
+    }))
+}
+
 /// Why a year cannot take these figures, if it cannot: report figures only for a year before the
 /// first tallied one (and before the enrolled-at-start year); the enrolled at the start only for a
 /// year with no tallies before it and no report figures from it on.
@@ -211,14 +229,8 @@ fn year_problem(
     if !(2000..=now_year).contains(&year) {
         return Ok(Some(format!("Välj ett år från 2000 till och med {now_year}.")));
     }
-    // A closed report never changes: report figures of a year show in the reports of that year and
-    // the four after it; the enrolled at the start in every report from the year before them on.
-    let closed = store::closure::closed_from(conn, insats.id, if opening { year - 1 } else { year })?;
-    if let Some(c) = closed.filter(|c| opening || *c <= year + 4) {
-        return Ok(Some(format!(
-            "Årsrapporten {c} för {} är stängd och visar de här siffrorna. Öppna året igen först (Årsrapport → Öppna året).",
-            insats.label
-        )));
+    if let Some(p) = closed_report(conn, insats, year, opening)? {
+        return Ok(Some(p));
     }
     let tallied = store::earlier::tallied_years(conn, insats.id)?;
     let figures = store::earlier::of_insats(conn, insats.id)?;
@@ -629,11 +641,8 @@ pub async fn api_delete(
     state
         .store
         .write(move |tx| {
-            if let Some(c) = store::closure::closed_from(tx, i.id, year)?.filter(|c| *c <= year + 4) {
-                return Err(store::StoreError::Conflict(format!(
-                    "Årsrapporten {c} för {} är stängd och visar de här siffrorna. Öppna året igen först.",
-                    i.label
-                )));
+            if let Some(p) = closed_report(tx, &i, year, false)? {
+                return Err(store::StoreError::Conflict(p));
             }
             store::earlier::replace(tx, i.id, year, false, &[])?;
             store::audit::append(
