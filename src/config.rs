@@ -20,6 +20,8 @@ pub struct ServeSettings {
     pub trust_proxy: bool,
     /// Let a förbundschef sign in without TOTP (a documented risk).
     pub totp_optional: bool,
+    /// The OpenID Connect settings file, if sign-in with the municipality's account is on.
+    pub oidc: Option<PathBuf>,
 }
 
 impl ServeSettings {
@@ -49,6 +51,7 @@ mod tests {
             dev,
             trust_proxy: false,
             totp_optional: false,
+            oidc: None,
         };
         assert!(s("127.0.0.1:8080", true).check().is_ok());
         assert!(s("[::1]:8080", true).check().is_ok());

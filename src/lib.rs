@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod oidc;
 pub mod report;
 pub mod store;
 pub mod sv;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub published: Arc<report::publish::Cache>,
     /// Imports being read, checked or stored (`web::import`).
     pub imports: Arc<web::import::Jobs>,
+    /// Sign-in with the municipality's account, when the operator configured it.
+    pub oidc: Option<Arc<oidc::Oidc>>,
 }
 
 impl AppState {
@@ -64,7 +67,14 @@ impl AppState {
             auth: Arc::new(auth),
             published: Default::default(),
             imports: Default::default(),
+            oidc: None,
         }
+    }
+
+    /// With sign-in through an OpenID Connect provider.
+    pub fn with_oidc(mut self, oidc: oidc::Oidc) -> AppState {
+        self.oidc = Some(Arc::new(oidc));
+        self
     }
 }
 

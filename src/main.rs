@@ -41,6 +41,10 @@ enum Command {
         /// Let a förbundschef sign in without TOTP. A risk: see docs/SECURITY.md.
         #[arg(long, env = "PINNE_TOTP_OPTIONAL", value_parser = clap::builder::BoolishValueParser::new())]
         totp_optional: bool,
+        /// Sign-in with the municipality's account: an OpenID Connect settings file (docs/OIDC.md).
+        /// The client secret comes from PINNE_OIDC_CLIENT_SECRET or the file it names.
+        #[arg(long, env = "PINNE_OIDC")]
+        oidc: Option<std::path::PathBuf>,
     },
     /// Create the database with an association's configuration: a built-in preset
     /// (degerfors-karlskoga, sydnarke, ornskoldsvik) or a TOML file of your own.
@@ -130,8 +134,8 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, demo, dev, trust_proxy, totp_optional } => {
-            serve(ServeSettings { listen, data_dir: cli.data_dir, demo, dev, trust_proxy, totp_optional })
+        Command::Serve { listen, demo, dev, trust_proxy, totp_optional, oidc } => {
+            serve(ServeSettings { listen, data_dir: cli.data_dir, demo, dev, trust_proxy, totp_optional, oidc })
         }
         Command::Init { preset, file } => init(&cli.data_dir, preset.as_deref(), file.as_deref()),
         Command::Demo => {
@@ -409,7 +413,18 @@ async fn run(settings: ServeSettings) -> anyhow::Result<()> {
     if settings.dev {
         tracing::warn!("development mode: plain http on loopback, TOTP optional; never use it for real data");
     }
-    let state = AppState::with_auth(store.clone(), Clock::System, auth);
+    let mut state = AppState::with_auth(store.clone(), Clock::System, auth);
+    if let Some(path) = &settings.oidc {
+        let oidc = pinne::oidc::Settings::load(path, std::env::var(pinne::oidc::SECRET_ENV).ok())?;
+        let cfg = store.config();
+        oidc.check_insatser(|key| cfg.insats(key).is_some())?;
+        tracing::info!(
+            issuer = %oidc.issuer.as_str(),
+            local_login = oidc.local_login,
+            "sign-in with the municipality's account (OpenID Connect) is on"
+        );
+        state = state.with_oidc(pinne::oidc::Oidc::new(oidc)?);
+    }
     // The first reader after a start should not wait for the protection of the running year.
     tokio::spawn(pinne::web::report::warm(state.clone()));
     let cache = state.published.clone();

@@ -1,9 +1,9 @@
 //! Staff accounts, roles and what each role may do. Pure rules; the web layer asks these.
 
 use super::{Period, StoredTally};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Tallies for the insatser they belong to; sees their own tallies of this month and last month,
@@ -54,6 +54,8 @@ pub struct Account {
     pub active: bool,
     pub insats_ids: Vec<i64>,
     pub has_totp: bool,
+    /// Signs in with the municipality's account (OpenID Connect), never with a password here.
+    pub federated: bool,
 }
 
 impl Account {
@@ -229,7 +231,15 @@ mod tests {
     use super::*;
 
     fn account(role: Role, insatser: &[i64]) -> Account {
-        Account { id: 7, name: "x".into(), role, active: true, insats_ids: insatser.to_vec(), has_totp: false }
+        Account {
+            id: 7,
+            name: "x".into(),
+            role,
+            active: true,
+            insats_ids: insatser.to_vec(),
+            has_totp: false,
+            federated: false,
+        }
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub struct Credentials {
     pub account: Account,
     pub password_hash: String,
     pub totp_secret: Option<String>,
+    /// Unix seconds of the last sign-in through the identity provider (federated accounts).
+    pub federated_at: Option<i64>,
 }
 
 fn insatser_of(conn: &Connection, id: i64) -> Result<Vec<i64>> {
@@ -19,13 +21,12 @@ fn insatser_of(conn: &Connection, id: i64) -> Result<Vec<i64>> {
         .collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-const COLUMNS: &str = "id, name, role, active, password_hash, totp_secret";
+const COLUMNS: &str = "id, name, role, active, password_hash, totp_secret, federated, federated_at";
 
-fn credentials(
-    conn: &Connection,
-    row: Option<(i64, String, String, bool, String, Option<String>)>,
-) -> Result<Option<Credentials>> {
-    let Some((id, name, role, active, password_hash, totp_secret)) = row else { return Ok(None) };
+fn credentials(conn: &Connection, row: Option<Row>) -> Result<Option<Credentials>> {
+    let Some((id, name, role, active, password_hash, totp_secret, federated, federated_at)) = row else {
+        return Ok(None);
+    };
     Ok(Some(Credentials {
         account: Account {
             id,
@@ -34,16 +35,18 @@ fn credentials(
             active,
             insats_ids: insatser_of(conn, id)?,
             has_totp: totp_secret.is_some(),
+            federated,
         },
         password_hash,
         totp_secret,
+        federated_at,
     }))
 }
 
-type Row = (i64, String, String, bool, String, Option<String>);
+type Row = (i64, String, String, bool, String, Option<String>, bool, Option<i64>);
 
 fn read_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 
 pub fn by_name(conn: &Connection, name: &str) -> Result<Option<Credentials>> {
@@ -149,6 +152,10 @@ pub struct Session {
     pub created_at: i64,
     pub seen_at: i64,
     pub second_factor: bool,
+    /// Made by a sign-in at the identity provider that asserted a second factor.
+    pub provider_mfa: bool,
+    /// The provider's ID token of a federated sign-in (the hint for signing out there).
+    pub id_token: Option<String>,
 }
 
 pub fn create_session(
@@ -166,16 +173,39 @@ pub fn create_session(
     Ok(())
 }
 
+/// A session made by a sign-in at the identity provider.
+#[allow(clippy::too_many_arguments)]
+pub fn create_federated_session(
+    conn: &Connection,
+    token_hash: &[u8],
+    account_id: i64,
+    csrf: &str,
+    now: i64,
+    second_factor: bool,
+    provider_mfa: bool,
+    id_token: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO session (token_hash, account_id, csrf, created_at, seen_at, second_factor, provider_mfa, id_token) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7)",
+        params![token_hash, account_id, csrf, now, second_factor, provider_mfa, id_token],
+    )?;
+    Ok(())
+}
+
 pub fn session(conn: &Connection, token_hash: &[u8]) -> Result<Option<Session>> {
     let row = conn
         .prepare_cached(
-            "SELECT account_id, csrf, created_at, seen_at, second_factor FROM session WHERE token_hash = ?1",
+            "SELECT account_id, csrf, created_at, seen_at, second_factor, provider_mfa, id_token FROM session WHERE token_hash = ?1",
         )?
-        .query_row([token_hash], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .query_row([token_hash], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+        })
         .optional()?;
-    let Some((account_id, csrf, created_at, seen_at, second_factor)) = row else { return Ok(None) };
+    let Some((account_id, csrf, created_at, seen_at, second_factor, provider_mfa, id_token)) = row else {
+        return Ok(None);
+    };
     let Some(c) = by_id(conn, account_id)? else { return Ok(None) };
-    Ok(Some(Session { account: c.account, csrf, created_at, seen_at, second_factor }))
+    Ok(Some(Session { account: c.account, csrf, created_at, seen_at, second_factor, provider_mfa, id_token }))
 }
 
 pub fn touch_session(conn: &Connection, token_hash: &[u8], now: i64) -> Result<()> {
@@ -196,6 +226,102 @@ pub fn delete_sessions_of(conn: &Connection, account_id: i64) -> Result<usize> {
 pub fn delete_expired_sessions(conn: &Connection, idle_before: i64, created_before: i64) -> Result<usize> {
     Ok(conn
         .execute("DELETE FROM session WHERE seen_at < ?1 OR created_at < ?2", params![idle_before, created_before])?)
+}
+
+// ---- federated accounts (OpenID Connect) ----
+
+/// The password hash of a federated account: not a PHC string, so no password ever matches it.
+pub const NO_PASSWORD: &str = "!federated";
+
+/// The account linked to the provider's subject.
+pub fn by_subject(conn: &Connection, issuer: &str, subject: &str) -> Result<Option<Credentials>> {
+    let row = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM account WHERE oidc_issuer = ?1 AND oidc_subject = ?2"))?
+        .query_row([issuer, subject], read_row)
+        .optional()?;
+    credentials(conn, row)
+}
+
+/// A federated account made in Pinne and not yet linked to a subject, by its name.
+pub fn unlinked_by_name(conn: &Connection, name: &str) -> Result<Option<Credentials>> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM account WHERE name = ?1 AND federated = 1 AND oidc_subject IS NULL"
+        ))?
+        .query_row([name], read_row)
+        .optional()?;
+    credentials(conn, row)
+}
+
+/// Makes an account federated (it then has no password) or local again (it keeps the marker
+/// until a password is set).
+pub fn set_federated(conn: &Connection, id: i64, federated: bool) -> Result<()> {
+    if federated {
+        conn.execute(
+            "UPDATE account SET federated = 1, password_hash = ?2, totp_secret = NULL WHERE id = ?1",
+            params![id, NO_PASSWORD],
+        )?;
+    } else {
+        conn.execute(
+            "UPDATE account SET federated = 0, oidc_issuer = NULL, oidc_subject = NULL, federated_at = NULL WHERE id = ?1",
+            [id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Links a federated account to the provider's subject (its first sign-in).
+pub fn link_subject(conn: &Connection, id: i64, issuer: &str, subject: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE account SET oidc_issuer = ?2, oidc_subject = ?3 WHERE id = ?1 AND federated = 1",
+        params![id, issuer, subject],
+    )?;
+    Ok(())
+}
+
+/// Records a sign-in through the provider.
+pub fn federated_sign_in(conn: &Connection, id: i64, now: i64) -> Result<()> {
+    conn.execute("UPDATE account SET federated_at = ?2 WHERE id = ?1", params![id, now])?;
+    Ok(())
+}
+
+/// A sign-in under way at the provider.
+#[derive(Debug, Clone)]
+pub struct OidcAttempt {
+    pub browser_hash: Vec<u8>,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub created_at: i64,
+}
+
+pub fn create_attempt(conn: &Connection, state_hash: &[u8], a: &OidcAttempt) -> Result<()> {
+    conn.execute(
+        "INSERT INTO oidc_attempt (state_hash, browser_hash, nonce, pkce_verifier, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![state_hash, a.browser_hash, a.nonce, a.pkce_verifier, a.created_at],
+    )?;
+    Ok(())
+}
+
+/// Takes (reads and deletes) the attempt of a `state`: each is used once.
+pub fn take_attempt(conn: &Connection, state_hash: &[u8]) -> Result<Option<OidcAttempt>> {
+    let found = conn
+        .prepare_cached(
+            "DELETE FROM oidc_attempt WHERE state_hash = ?1 RETURNING browser_hash, nonce, pkce_verifier, created_at",
+        )?
+        .query_row([state_hash], |r| {
+            Ok(OidcAttempt {
+                browser_hash: r.get(0)?,
+                nonce: r.get(1)?,
+                pkce_verifier: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })
+        .optional()?;
+    Ok(found)
+}
+
+pub fn prune_attempts(conn: &Connection, before: i64) -> Result<usize> {
+    Ok(conn.execute("DELETE FROM oidc_attempt WHERE created_at < ?1", [before])?)
 }
 
 // ---- API tokens ----

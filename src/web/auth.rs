@@ -51,7 +51,7 @@ impl AuthSettings {
     pub fn cookie_name(&self) -> &'static str {
         if self.dev { "pinne" } else { "__Host-pinne" }
     }
-    fn session_cookie(&self, token: &str) -> String {
+    pub(crate) fn session_cookie(&self, token: &str) -> String {
         let secure = if self.dev { "" } else { "; Secure" };
         format!("{}={token}; Path=/; HttpOnly; SameSite=Strict{secure}", self.cookie_name())
     }
@@ -67,8 +67,16 @@ impl AuthSettings {
 
 #[derive(Debug, Clone)]
 pub enum Credential {
-    Session { token_hash: Vec<u8>, csrf: String },
-    Token { id: i64, read_only: bool },
+    /// `provider_mfa`: made by a sign-in at the identity provider that asserted a second factor.
+    Session {
+        token_hash: Vec<u8>,
+        csrf: String,
+        provider_mfa: bool,
+    },
+    Token {
+        id: i64,
+        read_only: bool,
+    },
 }
 
 /// The signed-in account of this request (in the request's extensions).
@@ -141,7 +149,7 @@ fn client_addr(req: &Request, settings: &AuthSettings) -> Option<String> {
 }
 
 fn is_public(path: &str) -> bool {
-    path == "/login" || path.starts_with("/assets/")
+    path == "/login" || path == "/login/oidc" || path == "/login/oidc/svar" || path.starts_with("/assets/")
 }
 
 /// Paths a session may reach before its second factor is done: entering the code, or giving up.
@@ -157,6 +165,11 @@ fn setup_paths(path: &str) -> bool {
 /// Constant-time comparison of two tokens.
 pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Constant-time comparison of two hashes.
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Resolves the session or token of every request, and enforces sign-in, session lifetimes, the
@@ -195,11 +208,20 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             .read(move |c| {
                 let Some(t) = store::account::token_by_hash(c, &hash)? else { return Ok(None) };
                 let Some(a) = store::account::by_id(c, t.account_id)? else { return Ok(None) };
-                Ok(a.account.active.then_some((a.account, t)))
+                let last = a.federated_at;
+                Ok(a.account.active.then_some((a.account, t, last)))
             })
             .await;
         match found {
-            Ok(Some((account, t))) => {
+            // A federated account's tokens work while its owner still signs in through the
+            // provider: someone who left stops signing in, and their tokens stop with them.
+            Ok(Some((account, _, last)))
+                if account.federated && last.is_none_or(|last| now - last > crate::oidc::TOKEN_GRACE) =>
+            {
+                tracing::warn!(account = %account.name, "API token of a federated account that has not signed in for 30 days");
+                return ApiError(AppError::Unauthorized).into_response();
+            }
+            Ok(Some((account, t, _))) => {
                 // Record the last use, at most once a minute (RFC 3339 UTC strings order by time).
                 let stale = (chrono::Utc::now() - chrono::Duration::seconds(TOUCH_EVERY))
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -250,7 +272,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 pending_second_factor = !s.second_factor;
                 user = Some(CurrentUser {
                     account: s.account,
-                    credential: Credential::Session { token_hash: hash, csrf: s.csrf },
+                    credential: Credential::Session { token_hash: hash, csrf: s.csrf, provider_mfa: s.provider_mfa },
                 });
             }
             Ok(None) => {}
@@ -282,7 +304,12 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             Redirect::to("/login/kod").into_response()
         };
     }
-    if !pending_second_factor && settings.totp_required(&user.account) && !user.account.has_totp && !setup_paths(&path)
+    let provider_mfa = matches!(user.credential, Credential::Session { provider_mfa: true, .. });
+    if !pending_second_factor
+        && settings.totp_required(&user.account)
+        && !user.account.has_totp
+        && !provider_mfa
+        && !setup_paths(&path)
     {
         return if api {
             ApiError(AppError::Forbidden("Sätt upp tvåstegsverifiering i Pinne innan du använder API:t.".into()))
@@ -502,9 +529,18 @@ pub async fn check_current_password(
 
 use super::views::account as views;
 
+/// What the login page offers: the municipality's account when configured, and name and
+/// password unless the operator switched local accounts off.
+pub fn login_options(state: &AppState) -> views::LoginOptions {
+    views::LoginOptions {
+        federated: state.oidc.is_some(),
+        local: state.oidc.as_ref().is_none_or(|o| o.settings.local_login),
+    }
+}
+
 /// `GET /login`
-pub async fn login_form() -> maud::Markup {
-    views::login_page(None, "")
+pub async fn login_form(State(state): State<AppState>) -> maud::Markup {
+    views::login_page(login_options(&state), None, "")
 }
 
 /// `POST /login`: name and password. Throttled per account and per address; every attempt audited.
@@ -518,13 +554,27 @@ pub async fn login(
     let (name, password) = (super::field(&pairs, "name"), super::raw_field(&pairs, "password"));
     let now = now_unix();
     let settings = state.auth.clone();
+    let options = login_options(&state);
+    if !options.local {
+        return Ok((
+            StatusCode::FORBIDDEN,
+            views::login_page(
+                options,
+                Some("Inloggning med lösenord är avstängd här. Logga in med kommunens konto."),
+                "",
+            ),
+        )
+            .into_response());
+    }
     let old_session = cookie(&headers, settings.cookie_name()).map(creds::hash_token);
 
     // Throttle before any password work; the attempt counts as a failure until it succeeds.
     let (account_row, address_row) = match begin_attempt(&state, &name, &addr, now).await? {
         Ok(rows) => rows,
         Err(message) => {
-            return Ok((StatusCode::TOO_MANY_REQUESTS, views::login_page(Some(&message), &name)).into_response());
+            return Ok(
+                (StatusCode::TOO_MANY_REQUESTS, views::login_page(options, Some(&message), &name)).into_response()
+            );
         }
     };
 
@@ -532,8 +582,9 @@ pub async fn login(
         let name = name.clone();
         state.store.read(move |c| store::account::by_name(c, &name)).await?
     };
-    // Hash even for unknown names, so timing does not tell which names exist.
-    let phc = found.as_ref().filter(|c| c.account.active).map(|c| c.password_hash.clone());
+    // Hash even for unknown names (and federated accounts, which have no password), so timing
+    // does not tell which names exist.
+    let phc = found.as_ref().filter(|c| c.account.active && !c.account.federated).map(|c| c.password_hash.clone());
     let ok = hashing(move || match phc {
         Some(h) => creds::verify_password(&password, &h),
         None => {
@@ -562,7 +613,10 @@ pub async fn login(
                 )
             })
             .await?;
-        return Ok((StatusCode::UNAUTHORIZED, views::login_page(Some("Fel användarnamn eller lösenord."), &name))
+        return Ok((
+            StatusCode::UNAUTHORIZED,
+            views::login_page(options, Some("Fel användarnamn eller lösenord."), &name),
+        )
             .into_response());
     };
 
@@ -693,17 +747,34 @@ pub async fn logout(
     axum::Extension(user): axum::Extension<CurrentUser>,
     axum::Extension(ClientAddr(addr)): axum::Extension<ClientAddr>,
 ) -> Result<Response, PageError> {
+    let mut provider_logout = None;
     if let Credential::Session { token_hash, .. } = user.credential.clone() {
         let (id, name) = user.who();
-        state
+        let id_token = state
             .store
             .write(move |tx| {
+                let id_token = store::account::session(tx, &token_hash)?.and_then(|s| s.id_token);
                 store::account::delete_session(tx, &token_hash)?;
-                store::audit::append(tx, &now_utc(), Some((id, &name)), Action::Logout, "", addr.as_deref())
+                let detail = if id_token.is_some() { "kommunens konto" } else { "" };
+                store::audit::append(tx, &now_utc(), Some((id, &name)), Action::Logout, detail, addr.as_deref())?;
+                Ok(id_token)
             })
             .await?;
+        if let (Some(oidc), Some(id_token)) = (&state.oidc, id_token) {
+            provider_logout = oidc.logout_url(&id_token).await;
+        }
     }
-    let mut res = Redirect::to("/login").into_response();
+    // Signed in through the provider: sign out there too (a page that goes on by itself, since
+    // the CSP lets forms lead only to Pinne).
+    let mut res = match provider_logout {
+        Some(url) => views::continue_page(
+            "Du är utloggad från Pinne",
+            "Du loggas nu ut från kommunens konto också.",
+            url.as_str(),
+        )
+        .into_response(),
+        None => Redirect::to("/login").into_response(),
+    };
     res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&state.auth.clear_cookie()).expect("ascii"));
     Ok(res)
 }

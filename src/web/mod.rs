@@ -13,6 +13,7 @@ pub mod finsam;
 pub mod goals;
 pub mod import;
 pub mod import_api;
+pub mod oidc;
 pub mod openapi;
 pub mod openapi_live;
 pub mod report;
@@ -38,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/login/kod", get(auth::code_form).post(auth::code))
+        .route("/login/oidc", get(oidc::start))
+        .route("/login/oidc/svar", get(oidc::callback))
         .route("/logout", post(auth::logout))
         .route("/registrera", get(tally::form).post(tally::submit))
         .route("/registreringar", get(tally::list))

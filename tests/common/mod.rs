@@ -1,6 +1,7 @@
 //! Test helpers: the app on a temporary SQLite file, driven through `app()` with `oneshot`.
 #![allow(dead_code)]
 
+pub mod oidc;
 pub mod process;
 
 use axum::Router;
@@ -177,6 +178,17 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_with_preset(dir.path(), preset).unwrap();
         let app = pinne::app(AppState::new(store.clone(), Clock::Fixed(now())));
+        let chef = account(&store, &app, "chef", Role::Forbundschef, &[]);
+        TestApp { dir, store, app, chef }
+    }
+
+    /// With sign-in through an OpenID Connect provider (settings as in the `--oidc` file).
+    pub fn with_oidc(settings: &str) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_with_preset(dir.path(), &Preset::builtin("degerfors-karlskoga").unwrap()).unwrap();
+        let oidc = pinne::oidc::Settings::parse(settings, Some(oidc::CLIENT_SECRET.into()), dir.path()).unwrap();
+        let state = AppState::new(store.clone(), Clock::Fixed(now())).with_oidc(pinne::oidc::Oidc::new(oidc).unwrap());
+        let app = pinne::app(state);
         let chef = account(&store, &app, "chef", Role::Forbundschef, &[]);
         TestApp { dir, store, app, chef }
     }

@@ -1,11 +1,20 @@
 //! Login, the second factor, and the account page (password, TOTP, API tokens).
 
-use super::layout::{Chrome, Section, csrf, page};
+use super::layout::{Chrome, Section, csrf, page, page_with};
 use crate::store::account::ApiToken;
 use crate::web::auth::CurrentUser;
 use maud::{Markup, html};
 
-pub fn login_page(message: Option<&str>, name: &str) -> Markup {
+/// How the login page offers to sign in.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginOptions {
+    /// "Logga in med kommunens konto" (OpenID Connect is configured).
+    pub federated: bool,
+    /// Name and password (local accounts).
+    pub local: bool,
+}
+
+pub fn login_page(options: LoginOptions, message: Option<&str>, name: &str) -> Markup {
     page(
         Chrome::anonymous(),
         "Logga in",
@@ -13,6 +22,37 @@ pub fn login_page(message: Option<&str>, name: &str) -> Markup {
         html! {
             h1 { "Logga in" }
             @if let Some(m) = message { div.error-summary role="alert" { p { (m) } } }
+            @if options.federated {
+                // A link, not a form: the provider is another site (the CSP allows forms to Pinne only).
+                p { a.button.primary href="/login/oidc" { "Logga in med kommunens konto" } }
+                @if options.local { h2 { "Eller med användarnamn och lösenord i Pinne" } }
+            }
+            @if options.local { (password_form(name)) }
+            @if !options.local && !options.federated { p { "Inloggning är avstängd. Kontakta den som driver Pinne." } }
+        },
+    )
+}
+
+/// A short page that goes on by itself: after a sign-in at the provider (the new session's
+/// cookie is `SameSite=Strict`, so it is sent only on a request Pinne's own page starts), or to
+/// the provider's sign-out.
+pub fn continue_page(title: &str, text: &str, to: &str) -> Markup {
+    let refresh = format!("0; url={to}");
+    page_with(
+        Chrome::anonymous(),
+        title,
+        Section::None,
+        Some(&refresh),
+        html! {
+            h1 { (title) }
+            p { (text) }
+            p { a.button.primary href=(to) { "Fortsätt" } }
+        },
+    )
+}
+
+fn password_form(name: &str) -> Markup {
+    html! {
             form.login method="post" action="/login" {
                 div.field {
                     label for="name" { "Användarnamn" }
@@ -24,8 +64,7 @@ pub fn login_page(message: Option<&str>, name: &str) -> Markup {
                 }
                 button.primary type="submit" { "Logga in" }
             }
-        },
-    )
+    }
 }
 
 pub fn code_page(user: &CurrentUser, message: Option<&str>) -> Markup {

@@ -154,7 +154,7 @@ pub fn job(
             chrome,
             "Kontrollerar filen",
             Section::Import,
-            Some(1),
+            Some("1"),
             html! {
                 h1 { "Kontrollerar filen …" }
                 (progress(done, total, "Kontrollerade", "rader", "Sidan uppdateras av sig själv. Inget sparas förrän du har sett resultatet och bekräftat."))
@@ -164,7 +164,7 @@ pub fn job(
             chrome,
             "Sparar",
             Section::Import,
-            Some(1),
+            Some("1"),
             html! {
                 h1 { "Sparar registreringarna …" }
                 p { "Allt sparas på en gång: avbryts något sparas ingenting." }

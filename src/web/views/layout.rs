@@ -42,9 +42,9 @@ pub fn page(chrome: Chrome, title: &str, section: Section, body: Markup) -> Mark
     page_with(chrome, title, section, None, body)
 }
 
-/// A page that reloads itself after `refresh` seconds (a progress page that works without
-/// JavaScript).
-pub fn page_with(chrome: Chrome, title: &str, section: Section, refresh: Option<u32>, body: Markup) -> Markup {
+/// A page that reloads itself (`refresh` is the meta refresh: `"1"` reloads after a second, a
+/// progress page that works without JavaScript; `"0; url=/"` goes on to the start page).
+pub fn page_with(chrome: Chrome, title: &str, section: Section, refresh: Option<&str>, body: Markup) -> Markup {
     let current = |s: Section| (section == s).then_some("page");
     html! {
         (DOCTYPE)
