@@ -384,7 +384,8 @@ pub struct Start {
 struct Cached {
     metadata: ProviderMetadataWithLogout,
     fetched: Instant,
-    keys_fetched: Instant,
+    /// When the keys were last fetched again (not at discovery).
+    keys_fetched: Option<Instant>,
 }
 
 /// The provider as Pinne uses it: settings, an HTTP client, and the provider's metadata and keys
@@ -419,7 +420,7 @@ impl Oidc {
                 Failure::ProviderDown
             })?;
         let now = Instant::now();
-        *cache = Some(Cached { metadata: metadata.clone(), fetched: now, keys_fetched: now });
+        *cache = Some(Cached { metadata: metadata.clone(), fetched: now, keys_fetched: None });
         Ok(metadata)
     }
 
@@ -428,10 +429,10 @@ impl Oidc {
     async fn refresh_keys(&self) -> bool {
         let mut cache = self.cache.lock().await;
         let Some(c) = cache.as_mut() else { return false };
-        if c.keys_fetched.elapsed() < KEYS_MIN_INTERVAL {
+        if c.keys_fetched.is_some_and(|at| at.elapsed() < KEYS_MIN_INTERVAL) {
             return false;
         }
-        c.keys_fetched = Instant::now();
+        c.keys_fetched = Some(Instant::now());
         match CoreJsonWebKeySet::fetch_async(c.metadata.jwks_uri(), &self.http).await {
             Ok(keys) => {
                 tracing::info!("fetched the identity provider's signing keys again");
@@ -529,6 +530,7 @@ impl Oidc {
             }
         })?;
         let extra = &claims.additional_claims().claims;
+        tracing::debug!(amr = ?claims.auth_method_refs(), acr = ?claims.auth_context_ref(), "verified an ID token");
         let subject = claims.subject().as_str().to_string();
         let username = match extra.get(&self.settings.username_claim) {
             Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),

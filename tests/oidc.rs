@@ -1,15 +1,17 @@
 //! Sign-in with the municipality's account against a real OpenID Connect provider
-//! (`oidc-provider` from npm, started per test by `common::oidc::Provider`).
+//! (`oidc-provider` from npm, started per test by `common::oidc::Provider`): a sign-in per role
+//! from group claims, and the refusals the standard asks for, each with a Swedish message, an
+//! audit entry and nothing else left behind.
 
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::oidc::{Browser, GROUPS, Provider};
+use common::oidc::{AFTER_LOGOUT, Browser, GROUPS, Provider};
 use common::{COOKIE, TestApp};
 use pinne::domain::account::Role;
 use pinne::store;
 
-/// The account signed in by this browser's session: (name, role, insats keys, federated).
+/// The account signed in by this browser's session: (name, role, insats keys, federated, csrf).
 fn session_account(app: &TestApp, browser: &Browser) -> Option<(String, Role, Vec<String>, bool, String)> {
     let token = browser.pinne.iter().find(|(k, _)| k == COOKIE)?.1.clone();
     let hash = pinne::auth::hash_token(&token);
@@ -20,19 +22,350 @@ fn session_account(app: &TestApp, browser: &Browser) -> Option<(String, Role, Ve
     Some((s.account.name, s.account.role, keys, s.account.federated, s.csrf))
 }
 
+/// (accounts, sessions, sign-ins under way) in the database.
+fn counts(app: &TestApp) -> (i64, i64, i64) {
+    app.store
+        .read_blocking(|c| {
+            Ok(c.query_row(
+                "SELECT (SELECT count(*) FROM account), (SELECT count(*) FROM session), (SELECT count(*) FROM oidc_attempt)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?)
+        })
+        .unwrap()
+}
+
+/// The last audit entry: (action, detail).
+fn last_audit(app: &TestApp) -> (String, String) {
+    app.store
+        .read_blocking(|c| {
+            Ok(c.query_row("SELECT action, detail FROM audit ORDER BY id DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
+        })
+        .unwrap()
+}
+
 #[tokio::test]
-async fn a_coach_signs_in_from_group_claims() {
+async fn every_role_signs_in_from_group_claims() {
     let provider = Provider::start();
     let app = TestApp::with_oidc(&provider.settings(GROUPS));
     let login = app.anonymous().get("/login").await;
+    assert!(login.text().contains("href=\"/login/oidc\""), "{}", login.text());
     assert!(login.text().contains("Logga in med kommunens konto"));
+    assert!(login.text().contains("name=\"password\""), "local accounts stay possible by default");
+
+    let cases: [(&str, &str, Role, &[&str], &str); 4] = [
+        ("coach", "pwd", Role::Coach, &["coachingteamet", "strukturarbete"], "/registrera"),
+        ("huvudman", "pwd", Role::Huvudman, &["coachingteamet", "strukturarbete"], "/registreringar"),
+        ("chef", "pwd,mfa", Role::Forbundschef, &[], "/anvandare"),
+        ("lasare", "pwd", Role::Lasare, &[], "/rapport/coachingteamet/2026"),
+    ];
+    for (user, amr, role, insatser, page) in cases {
+        let mut browser = Browser::new();
+        let res = browser.sign_in(&app, user, amr).await;
+        assert_eq!(res.status, StatusCode::OK, "{user}: {}", res.text());
+        // A page of Pinne's own goes on to the start page, so the SameSite=Strict cookie is sent.
+        assert!(res.text().contains("content=\"0; url=/\""), "{}", res.text());
+        let set: Vec<_> = res.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+        assert!(
+            set.iter().any(|c| c.starts_with("__Host-pinne=")
+                && c.contains("SameSite=Strict")
+                && c.contains("Secure")
+                && c.contains("HttpOnly")),
+            "{set:?}"
+        );
+        assert!(set.iter().any(|c| c.starts_with("__Host-pinne-oidc=;") && c.contains("Max-Age=0")), "{set:?}");
+        let (name, got_role, keys, federated, _) = session_account(&app, &browser).expect("a session");
+        assert_eq!(name, format!("{user}@kommunen.se"));
+        assert_eq!((got_role, federated), (role, true), "{user}");
+        assert_eq!(keys, insatser.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{user}");
+        let res = browser.pinne(&app, Method::GET, page, "").await;
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "{user} on {page}: {:?} {:?}",
+            res.headers.get("location"),
+            last_audit(&app)
+        );
+        let (action, detail) = last_audit(&app);
+        assert_eq!(action, "login_succeeded");
+        assert!(detail.starts_with("kommunens konto"), "{detail}");
+    }
+    // The förbundschef's provider asserted a second factor (amr "mfa"): no TOTP in Pinne.
+    assert!(app.audit_actions().iter().filter(|a| *a == "account_created").count() == 4);
+
+    // A second sign-in finds the same account by its subject (no new account).
+    let before = counts(&app).0;
+    let mut again = Browser::new();
+    assert_eq!(again.sign_in(&app, "coach", "pwd").await.status, StatusCode::OK);
+    assert_eq!(counts(&app).0, before);
+}
+
+#[tokio::test]
+async fn a_forbundschef_without_a_second_factor_at_the_provider_needs_totp() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
     let mut browser = Browser::new();
-    let res = browser.sign_in(&app, "coach", "pwd").await;
+    let res = browser.sign_in(&app, "chef", "pwd").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    assert!(res.text().contains("url=/"), "{}", res.text());
-    let (name, role, insatser, federated, _) = session_account(&app, &browser).expect("a session");
-    assert_eq!((name.as_str(), role, federated), ("coach@kommunen.se", Role::Coach, true));
-    assert_eq!(insatser, vec!["coachingteamet".to_string()]);
-    let home = browser.pinne(&app, Method::GET, "/registrera", "").await;
-    assert_eq!(home.status, StatusCode::OK, "{}", home.text());
+    // Signed in, but every page leads to setting up TOTP first.
+    let res = browser.pinne(&app, Method::GET, "/anvandare", "").await;
+    assert_eq!((res.status, res.location()), (StatusCode::SEE_OTHER, "/konto/tvasteg".to_string()));
+    // With TOTP set up, the provider's sign-in is followed by the code.
+    let (name, ..) = session_account(&app, &browser).unwrap();
+    app.store
+        .write_blocking(move |tx| {
+            let c = store::account::by_name(tx, &name)?.unwrap();
+            store::account::set_totp(tx, c.account.id, Some(&pinne::auth::totp::new_secret()))
+        })
+        .unwrap();
+    let mut browser = Browser::new();
+    let res = browser.sign_in(&app, "chef", "pwd").await;
+    assert!(res.text().contains("url=/login/kod"), "{}", res.text());
+    let res = browser.pinne(&app, Method::GET, "/anvandare", "").await;
+    assert_eq!(res.location(), "/login/kod");
+    assert_eq!(last_audit(&app).1, "kommunens konto, väntar på kod");
+}
+
+/// Each changed ID token is refused with the same plain message; no account, no session.
+#[tokio::test]
+async fn forged_expired_and_misdirected_id_tokens_are_refused() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    let cases = [
+        ("wrong_aud", "ID-token för ett annat system (aud)"),
+        ("wrong_iss", "ID-token från en annan utfärdare (iss)"),
+        ("expired", "ID-token har gått ut (exp)"),
+        ("wrong_nonce", "ID-token hör till en annan inloggning (nonce)"),
+        ("tampered", "ID-token med ogiltig eller otillåten signatur"),
+        ("alg_none", ""),
+        ("hs256_public_key", "ID-token med ogiltig eller otillåten signatur"),
+    ];
+    for (mode, detail) in cases {
+        let before = counts(&app);
+        provider.next(mode).await;
+        let mut browser = Browser::new();
+        // "lasare" would be läsare; the forged tokens claim förbundschef.
+        let res = browser.sign_in(&app, "lasare", "pwd").await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{mode}: {}", res.text());
+        let text = res.text();
+        assert!(text.contains("Inloggningen med kommunens konto kunde inte godkännas"), "{mode}: {text}");
+        assert!(!text.contains("Error") && !text.contains("aud") && !text.contains("nonce"), "{mode}: raw error shown");
+        assert!(!browser.pinne.iter().any(|(k, _)| k == COOKIE), "{mode}: a session cookie");
+        let after = counts(&app);
+        assert_eq!((after.0, after.1), (before.0, before.1), "{mode}: something was created");
+        assert_eq!(after.2, 0, "{mode}: the attempt is used up");
+        let (action, got) = last_audit(&app);
+        assert_eq!(action, "login_failed", "{mode}");
+        if detail.is_empty() {
+            // `alg: none` is refused as unreadable or as an unsigned token, never accepted.
+            assert!(got.starts_with("kommunens konto: "), "{mode}: {got}");
+        } else {
+            assert_eq!(got, format!("kommunens konto: {detail}"), "{mode}");
+        }
+    }
+    // The provider's next token is untouched again: the same user signs in.
+    let mut browser = Browser::new();
+    assert_eq!(browser.sign_in(&app, "lasare", "pwd").await.status, StatusCode::OK);
+    assert_eq!(session_account(&app, &browser).unwrap().1, Role::Lasare);
+}
+
+#[tokio::test]
+async fn a_replayed_code_and_a_mismatched_state_are_refused() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    let mut browser = Browser::new();
+    let back = browser.to_provider_and_back(&app, "coach", "pwd").await;
+    let res = browser.pinne(&app, Method::GET, &back.callback, "").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let sessions = counts(&app).1;
+
+    // The same callback again: its state is used up.
+    let mut replay = Browser::new();
+    replay.pinne = browser.pinne.clone();
+    let res = replay.pinne(&app, Method::GET, &back.callback, "").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
+    assert!(res.text().contains("Börja om från början"));
+    assert_eq!(last_audit(&app).1, "kommunens konto: okänd eller redan använd state");
+
+    // The used code with a fresh state of this browser: the provider refuses the code.
+    let res = browser.pinne(&app, Method::GET, "/login/oidc", "").await;
+    let fresh_state = url_param(&res.location(), "state");
+    let code = url_param(&back.callback, "code");
+    let res = browser.pinne(&app, Method::GET, &format!("/login/oidc/svar?code={code}&state={fresh_state}"), "").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text());
+    assert!(res.text().contains("den kan redan ha använts"), "{}", res.text());
+    assert!(last_audit(&app).1.contains("koden från kommunens inloggning godtogs inte"));
+
+    // A state nobody sent.
+    let res = browser.pinne(&app, Method::GET, "/login/oidc/svar?code=abc&state=gissad", "").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    // A callback carried to another browser (login CSRF): its attempt cookie is missing.
+    let mut victim = Browser::new();
+    let attacker = Browser::new().to_provider_and_back(&app, "lasare", "pwd").await;
+    let res = victim.pinne(&app, Method::GET, &attacker.callback, "").await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
+    assert_eq!(last_audit(&app).1, "kommunens konto: state från en annan webbläsare");
+    assert!(!victim.pinne.iter().any(|(k, _)| k == COOKIE));
+    // Nothing but the first sign-in's session exists (the browser's own replay above ended none).
+    assert_eq!(counts(&app).1, sessions);
+    // The provider's error (the user cancelled) is reduced to its code.
+    let res = browser.pinne(&app, Method::GET, "/login/oidc", "").await;
+    let state = url_param(&res.location(), "state");
+    let res = browser
+        .pinne(
+            &app,
+            Method::GET,
+            &format!("/login/oidc/svar?error=access_denied&error_description=%3Cscript%3E&state={state}"),
+            "",
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert!(res.text().contains("Inloggningen avbröts"));
+    assert!(!res.text().contains("script"));
+    assert_eq!(last_audit(&app).1, "kommunens konto: avbruten hos leverantören (access_denied)");
+}
+
+fn url_param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').unwrap().1;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_unknown_group_gets_no_account_and_a_removed_user_loses_access() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    let before = counts(&app);
+    for user in ["okand", "utan"] {
+        let mut browser = Browser::new();
+        let res = browser.sign_in(&app, user, "pwd").await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text());
+        assert!(res.text().contains("Ditt konto i kommunen har ingen roll i Pinne"), "{}", res.text());
+        assert_eq!(
+            last_audit(&app),
+            ("login_failed".into(), "kommunens konto: ingen grupp som ger en roll i Pinne".into())
+        );
+        assert_eq!(counts(&app), (before.0, before.1, 0), "{user}");
+    }
+
+    // A coach signs in, makes an API token; then leaves the group.
+    let mut browser = Browser::new();
+    assert_eq!(browser.sign_in(&app, "coach", "pwd").await.status, StatusCode::OK);
+    let (.., csrf) = session_account(&app, &browser).unwrap();
+    let res = browser.pinne(&app, Method::POST, "/konto/nycklar", &format!("name=Power+Query&csrf={csrf}")).await;
+    assert!(res.status.is_success() || res.status.is_redirection(), "{}", res.text());
+    let token = between(&res.text(), "<p class=\"secret\">", "</p>").expect("the new token is shown once");
+    let api = |token: String| {
+        let app = app.anonymous();
+        async move {
+            let req = axum::http::Request::builder()
+                .uri("/api/v1/config")
+                .header("authorization", format!("Bearer {token}"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            app.send(req).await.status
+        }
+    };
+    assert_eq!(api(token.clone()).await, StatusCode::OK);
+    provider.set_groups("coach", &["kommunens-alla-anstallda"]).await;
+    let mut later = Browser::new();
+    let res = later.sign_in(&app, "coach", "pwd").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Its sessions and tokens ended with it.
+    let res = browser.pinne(&app, Method::GET, "/registrera", "").await;
+    assert_eq!(res.location(), "/login");
+    assert_eq!(api(token.clone()).await, StatusCode::UNAUTHORIZED);
+    // Back in a group that gives another role: the role follows the groups.
+    provider.set_groups("coach", &["pinne-huvudman"]).await;
+    let mut back = Browser::new();
+    assert_eq!(back.sign_in(&app, "coach", "pwd").await.status, StatusCode::OK);
+    assert_eq!(session_account(&app, &back).unwrap().1, Role::Huvudman);
+    assert!(app.audit_actions().contains(&"account_changed".to_string()));
+}
+
+fn between(s: &str, start: &str, end: &str) -> Option<String> {
+    let i = s.find(start)? + start.len();
+    let j = s[i..].find(end)? + i;
+    Some(s[i..j].to_string())
+}
+
+#[tokio::test]
+async fn a_provider_that_is_down_gets_a_clear_message_and_leaves_nothing() {
+    let mut provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    // Down between the start and the way back: the code cannot be exchanged.
+    let mut browser = Browser::new();
+    let back = browser.to_provider_and_back(&app, "coach", "pwd").await;
+    provider.stop();
+    let before = counts(&app);
+    let res = browser.pinne(&app, Method::GET, &back.callback, "").await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.text());
+    assert!(res.text().contains("Kommunens inloggning svarar inte just nu"), "{}", res.text());
+    assert_eq!(counts(&app), (before.0, before.1, 0));
+    assert_eq!(last_audit(&app).1, "kommunens konto: kommunens inloggning svarade inte");
+
+    // Down from the start (a fresh server: nothing cached).
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    let before = counts(&app);
+    let res = Browser::new().pinne(&app, Method::GET, "/login/oidc", "").await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.text().contains("Kommunens inloggning svarar inte just nu"));
+    assert!(res.text().contains("name=\"password\""), "the password form stays");
+    assert_eq!(counts(&app), before);
+    assert_eq!(last_audit(&app), ("login_failed".into(), "kommunens konto: kommunens inloggning svarade inte".into()));
+}
+
+#[tokio::test]
+async fn a_new_signing_key_at_the_provider_is_fetched() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    assert_eq!(Browser::new().sign_in(&app, "lasare", "pwd").await.status, StatusCode::OK);
+    // Pinne has the provider's keys cached; the provider now signs with a key it did not have.
+    provider.rotate().await;
+    let mut browser = Browser::new();
+    let res = browser.sign_in(&app, "lasare", "pwd").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(session_account(&app, &browser).is_some());
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_here_and_at_the_provider() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    let mut browser = Browser::new();
+    assert_eq!(browser.sign_in(&app, "huvudman", "pwd").await.status, StatusCode::OK);
+    let (.., csrf) = session_account(&app, &browser).unwrap();
+    let sessions = counts(&app).1;
+    let res = browser.pinne(&app, Method::POST, "/logout", &format!("csrf={csrf}")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(counts(&app).1, sessions - 1);
+    assert!(!browser.pinne.iter().any(|(k, _)| k == COOKIE));
+    let text = res.text();
+    let to = between(&text, "content=\"0; url=", "\"").expect("goes on to the provider").replace("&amp;", "&");
+    assert!(to.starts_with(&format!("{}/session/end?", provider.issuer)), "{to}");
+    assert!(to.contains("id_token_hint=") && to.contains("post_logout_redirect_uri="), "{to}");
+    assert_eq!(last_audit(&app), ("logout".into(), "kommunens konto".into()));
+    // The provider ends its session and sends the browser back to Pinne's login page.
+    assert_eq!(browser.provider_logout(&to).await, AFTER_LOGOUT);
+}
+
+#[tokio::test]
+async fn local_accounts_can_be_switched_off() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(&format!("local_login = false\n{GROUPS}")));
+    let login = app.anonymous().get("/login").await;
+    assert!(login.text().contains("Logga in med kommunens konto"));
+    assert!(!login.text().contains("name=\"password\""), "{}", login.text());
+    let res = app.anonymous().post_form("/login", "name=chef&password=chef-l%C3%B6senord-f%C3%B6r-test").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.text().contains("Inloggning med lösenord är avstängd"));
+    // Without OpenID Connect the login page has no such button (the other switch).
+    let plain = TestApp::new();
+    assert!(!plain.anonymous().get("/login").await.text().contains("kommunens konto"));
+    assert_eq!(plain.anonymous().get("/login/oidc").await.status, StatusCode::NOT_FOUND);
 }

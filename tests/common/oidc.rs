@@ -57,7 +57,7 @@ impl Provider {
             .arg(dir().join("provider.mjs"))
             .args(["--redirect", REDIRECT, "--logout", AFTER_LOGOUT])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if std::env::var_os("OIDC_DEBUG").is_some() { Stdio::inherit() } else { Stdio::null() })
             .spawn()
             .expect("node is needed for the OpenID Connect tests");
         let mut line = String::new();
@@ -90,6 +90,13 @@ mfa_amr = ["mfa"]
         assert!(r.status().is_success());
     }
 
+    /// The user's groups at the provider from now on.
+    pub async fn set_groups(&self, user: &str, groups: &[&str]) {
+        let url = format!("{}/__test/groups?user={user}&groups={}", self.issuer, groups.join(","));
+        let r = self.http.post(url).send().await.unwrap();
+        assert!(r.status().is_success());
+    }
+
     /// The provider publishes a new signing key and signs with it from now on.
     pub async fn rotate(&self) {
         let r = self.http.post(format!("{}/__test/rotate", self.issuer)).send().await.unwrap();
@@ -110,9 +117,13 @@ id = "pinne-coacher-coachingteamet"
 role = "coach"
 insatser = ["coachingteamet"]
 [[group]]
+id = "pinne-coacher-strukturarbete"
+role = "coach"
+insatser = ["strukturarbete"]
+[[group]]
 id = "pinne-huvudman"
 role = "huvudman"
-insatser = ["coachingteamet", "mottagningsteamet"]
+insatser = ["coachingteamet", "strukturarbete"]
 [[group]]
 id = "pinne-forbundschef"
 role = "forbundschef"

@@ -9,6 +9,7 @@
 //   GET  /interaction/:uid/login?user=NAME[&amr=pwd,mfa]  signs NAME in and grants the request
 //   POST /__test/next?mode=MODE   the next token response's ID token is changed (see `mutate`)
 //   POST /__test/rotate           publish a new signing key and sign with it from now on
+//   POST /__test/groups?user=NAME&groups=A,B   the user's groups from now on (empty: none)
 //
 // The changed ID tokens stand for an attacker or a misconfigured provider: a token for another
 // client, an expired one, one for another login (nonce), one whose signature does not match,
@@ -26,7 +27,7 @@ const redirect = arg('redirect', 'http://127.0.0.1:1/login/oidc/svar');
 const postLogout = arg('logout', 'http://127.0.0.1:1/login');
 
 const USERS = {
-  coach: { groups: ['pinne-coacher-coachingteamet'], name: 'Cora Coach' },
+  coach: { groups: ['pinne-coacher-coachingteamet', 'pinne-coacher-strukturarbete'], name: 'Cora Coach' },
   huvudman: { groups: ['pinne-huvudman'], name: 'Hugo Huvudman' },
   chef: { groups: ['pinne-forbundschef'], name: 'Fia Förbundschef' },
   lasare: { groups: ['pinne-styrelsen'], name: 'Lars Läsare' },
@@ -63,7 +64,12 @@ const provider = new Provider(issuer, {
   jwks: { keys: [first] },
   pkce: { required: () => true },
   scopes: ['openid', 'profile', 'groups'],
-  claims: { openid: ['sub'], profile: ['name', 'preferred_username'], groups: ['groups'] },
+  claims: {
+    // How the user signed in (amr, acr) goes into every ID token, as with Entra ID's v1 tokens.
+    iss: null, sid: null,
+    openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name', 'preferred_username'], groups: ['groups'],
+  },
+  acrValues: ['urn:kommunen:pwd', 'urn:kommunen:mfa'],
   // Requested claims go into the ID token (as Entra ID does with its groups claim).
   conformIdTokenClaims: false,
   features: {
@@ -136,6 +142,7 @@ async function mutate(idToken, mode) {
 provider.use(async (ctx, next) => {
   await next();
   if (ctx.path === '/token' && ctx.status === 200 && ctx.body?.id_token) {
+    if (process.env.OIDC_DEBUG) console.error(JSON.stringify(jose.decodeJwt(ctx.body.id_token)));
     if (nextMode) {
       const mode = nextMode;
       nextMode = null;
@@ -176,6 +183,12 @@ server.on('request', async (req, res) => {
     }
     if (req.method === 'POST' && url.pathname === '/__test/next') {
       nextMode = url.searchParams.get('mode');
+      res.end('ok');
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/__test/groups') {
+      const user = USERS[url.searchParams.get('user')];
+      user.groups = (url.searchParams.get('groups') ?? '').split(',').filter(Boolean);
       res.end('ok');
       return;
     }
