@@ -4,6 +4,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use common::oidc::{Browser, GROUPS, Provider};
 use common::{Client, Response, TestApp};
 use pinne::domain::account::Role;
 
@@ -31,10 +32,50 @@ struct World {
 const ROLES: [&str; 5] = ["anonym", "coach", "huvudman", "förbundschef", "läsare"];
 
 async fn world() -> World {
-    let app = TestApp::new();
-    let coach = app.client("coach", Role::Coach, &["coachingteamet", "strukturarbete"]);
-    let huvudman = app.client("huvudman", Role::Huvudman, &["coachingteamet", "strukturarbete"]);
-    let lasare = app.client("lasare", Role::Lasare, &[]);
+    world_of(None).await
+}
+
+/// A session made by signing in at the provider, with an API token of the account.
+async fn federated(app: &TestApp, user: &str, amr: &str) -> Client {
+    let mut browser = Browser::new();
+    let res = browser.sign_in(app, user, amr).await;
+    assert_eq!(res.status, StatusCode::OK, "{user}: {}", res.text());
+    let name = format!("{user}@kommunen.se");
+    let (token, token_hash) = pinne::auth::new_token();
+    let (id, csrf) = app
+        .store
+        .write_blocking(move |tx| {
+            let c = pinne::store::account::by_name(tx, &name)?.unwrap();
+            pinne::store::account::create_token(tx, c.account.id, "test", &token_hash, false, "2026-11-01T00:00:00Z")?;
+            let csrf: String =
+                tx.query_row("SELECT csrf FROM session WHERE account_id = ?1", [c.account.id], |r| r.get(0))?;
+            Ok((c.account.id, csrf))
+        })
+        .unwrap();
+    Client { bearer: Some(token), ..browser.client(app, id, &csrf) }
+}
+
+/// The world with local accounts, or (with a provider) with accounts that signed in with the
+/// municipality's account: roles and insatser from their groups, the förbundschef's second
+/// factor asserted by the provider.
+async fn world_of(provider: Option<&Provider>) -> World {
+    let (app, coach, huvudman, lasare, chef);
+    match provider {
+        None => {
+            app = TestApp::new();
+            coach = app.client("coach", Role::Coach, &["coachingteamet", "strukturarbete"]);
+            huvudman = app.client("huvudman", Role::Huvudman, &["coachingteamet", "strukturarbete"]);
+            lasare = app.client("lasare", Role::Lasare, &[]);
+            chef = app.chef.clone();
+        }
+        Some(p) => {
+            app = TestApp::with_oidc(&p.settings(GROUPS));
+            coach = federated(&app, "coach", "pwd").await;
+            huvudman = federated(&app, "huvudman", "pwd").await;
+            lasare = federated(&app, "lasare", "pwd").await;
+            chef = federated(&app, "chef", "pwd,mfa").await;
+        }
+    }
     // Tally 1, registered by the coach.
     let body = r#"{"insats":"coachingteamet","kind":"inskrivning","period":"2026-10","values":{"kon":"man","kommun":"karlskoga","aldersgrupp":"30_39","utbildning":"gymnasium","forsorjning":"ingen","tid_forsorjning":"ingen"}}"#;
     let res = coach.post_json("/api/v1/tallies", body).await;
@@ -44,7 +85,6 @@ async fn world() -> World {
     let res = coach.post_json("/api/v1/events", EVENT_JSON).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     assert_eq!(res.json()["id"], 1);
-    let chef = app.chef.clone();
     let anon = app.anonymous();
     World { clients: [anon, coach, huvudman, chef, lasare], _app: app }
 }
@@ -74,6 +114,10 @@ fn classify(path: &str, res: &Response) -> Outcome {
         }
         StatusCode::SEE_OTHER if res.location() == "/login" => Login,
         s if s.is_success() || s.is_redirection() => Allowed,
+        // A sign-in's way back that does not belong to a sign-in under way (the answer on the merits).
+        StatusCode::BAD_REQUEST if path.starts_with("/login/oidc/svar") => Allowed,
+        // A password for an account that has none (it signs in at the provider): refused on the merits.
+        StatusCode::UNAUTHORIZED if path == "/login" => Allowed,
         StatusCode::NOT_FOUND | StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY => Allowed,
         s => panic!("{path}: unexpected {s}: {}", res.text()),
     }
@@ -110,6 +154,8 @@ fn cases() -> Vec<Case> {
         (M::GET, "/konto", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/konto/tvasteg", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/login/kod", "", [Login, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/login/oidc", "", [Allowed, Allowed, Allowed, Allowed, Allowed]),
+        (M::GET, "/login/oidc/svar?code=x&state=y", "", [Allowed, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/anvandare", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/anvandare/2", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/logg", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
@@ -277,18 +323,30 @@ fn cases() -> Vec<Case> {
 
 #[tokio::test]
 async fn every_route_for_every_role() {
+    matrix(None).await;
+}
+
+/// The same matrix for sessions made by signing in with the municipality's account (a real
+/// OpenID Connect provider).
+#[tokio::test]
+async fn every_route_for_every_role_signed_in_with_the_municipalitys_account() {
+    let provider = Provider::start();
+    matrix(Some(&provider)).await;
+}
+
+async fn matrix(provider: Option<&Provider>) {
     let mut failures = Vec::new();
     let mut checked = 0;
     // Reads share one world; every change gets a fresh world per role, so one role's change
     // cannot decide the next role's outcome.
-    let shared = world().await;
+    let shared = world_of(provider).await;
     for (method, path, body, expected) in cases() {
         for (i, want) in expected.iter().enumerate() {
             let fresh;
             let w = if method == Method::GET {
                 &shared
             } else {
-                fresh = world().await;
+                fresh = world_of(provider).await;
                 &fresh
             };
             let client = &w.clients[i];

@@ -304,7 +304,13 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             Redirect::to("/login/kod").into_response()
         };
     }
-    let provider_mfa = matches!(user.credential, Credential::Session { provider_mfa: true, .. });
+    // The provider asserted a second factor for this session; or this is an API token of a
+    // federated account, which could only be made in a session that had one (a federated
+    // förbundschef without one is held at the TOTP setup until it is done).
+    let provider_mfa = match user.credential {
+        Credential::Session { provider_mfa, .. } => provider_mfa,
+        Credential::Token { .. } => user.account.federated,
+    };
     if !pending_second_factor
         && settings.totp_required(&user.account)
         && !user.account.has_totp
