@@ -98,14 +98,19 @@ enum Command {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create an account; the password is read from standard input (first line).
+    /// Create an account; the password is read from standard input (first line), or, with
+    /// --federated, the account signs in with the municipality's account (OpenID Connect).
     Add {
         name: String,
         #[arg(long)]
         role: String,
-        /// Read the password from standard input (required: passwords never go on the command line).
-        #[arg(long, required = true)]
+        /// Read the password from standard input (passwords never go on the command line).
+        #[arg(long, required_unless_present = "federated", conflicts_with = "federated")]
         password_stdin: bool,
+        /// No password: the account signs in at the identity provider and is linked to the person
+        /// at the first sign-in by this name (`accounts = "linked"` in the OIDC settings).
+        #[arg(long)]
+        federated: bool,
         /// An insats the account works with (coach, huvudman); repeat for more.
         #[arg(long = "insats")]
         insatser: Vec<String>,
@@ -188,7 +193,11 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::User { command: UserCommand::Add { name, role, password_stdin: _, insatser } } => {
+        Command::User { command: UserCommand::Add { name, role, federated: true, insatser, .. } } => {
+            let store = open(&cli.data_dir)?;
+            add_user(&store, &name, &role, None, &insatser)
+        }
+        Command::User { command: UserCommand::Add { name, role, insatser, .. } } => {
             let store = open(&cli.data_dir)?;
             let mut password = String::new();
             std::io::stdin()
@@ -196,7 +205,7 @@ fn main() -> anyhow::Result<()> {
                 .read_line(&mut password)
                 .context("could not read the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']).to_string();
-            add_user(&store, &name, &role, &password, &insatser)
+            add_user(&store, &name, &role, Some(&password), &insatser)
         }
         Command::Token { command: TokenCommand::Create { name, label, read_only } } => {
             let store = open(&cli.data_dir)?;
@@ -324,31 +333,39 @@ fn run_demo(store: &Store) -> anyhow::Result<()> {
     }
 }
 
-fn add_user(store: &Store, name: &str, role: &str, password: &str, insatser: &[String]) -> anyhow::Result<()> {
+/// A local account with a password, or (`None`) a federated one.
+fn add_user(store: &Store, name: &str, role: &str, password: Option<&str>, insatser: &[String]) -> anyhow::Result<()> {
     check_account_name(name).map_err(anyhow::Error::msg)?;
     let role = Role::parse(role)
         .with_context(|| format!("unknown role {role:?}: use coach, huvudman, forbundschef or lasare"))?;
-    check_password(password, name).map_err(anyhow::Error::msg)?;
+    if let Some(password) = password {
+        check_password(password, name).map_err(anyhow::Error::msg)?;
+    }
     let cfg = store.config();
     let ids = insatser
         .iter()
         .map(|k| cfg.insats(k).map(|i| i.id).with_context(|| format!("unknown insats {k:?}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let hash = pinne::auth::hash_password(password);
+    let hash = password.map_or_else(|| store::account::NO_PASSWORD.to_string(), pinne::auth::hash_password);
     let name = name.to_string();
     store.write_blocking(|tx| {
         let now = now_utc();
-        store::account::create(tx, &name, role, &hash, &ids, &now)?;
+        let id = store::account::create(tx, &name, role, &hash, &ids, &now)?;
+        if password.is_none() {
+            store::account::set_federated(tx, id, true)?;
+        }
+        let how = if password.is_none() { ", kommunens konto" } else { "" };
         store::audit::append(
             tx,
             &now,
             None,
             Action::AccountCreated,
-            &format!("{name} ({})", role.as_str()),
+            &format!("{name} ({}){how}", role.as_str()),
             Some("kommandorad"),
         )
     })?;
-    eprintln!("account {name} ({}) created", role.as_str());
+    let how = if password.is_none() { ", signs in with the municipality's account" } else { "" };
+    eprintln!("account {name} ({}) created{how}", role.as_str());
     Ok(())
 }
 

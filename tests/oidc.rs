@@ -176,7 +176,7 @@ async fn a_replayed_code_and_a_mismatched_state_are_refused() {
     let provider = Provider::start();
     let app = TestApp::with_oidc(&provider.settings(GROUPS));
     let mut browser = Browser::new();
-    let back = browser.to_provider_and_back(&app, "coach", "pwd").await;
+    let back = browser.via_provider(&app, "coach", "pwd").await;
     let res = browser.pinne(&app, Method::GET, &back.callback, "").await;
     assert_eq!(res.status, StatusCode::OK);
     let sessions = counts(&app).1;
@@ -203,7 +203,7 @@ async fn a_replayed_code_and_a_mismatched_state_are_refused() {
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     // A callback carried to another browser (login CSRF): its attempt cookie is missing.
     let mut victim = Browser::new();
-    let attacker = Browser::new().to_provider_and_back(&app, "lasare", "pwd").await;
+    let attacker = Browser::new().via_provider(&app, "lasare", "pwd").await;
     let res = victim.pinne(&app, Method::GET, &attacker.callback, "").await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text());
     assert_eq!(last_audit(&app).1, "kommunens konto: state från en annan webbläsare");
@@ -300,7 +300,7 @@ async fn a_provider_that_is_down_gets_a_clear_message_and_leaves_nothing() {
     let app = TestApp::with_oidc(&provider.settings(GROUPS));
     // Down between the start and the way back: the code cannot be exchanged.
     let mut browser = Browser::new();
-    let back = browser.to_provider_and_back(&app, "coach", "pwd").await;
+    let back = browser.via_provider(&app, "coach", "pwd").await;
     provider.stop();
     let before = counts(&app);
     let res = browser.pinne(&app, Method::GET, &back.callback, "").await;
@@ -368,4 +368,144 @@ async fn local_accounts_can_be_switched_off() {
     let plain = TestApp::new();
     assert!(!plain.anonymous().get("/login").await.text().contains("kommunens konto"));
     assert_eq!(plain.anonymous().get("/login/oidc").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn linked_accounts_are_made_in_pinne_and_linked_at_the_first_sign_in() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings("accounts = \"linked\"\n"));
+    // The förbundschef makes the account, without a password.
+    let page = app.get("/anvandare").await.text();
+    assert!(page.contains("Loggar in med kommunens konto (inget lösenord i Pinne)"), "{page}");
+    let res = app
+        .post_form("/anvandare", "name=huvudman%40kommunen.se&role=huvudman&insats=mottagningsteamet&federated=1")
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert!(app.get("/anvandare").await.text().contains("Aktivt, kommunens konto"));
+    // Nobody can sign in to it with a password (there is none).
+    let res = app.anonymous().post_form("/login", "name=huvudman%40kommunen.se&password=").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+
+    // Someone the förbundschef has not made an account for.
+    let mut stranger = Browser::new();
+    let res = stranger.sign_in(&app, "coach", "pwd").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.text().contains("Du har inget konto i Pinne"), "{}", res.text());
+    assert!(res.text().contains("coach@kommunen.se"));
+
+    // The first sign-in links the account; the role and insatser are Pinne's, not the groups'.
+    let mut browser = Browser::new();
+    assert_eq!(browser.sign_in(&app, "huvudman", "pwd").await.status, StatusCode::OK);
+    let (name, role, insatser, ..) = session_account(&app, &browser).unwrap();
+    assert_eq!(
+        (name.as_str(), role, insatser),
+        ("huvudman@kommunen.se", Role::Huvudman, vec!["mottagningsteamet".to_string()])
+    );
+    let subject = app
+        .store
+        .read_blocking(|c| {
+            Ok(c.query_row("SELECT oidc_subject FROM account WHERE name = 'huvudman@kommunen.se'", [], |r| {
+                r.get::<_, String>(0)
+            })?)
+        })
+        .unwrap();
+    assert_eq!(subject, "huvudman");
+    // The account page says how one signs in, and offers no password change.
+    let page = browser.pinne(&app, Method::GET, "/konto", "").await.text();
+    assert!(page.contains("Du loggar in med kommunens konto"), "{page}");
+    assert!(!page.contains("Byt lösenord"));
+    let (.., csrf) = session_account(&app, &browser).unwrap();
+    let res = browser
+        .pinne(&app, Method::POST, "/konto/losenord", &format!("current=x&new=ett-langt-nytt-losenord&csrf={csrf}"))
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+
+    // Deactivated in Pinne: the provider's sign-in no longer helps.
+    let id = app
+        .store
+        .read_blocking(|c| Ok(store::account::by_name(c, "huvudman@kommunen.se")?.unwrap().account.id))
+        .unwrap();
+    let res = app.post_form(&format!("/anvandare/{id}"), "role=huvudman&insats=mottagningsteamet").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res = Browser::new().sign_in(&app, "huvudman", "pwd").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.text().contains("Ditt konto är avstängt i Pinne"));
+
+    // A local account moved to the municipality's sign-in, and a federated one back to a password.
+    let lasare = app.client("lasare@kommunen.se", Role::Lasare, &[]);
+    let res = app.post_form(&format!("/anvandare/{}", lasare.account_id), "role=lasare&active=1&federated=1").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(lasare.get("/rapport").await.location(), "/login", "its session ended");
+    let mut browser = Browser::new();
+    assert_eq!(browser.sign_in(&app, "lasare", "pwd").await.status, StatusCode::OK);
+    let res = app
+        .post_form(&format!("/anvandare/{}/losenord", lasare.account_id), "password=ett-nytt-langt-losenord-2026")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let c = app.store.read_blocking(|c| store::account::by_name(c, "lasare@kommunen.se")).unwrap().unwrap();
+    assert!(!c.account.federated);
+}
+
+#[tokio::test]
+async fn a_federated_forbundschef_sets_up_totp_only_right_after_signing_in() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    let mut browser = Browser::new();
+    assert_eq!(browser.sign_in(&app, "chef", "pwd").await.status, StatusCode::OK);
+    let page = browser.pinne(&app, Method::GET, "/konto/tvasteg", "").await.text();
+    assert!(!page.contains("name=\"password\""), "no password to ask for: {page}");
+    let secret = pinne::auth::totp::new_secret();
+    let code = |secret: &str| pinne::auth::totp::code_at(secret, pinne::web::auth::now_unix() as u64).unwrap();
+    let (.., csrf) = session_account(&app, &browser).unwrap();
+    // An old sign-in (more than ten minutes) is not enough.
+    let token = browser.pinne.iter().find(|(k, _)| k == COOKIE).unwrap().1.clone();
+    let hash = pinne::auth::hash_token(&token);
+    let h = hash.clone();
+    app.store
+        .write_blocking(move |tx| {
+            Ok(tx.execute("UPDATE session SET created_at = created_at - 700 WHERE token_hash = ?1", [&h])?)
+        })
+        .unwrap();
+    let body = format!("secret={secret}&code={}&csrf={csrf}", code(&secret));
+    let res = browser.pinne(&app, Method::POST, "/konto/tvasteg", &body).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("logga in igen med kommunens konto"), "{}", res.text());
+    app.store
+        .write_blocking(move |tx| {
+            Ok(tx.execute("UPDATE session SET created_at = created_at + 700 WHERE token_hash = ?1", [&hash])?)
+        })
+        .unwrap();
+    let res = browser.pinne(&app, Method::POST, "/konto/tvasteg", &body).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(browser.pinne(&app, Method::GET, "/anvandare", "").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn api_tokens_of_a_federated_account_end_when_its_owner_stops_signing_in() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    let mut browser = Browser::new();
+    assert_eq!(browser.sign_in(&app, "lasare", "pwd").await.status, StatusCode::OK);
+    let (token, token_hash) = pinne::auth::new_token();
+    app.store
+        .write_blocking(move |tx| {
+            let c = store::account::by_name(tx, "lasare@kommunen.se")?.unwrap();
+            store::account::create_token(tx, c.account.id, "Power BI", &token_hash, true, "2026-11-01T00:00:00Z")
+        })
+        .unwrap();
+    let reader = common::Client { bearer: Some(token), ..app.anonymous() };
+    assert_eq!(reader.get("/api/v1/reports/coachingteamet/2026").await.status, StatusCode::OK);
+    // 31 days since the last sign-in at the provider.
+    app.store
+        .write_blocking(|tx| {
+            Ok(tx.execute(
+                "UPDATE account SET federated_at = federated_at - 31 * 86400 WHERE name = 'lasare@kommunen.se'",
+                [],
+            )?)
+        })
+        .unwrap();
+    assert_eq!(reader.get("/api/v1/reports/coachingteamet/2026").await.status, StatusCode::UNAUTHORIZED);
+    // Signing in again brings the token back.
+    assert_eq!(Browser::new().sign_in(&app, "lasare", "pwd").await.status, StatusCode::OK);
+    assert_eq!(reader.get("/api/v1/reports/coachingteamet/2026").await.status, StatusCode::OK);
 }

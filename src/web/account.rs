@@ -16,6 +16,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 type Form = axum::Form<Vec<(String, String)>>;
 
+/// A federated account has no password to confirm a change of how it signs in with: its
+/// sign-in at the provider must be at most this old instead (seconds).
+const FRESH_SIGN_IN: i64 = 10 * 60;
+
 async fn page(
     state: &AppState,
     user: &CurrentUser,
@@ -44,6 +48,12 @@ pub async fn change_password(
     axum::Form(pairs): Form,
 ) -> Result<Response, PageError> {
     let (current, new) = (raw_field(&pairs, "current"), raw_field(&pairs, "new"));
+    if user.account.federated {
+        return Err(AppError::Conflict(
+            "Du loggar in med kommunens konto och har inget lösenord i Pinne. Lösenordet byter du hos kommunen.".into(),
+        )
+        .into());
+    }
     if let Err(e) = check_password(&new, &user.account.name) {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, &user, None, Some(&e)).await?).into_response());
     }
@@ -121,13 +131,29 @@ pub async fn totp_enable(
     if secret.len() < 26 || totp_rs::Secret::try_from_base32(&secret).is_err() {
         return Err(AppError::BadRequest("Nyckeln är ogiltig. Börja om.".into()).into());
     }
-    // Changing how one signs in asks for the password again.
-    let password_ok = match super::auth::check_current_password(&state, &user.account, &addr, password).await? {
-        Err(message) => {
-            let page = totp_page(&state, &user, &secret, Some(&message))?;
-            return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    // Changing how one signs in asks for the password again; a federated account has none, so
+    // its sign-in at the provider must be fresh instead.
+    let password_ok = if user.account.federated {
+        let super::auth::Credential::Session { token_hash, .. } = user.credential.clone() else {
+            return Err(
+                AppError::Forbidden("Logga in i webbläsaren för att sätta upp tvåstegsverifiering.".into()).into()
+            );
+        };
+        let session = state.store.read(move |c| store::account::session(c, &token_hash)).await?;
+        if session.is_none_or(|s| super::auth::now_unix() - s.created_at > FRESH_SIGN_IN) {
+            let message = "Logga ut och logga in igen med kommunens konto, och sätt sedan upp tvåstegsverifiering inom tio minuter.";
+            let page = totp_page(&state, &user, &secret, Some(message))?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        Ok(ok) => ok,
+        true
+    } else {
+        match super::auth::check_current_password(&state, &user.account, &addr, password).await? {
+            Err(message) => {
+                let page = totp_page(&state, &user, &secret, Some(&message))?;
+                return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+            }
+            Ok(ok) => ok,
+        }
     };
     if !password_ok {
         let page = totp_page(&state, &user, &secret, Some("Lösenordet stämmer inte."))?;

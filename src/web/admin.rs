@@ -34,7 +34,7 @@ fn insatser(state: &AppState, pairs: &[(String, String)]) -> Result<Vec<i64>, St
 async fn list_page(state: &AppState, user: &CurrentUser, error: Option<&str>) -> Result<maud::Markup, PageError> {
     let accounts = state.store.read(store::account::list).await?;
     let cfg = state.store.config();
-    Ok(views::users_page(Chrome::new(&cfg.association, user), user, &cfg, &accounts, error))
+    Ok(views::users_page(Chrome::new(&cfg.association, user), user, &cfg, &accounts, state.oidc.is_some(), error))
 }
 
 /// `GET /anvandare`
@@ -56,28 +56,43 @@ pub async fn create_user(
     require_admin(&user)?;
     let name = field(&pairs, "name");
     let password = raw_field(&pairs, "password");
+    // An account for the municipality's sign-in has no password here; it is linked to the
+    // person at their first sign-in by this user name.
+    let federated = pairs.iter().any(|(k, v)| k == "federated" && v == "1");
     let problem = check_account_name(&name)
         .err()
         .or_else(|| Role::parse(&field(&pairs, "role")).is_none().then(|| "Välj en roll.".to_string()))
-        .or_else(|| check_password(&password, &name).err())
+        .or_else(|| {
+            (federated && state.oidc.is_none())
+                .then(|| "Inloggning med kommunens konto är inte påslagen här.".to_string())
+        })
+        .or_else(|| if federated { None } else { check_password(&password, &name).err() })
         .or_else(|| insatser(&state, &pairs).err());
     if let Some(e) = problem {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, list_page(&state, &user, Some(&e)).await?).into_response());
     }
     let role = Role::parse(&field(&pairs, "role")).expect("checked");
     let ids = insatser(&state, &pairs).expect("checked");
-    let hash = super::auth::hashing(move || creds::hash_password(&password)).await?;
+    let hash = if federated {
+        store::account::NO_PASSWORD.to_string()
+    } else {
+        super::auth::hashing(move || creds::hash_password(&password)).await?
+    };
     let (me, my_name) = user.who();
     let result = state
         .store
         .write(move |tx| {
             let id = store::account::create(tx, &name, role, &hash, &ids, &now_utc())?;
+            if federated {
+                store::account::set_federated(tx, id, true)?;
+            }
+            let how = if federated { ", kommunens konto" } else { "" };
             store::audit::append(
                 tx,
                 &now_utc(),
                 Some((me, &my_name)),
                 Action::AccountCreated,
-                &format!("{name} ({}), insatser {ids:?}", role.as_str()),
+                &format!("{name} ({}), insatser {ids:?}{how}", role.as_str()),
                 addr.as_deref(),
             )?;
             Ok(id)
@@ -109,7 +124,15 @@ async fn edit_page(
         .await?
         .ok_or_else(|| AppError::NotFound("Kontot finns inte.".into()))?;
     let cfg = state.store.config();
-    Ok(views::user_page(Chrome::new(&cfg.association, user), user, &cfg, &target.account, message, error))
+    Ok(views::user_page(
+        Chrome::new(&cfg.association, user),
+        user,
+        &cfg,
+        &target.account,
+        state.oidc.is_some(),
+        message,
+        error,
+    ))
 }
 
 /// `GET /anvandare/{id}`
@@ -149,6 +172,7 @@ pub async fn update_user(
         }
     };
     let active = pairs.iter().any(|(k, _)| k == "active");
+    let to_federated = pairs.iter().any(|(k, v)| k == "federated" && v == "1") && state.oidc.is_some();
     if id == user.account.id && (!active || role != Role::Forbundschef) {
         let e = "Du kan inte ta bort din egen roll som förbundschef eller stänga ditt eget konto.";
         return Ok(
@@ -168,15 +192,23 @@ pub async fn update_user(
             } else {
                 0
             };
+            // Moved to the municipality's sign-in: no password, no TOTP, sessions and tokens end.
+            let converted = to_federated && !before.federated;
+            if converted {
+                store::account::set_federated(tx, id, true)?;
+                store::account::delete_sessions_of(tx, id)?;
+            }
             // A deactivated account's API tokens are revoked, so reactivating it does not revive them.
-            let revoked = if active { 0 } else { store::account::revoke_tokens_of(tx, id, &now_utc())? };
+            let revoked =
+                if active && !converted { 0 } else { store::account::revoke_tokens_of(tx, id, &now_utc())? };
             let detail = format!(
-                "{}: roll {} → {}, insatser {:?} → {ids:?}, aktiv {} → {active}, {ended} inloggningar avslutade, {revoked} API-nycklar återkallade",
+                "{}: roll {} → {}, insatser {:?} → {ids:?}, aktiv {} → {active}, {ended} inloggningar avslutade, {revoked} API-nycklar återkallade{}",
                 before.name,
                 before.role.as_str(),
                 role.as_str(),
                 before.insats_ids,
-                before.active
+                before.active,
+                if converted { ", loggar nu in med kommunens konto" } else { "" }
             );
             store::audit::append(tx, &now_utc(), Some((me, &my_name)), Action::AccountChanged, &detail, addr.as_deref())
         })
@@ -213,6 +245,8 @@ pub async fn reset_password(
     state
         .store
         .write(move |tx| {
+            // A federated account with a password is a local account again.
+            store::account::set_federated(tx, id, false)?;
             store::account::set_password(tx, id, &hash)?;
             store::account::set_totp(tx, id, None)?;
             store::account::delete_sessions_of(tx, id)?;

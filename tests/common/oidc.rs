@@ -186,7 +186,7 @@ impl Browser {
 
     /// Pinne's `GET /login/oidc`, then the provider: `user` signs in (with `amr`, e.g. "pwd" or
     /// "pwd,mfa") and the request is granted. Stops at the redirect back to Pinne.
-    pub async fn to_provider_and_back(&mut self, app: &TestApp, user: &str, amr: &str) -> Redirected {
+    pub async fn via_provider(&mut self, app: &TestApp, user: &str, amr: &str) -> Redirected {
         let res = self.pinne(app, Method::GET, "/login/oidc", "").await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
         self.at_provider(&res.location(), user, amr).await
@@ -223,7 +223,7 @@ impl Browser {
 
     /// The whole sign-in; returns Pinne's answer to the callback.
     pub async fn sign_in(&mut self, app: &TestApp, user: &str, amr: &str) -> Response {
-        let back = self.to_provider_and_back(app, user, amr).await;
+        let back = self.via_provider(app, user, amr).await;
         self.pinne(app, Method::GET, &back.callback, "").await
     }
 

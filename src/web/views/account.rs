@@ -108,8 +108,19 @@ pub fn account_page(
             dl.stored {
                 dt { "Användarnamn" } dd { (a.name) }
                 dt { "Roll" } dd { (a.role.label()) }
-                dt { "Tvåstegsverifiering" } dd { @if a.has_totp { "På" } @else { "Av" } }
+                dt { "Inloggning" } dd { @if a.federated { "Kommunens konto" } @else { "Lösenord i Pinne" } }
+                dt { "Tvåstegsverifiering" } dd {
+                    @if a.has_totp { "På, i Pinne" }
+                    @else if matches!(user.credential, crate::web::auth::Credential::Session { provider_mfa: true, .. }) { "Hos kommunen" }
+                    @else { "Av" }
+                }
             }
+            @if a.federated {
+                section {
+                    h2 { "Inloggning" }
+                    p { "Du loggar in med kommunens konto. Lösenordet byter du hos kommunen; Pinne har inget lösenord för dig." }
+                }
+            } @else {
             section {
                 h2 { "Byt lösenord" }
                 p.note { "Minst 12 tecken. Välj gärna en fras av flera ord. När lösenordet är bytt loggas du ut överallt." }
@@ -119,6 +130,7 @@ pub fn account_page(
                     div.field { label for="new" { "Nytt lösenord" } input #new name="new" type="password" autocomplete="new-password" minlength="12" maxlength="128" required; }
                     button.primary type="submit" { "Byt lösenord" }
                 }
+            }
             }
             section {
                 h2 { "Tvåstegsverifiering" }
@@ -206,7 +218,11 @@ pub fn totp_setup_page(
                 (csrf(user))
                 input type="hidden" name="secret" value=(secret);
                 div.field { label for="code" { "Kod" } input #code name="code" inputmode="numeric" autocomplete="one-time-code" required; }
-                div.field { label for="password" { "Ditt lösenord" } input #password name="password" type="password" autocomplete="current-password" required; }
+                @if user.account.federated {
+                    p.note { "Du loggar in med kommunens konto: har du loggat in för mer än tio minuter sedan, logga ut och in igen först." }
+                } @else {
+                    div.field { label for="password" { "Ditt lösenord" } input #password name="password" type="password" autocomplete="current-password" required; }
+                }
                 button.primary type="submit" { "Slå på" }
             }
         },

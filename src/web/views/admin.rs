@@ -43,6 +43,7 @@ pub fn users_page(
     user: &CurrentUser,
     cfg: &Config,
     accounts: &[Account],
+    federated_available: bool,
     error: Option<&str>,
 ) -> Markup {
     page(
@@ -60,7 +61,10 @@ pub fn users_page(
                             td { a href=(format!("/anvandare/{}", a.id)) { (a.name) } }
                             td { (a.role.label()) }
                             td { (insats_names(cfg, a)) }
-                            td { @if !a.active { "Avstängt" } @else if a.has_totp { "Aktivt, tvåsteg" } @else { "Aktivt" } }
+                            td {
+                                @if !a.active { "Avstängt" } @else if a.federated { "Aktivt, kommunens konto" }
+                                @else if a.has_totp { "Aktivt, tvåsteg" } @else { "Aktivt" }
+                            }
                         }
                     }
                 }
@@ -71,7 +75,16 @@ pub fn users_page(
                 (csrf(user))
                 div.field { label for="name" { "Användarnamn" } input #name name="name" maxlength="64" required autocomplete="off"; }
                 (role_and_insatser(cfg, None, &[]))
-                div.field { label for="password" { "Första lösenord (minst 12 tecken)" } input #password name="password" type="password" minlength="12" maxlength="128" autocomplete="new-password" required; }
+                @if federated_available {
+                    div.check {
+                        input #federated type="checkbox" name="federated" value="1" aria-describedby="federated-hint";
+                        label for="federated" { "Loggar in med kommunens konto (inget lösenord i Pinne)" }
+                    }
+                    p.note #federated-hint { "Skriv då användarnamnet som i kommunens inloggning (oftast e-postadressen). Kontot kopplas till personen första gången hen loggar in." }
+                    div.field { label for="password" { "Första lösenord, för konton utan kommunens inloggning (minst 12 tecken)" } input #password name="password" type="password" minlength="12" maxlength="128" autocomplete="new-password"; }
+                } @else {
+                    div.field { label for="password" { "Första lösenord (minst 12 tecken)" } input #password name="password" type="password" minlength="12" maxlength="128" autocomplete="new-password" required; }
+                }
                 button.primary type="submit" { "Skapa konto" }
             }
         },
@@ -83,6 +96,7 @@ pub fn user_page(
     user: &CurrentUser,
     cfg: &Config,
     a: &Account,
+    federated_available: bool,
     message: Option<&str>,
     error: Option<&str>,
 ) -> Markup {
@@ -98,10 +112,22 @@ pub fn user_page(
                 (csrf(user))
                 (role_and_insatser(cfg, Some(a.role), &a.insats_ids))
                 div.check { input #active type="checkbox" name="active" value="1" checked[a.active]; label for="active" { "Kontot är aktivt" } }
+                @if federated_available && !a.federated {
+                    div.check {
+                        input #federated type="checkbox" name="federated" value="1";
+                        label for="federated" { "Logga in med kommunens konto i stället för lösenord (användarnamnet som i kommunens inloggning)" }
+                    }
+                }
                 p.note { "Ändras roll eller insatser, eller stängs kontot, loggas personen ut." }
                 button.primary type="submit" { "Spara" }
             }
-            h2 { "Återställ lösenord" }
+            @if a.federated {
+                h2 { "Inloggning" }
+                p { "Kontot loggar in med kommunens konto och har inget lösenord i Pinne." }
+                h3 { "Gör om till ett konto med lösenord" }
+            } @else {
+                h2 { "Återställ lösenord" }
+            }
             form.login method="post" action=(format!("/anvandare/{}/losenord", a.id)) {
                 (csrf(user))
                 div.field { label for="password" { "Nytt lösenord (minst 12 tecken)" } input #password name="password" type="password" minlength="12" maxlength="128" autocomplete="new-password" required; }
