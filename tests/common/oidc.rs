@@ -52,10 +52,15 @@ impl Drop for Provider {
 
 impl Provider {
     pub fn start() -> Provider {
+        Provider::start_for("127.0.0.1", REDIRECT, AFTER_LOGOUT)
+    }
+
+    /// A provider named `host` (it listens on 127.0.0.1) for a Pinne at these addresses.
+    pub fn start_for(host: &str, redirect: &str, after_logout: &str) -> Provider {
         install();
         let mut child = Command::new("node")
             .arg(dir().join("provider.mjs"))
-            .args(["--redirect", REDIRECT, "--logout", AFTER_LOGOUT])
+            .args(["--host", host, "--redirect", redirect, "--logout", after_logout])
             .stdout(Stdio::piped())
             .stderr(if std::env::var_os("OIDC_DEBUG").is_some() { Stdio::inherit() } else { Stdio::null() })
             .spawn()

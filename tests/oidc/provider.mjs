@@ -6,6 +6,7 @@
 // Prints one line of JSON ({"issuer": ...}) when it listens. Users (their groups and how they
 // signed in) are below. Test-only routes, outside the provider's own:
 //
+//   GET  /interaction/:uid        a sign-in page for a browser: pick a user, with or without MFA
 //   GET  /interaction/:uid/login?user=NAME[&amr=pwd,mfa]  signs NAME in and grants the request
 //   POST /__test/next?mode=MODE   the next token response's ID token is changed (see `mutate`)
 //   POST /__test/rotate           publish a new signing key and sign with it from now on
@@ -24,6 +25,9 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const redirect = arg('redirect', 'http://127.0.0.1:1/login/oidc/svar');
+// The issuer's host name: `localhost` makes the provider another site than Pinne on 127.0.0.1,
+// as in real use (it still listens on 127.0.0.1).
+const host = arg('host', '127.0.0.1');
 const postLogout = arg('logout', 'http://127.0.0.1:1/login');
 
 const USERS = {
@@ -47,7 +51,7 @@ let nextMode = null;
 
 const server = http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const issuer = `http://127.0.0.1:${server.address().port}`;
+const issuer = `http://${host}:${server.address().port}`;
 
 const provider = new Provider(issuer, {
   clients: [
@@ -179,6 +183,20 @@ server.on('request', async (req, res) => {
         { login: { accountId, amr, acr: amr.includes('mfa') ? 'urn:kommunen:mfa' : 'urn:kommunen:pwd' }, consent: { grantId } },
         { mergeWithLastSubmission: false },
       );
+      return;
+    }
+    const page = url.pathname.match(/^\/interaction\/([^/]+)$/);
+    if (req.method === 'GET' && page) {
+      await provider.interactionDetails(req, res);
+      const options = Object.entries(USERS).map(([id, u]) => `<option value="${id}">${u.name}</option>`).join('');
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(`<!doctype html><html lang="sv"><head><title>Kommunens inloggning</title></head><body>
+<h1>Kommunens inloggning (test)</h1>
+<form method="get" action="/interaction/${page[1]}/login">
+<label for="user">Användare</label> <select id="user" name="user">${options}</select>
+<label><input type="radio" name="amr" value="pwd" checked> Lösenord</label>
+<label><input type="radio" name="amr" value="pwd,mfa"> Lösenord och app (MFA)</label>
+<button type="submit">Logga in</button></form></body></html>`);
       return;
     }
     if (req.method === 'POST' && url.pathname === '/__test/next') {
