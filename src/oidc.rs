@@ -567,7 +567,8 @@ impl Oidc {
         if !self.settings.provider_logout {
             return None;
         }
-        let metadata = self.metadata().await.ok()?;
+        // Only what is cached: signing out must not wait for a provider that is down.
+        let metadata = self.cache.lock().await.as_ref()?.metadata.clone();
         let endpoint = metadata.additional_metadata().end_session_endpoint.clone()?;
         let hint: openidconnect::core::CoreIdToken = id_token.parse().ok()?;
         Some(

@@ -227,6 +227,26 @@ async fn a_replayed_code_and_a_mismatched_state_are_refused() {
     assert_eq!(last_audit(&app).1, "kommunens konto: avbruten hos leverantören (access_denied)");
 }
 
+/// Ways back that belong to no sign-in count as failed logins of the address: from the limit on
+/// they are refused without filling the audit log.
+#[tokio::test]
+async fn failed_ways_back_are_throttled_per_address() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    let entries = || app.audit_actions().len();
+    let before = entries();
+    for i in 0..30 {
+        let res =
+            Browser::new().pinne(&app, Method::GET, &format!("/login/oidc/svar?code=x&state=gissning{i}"), "").await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "attempt {i}");
+    }
+    assert_eq!(entries(), before + 30);
+    let res = Browser::new().pinne(&app, Method::GET, "/login/oidc/svar?code=x&state=en-till", "").await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.text().contains("För många misslyckade inloggningar"));
+    assert_eq!(entries(), before + 30, "no entry once over the limit");
+}
+
 fn url_param(url: &str, name: &str) -> String {
     let query = url.split_once('?').unwrap().1;
     query

@@ -320,6 +320,11 @@ pub fn take_attempt(conn: &Connection, state_hash: &[u8]) -> Result<Option<OidcA
     Ok(found)
 }
 
+/// Sign-ins under way, started at `since` or later.
+pub fn count_attempts(conn: &Connection, since: i64) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM oidc_attempt WHERE created_at >= ?1", [since], |r| r.get(0))?)
+}
+
 pub fn prune_attempts(conn: &Connection, before: i64) -> Result<usize> {
     Ok(conn.execute("DELETE FROM oidc_attempt WHERE created_at < ?1", [before])?)
 }

@@ -393,13 +393,13 @@ fn form_field(body: &Bytes, name: &str) -> Option<String> {
 // ---- login throttling ----
 
 /// Failures within this window count (seconds).
-const WINDOW: i64 = 15 * 60;
+pub(crate) const WINDOW: i64 = 15 * 60;
 /// From this many failures of an account on, each attempt must wait (doubling from 2 s, at most 60 s).
 const SLOW_AFTER: i64 = 3;
 /// From this many failures of an account, it is locked until the window passes.
 const LOCK_ACCOUNT_AFTER: i64 = 10;
 /// From this many failures from one address, the address is locked until the window passes.
-const LOCK_ADDRESS_AFTER: i64 = 30;
+pub(crate) const LOCK_ADDRESS_AFTER: i64 = 30;
 
 /// Throttling subjects are stored as keyed hashes (the installation's `throttle_key`): a typed name
 /// may be a password typed in the wrong field, and addresses should not be listable.

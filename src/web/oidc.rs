@@ -30,6 +30,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::sync::Arc;
 
+/// At most this many sign-ins under way at once (each is kept ten minutes).
+const MAX_ATTEMPTS: i64 = 10_000;
+
 fn attempt_cookie_name(dev: bool) -> &'static str {
     if dev { "pinne-oidc" } else { "__Host-pinne-oidc" }
 }
@@ -72,12 +75,41 @@ async fn audit_refusal(state: &AppState, addr: &Option<String>, detail: String) 
     Ok(())
 }
 
+/// Records a failed way back for the client's address; false if the address is already over the
+/// limit of failed logins (`web::auth`'s throttle, shared with password logins).
+async fn address_failure(state: &AppState, addr: &Option<String>) -> Result<bool, PageError> {
+    let subject = super::auth::address_subject(state.store.throttle_key(), addr);
+    let now = now_unix();
+    Ok(state
+        .store
+        .write(move |tx| {
+            let (n, _) = store::account::failures(tx, &subject, now - super::auth::WINDOW)?;
+            if n >= super::auth::LOCK_ADDRESS_AFTER {
+                return Ok(false);
+            }
+            store::account::record_failure(tx, &subject, now)?;
+            Ok(true)
+        })
+        .await?)
+}
+
 /// `GET /login/oidc`: to the provider.
 pub async fn start(
     State(state): State<AppState>,
     axum::Extension(ClientAddr(addr)): axum::Extension<ClientAddr>,
 ) -> Result<Response, PageError> {
     let oidc = provider(&state)?;
+    // Each start stores an attempt for ten minutes: a flood must not fill the database.
+    let since = now_unix() - ATTEMPT_LIFETIME;
+    let live = state.store.read(move |c| store::account::count_attempts(c, since)).await?;
+    if live >= MAX_ATTEMPTS {
+        tracing::warn!(live, "too many sign-ins under way at the identity provider");
+        return Ok(refused(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Många loggar in just nu. Vänta en minut och försök igen.",
+        ));
+    }
     let start = match oidc.start().await {
         Ok(s) => s,
         Err(failure) => {
@@ -157,6 +189,15 @@ pub async fn callback(
         res
     };
     if let Some((detail, message)) = problem {
+        // Counted like failed password logins from the address, so the way back cannot be used to
+        // fill the audit log: from the address limit on, refused without an entry.
+        if !address_failure(&state, &addr).await? {
+            return Ok(with_clear(refused(
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                "För många misslyckade inloggningar från din dator. Försök igen om en kvart.",
+            )));
+        }
         audit_refusal(&state, &addr, format!("kommunens konto: {detail}")).await?;
         return Ok(with_clear(refused(&state, StatusCode::BAD_REQUEST, message)));
     }
