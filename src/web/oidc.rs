@@ -16,7 +16,7 @@
 //! provider's own error text is never shown (only its error code, reduced to `[a-z_]`, is
 //! audited).
 
-use super::auth::{ClientAddr, IDLE_TIMEOUT, now_unix, now_utc};
+use super::auth::{ClientAddr, IDLE_TIMEOUT, cookie, now_unix, now_utc};
 use super::views::account as views;
 use crate::AppState;
 use crate::auth as creds;
@@ -40,17 +40,6 @@ fn attempt_cookie_name(dev: bool) -> &'static str {
 fn attempt_cookie(dev: bool, value: &str, max_age: i64) -> String {
     let secure = if dev { "" } else { "; Secure" };
     format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", attempt_cookie_name(dev))
-}
-
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 fn provider(state: &AppState) -> Result<Arc<Oidc>, PageError> {
