@@ -30,6 +30,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::sync::Arc;
 
+const TOO_MANY: &str = "För många misslyckade inloggningar från din dator. Försök igen om en kvart.";
+
 /// At most this many sign-ins under way at once (each is kept ten minutes).
 const MAX_ATTEMPTS: i64 = 10_000;
 
@@ -142,6 +144,9 @@ pub async fn callback(
     let oidc = provider(&state)?;
     let dev = state.auth.dev;
     let Ok(Query(query)) = query else {
+        if !address_failure(&state, &addr).await? {
+            return Ok(refused(&state, StatusCode::TOO_MANY_REQUESTS, TOO_MANY));
+        }
         audit_refusal(&state, &addr, "kommunens konto: svaret kunde inte läsas".into()).await?;
         return Ok(refused(
             &state,
@@ -181,11 +186,7 @@ pub async fn callback(
         // Counted like failed password logins from the address, so the way back cannot be used to
         // fill the audit log: from the address limit on, refused without an entry.
         if !address_failure(&state, &addr).await? {
-            return Ok(with_clear(refused(
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                "För många misslyckade inloggningar från din dator. Försök igen om en kvart.",
-            )));
+            return Ok(with_clear(refused(&state, StatusCode::TOO_MANY_REQUESTS, TOO_MANY)));
         }
         audit_refusal(&state, &addr, format!("kommunens konto: {detail}")).await?;
         return Ok(with_clear(refused(&state, StatusCode::BAD_REQUEST, message)));
