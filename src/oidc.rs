@@ -366,6 +366,10 @@ pub struct Identity {
     pub subject: String,
     /// The configured user-name claim, or the subject if the provider sent none.
     pub username: String,
+    /// Whether the user name may link an account made in Pinne: not an e-mail address the
+    /// provider does not say it has verified (`email_verified`), since anyone may be able to
+    /// give their account any address at some providers.
+    pub username_trusted: bool,
     pub groups: Vec<String>,
     pub amr: Vec<String>,
     pub acr: Option<String>,
@@ -409,34 +413,40 @@ impl Oidc {
 
     /// The provider's metadata (discovery and keys), cached for an hour.
     async fn metadata(&self) -> Result<ProviderMetadataWithLogout, Failure> {
-        let mut cache = self.cache.lock().await;
-        if let Some(c) = cache.as_ref().filter(|c| c.fetched.elapsed() < METADATA_MAX_AGE) {
+        if let Some(c) = self.cache.lock().await.as_ref().filter(|c| c.fetched.elapsed() < METADATA_MAX_AGE) {
             return Ok(c.metadata.clone());
         }
+        // Fetched without holding the cache (two fetches at once are harmless), so a sign-out,
+        // which reads only the cache, never waits for the network.
         let metadata = ProviderMetadataWithLogout::discover_async(self.settings.issuer.clone(), &self.http)
             .await
             .map_err(|e| {
                 tracing::warn!(error = %e, "OpenID Connect discovery failed");
                 Failure::ProviderDown
             })?;
-        let now = Instant::now();
-        *cache = Some(Cached { metadata: metadata.clone(), fetched: now, keys_fetched: None });
+        *self.cache.lock().await =
+            Some(Cached { metadata: metadata.clone(), fetched: Instant::now(), keys_fetched: None });
         Ok(metadata)
     }
 
     /// Fetches the provider's keys again (it signs with a key not yet seen); false if they were
     /// fetched moments ago or cannot be.
     async fn refresh_keys(&self) -> bool {
-        let mut cache = self.cache.lock().await;
-        let Some(c) = cache.as_mut() else { return false };
-        if c.keys_fetched.is_some_and(|at| at.elapsed() < KEYS_MIN_INTERVAL) {
-            return false;
-        }
-        c.keys_fetched = Some(Instant::now());
-        match CoreJsonWebKeySet::fetch_async(c.metadata.jwks_uri(), &self.http).await {
+        let uri = {
+            let mut cache = self.cache.lock().await;
+            let Some(c) = cache.as_mut() else { return false };
+            if c.keys_fetched.is_some_and(|at| at.elapsed() < KEYS_MIN_INTERVAL) {
+                return false;
+            }
+            c.keys_fetched = Some(Instant::now());
+            c.metadata.jwks_uri().clone()
+        };
+        match CoreJsonWebKeySet::fetch_async(&uri, &self.http).await {
             Ok(keys) => {
                 tracing::info!("fetched the identity provider's signing keys again");
-                c.metadata = c.metadata.clone().set_jwks(keys);
+                if let Some(c) = self.cache.lock().await.as_mut() {
+                    c.metadata = c.metadata.clone().set_jwks(keys);
+                }
                 true
             }
             Err(e) => {
@@ -529,6 +539,11 @@ impl Oidc {
                 _ => Failure::Malformed,
             }
         })?;
+        // The crate checks `aud`; an `azp` (the party the token was issued to) must be Pinne too.
+        if claims.authorized_party().is_some_and(|azp| azp.as_str() != self.settings.client_id.as_str()) {
+            tracing::warn!("an ID token issued to another party (azp) was refused");
+            return Err(Failure::WrongAudience);
+        }
         let extra = &claims.additional_claims().claims;
         tracing::debug!(amr = ?claims.auth_method_refs(), acr = ?claims.auth_context_ref(), "verified an ID token");
         let subject = claims.subject().as_str().to_string();
@@ -548,10 +563,12 @@ impl Oidc {
             Some(serde_json::Value::String(s)) => vec![s.clone()],
             _ => Vec::new(),
         };
+        let username_trusted = self.settings.username_claim != "email" || claims.email_verified() == Some(true);
         Ok(Identity {
             issuer: claims.issuer().as_str().to_string(),
             subject,
             username,
+            username_trusted,
             groups,
             amr: claims
                 .auth_method_refs()

@@ -135,6 +135,7 @@ async fn forged_expired_and_misdirected_id_tokens_are_refused() {
     let app = TestApp::with_oidc(&provider.settings(GROUPS));
     let cases = [
         ("wrong_aud", "ID-token för ett annat system (aud)"),
+        ("wrong_azp", "ID-token för ett annat system (aud)"),
         ("wrong_iss", "ID-token från en annan utfärdare (iss)"),
         ("expired", "ID-token har gått ut (exp)"),
         ("wrong_nonce", "ID-token hör till en annan inloggning (nonce)"),
@@ -528,4 +529,111 @@ async fn api_tokens_of_a_federated_account_end_when_its_owner_stops_signing_in()
     // Signing in again brings the token back.
     assert_eq!(Browser::new().sign_in(&app, "lasare", "pwd").await.status, StatusCode::OK);
     assert_eq!(reader.get("/api/v1/reports/coachingteamet/2026").await.status, StatusCode::OK);
+}
+
+/// The förbundschef's second factor cannot be skipped through the provider: TOTP set up in Pinne
+/// is asked for whenever the provider asserts none; once the account has had a second factor, a
+/// sign-in with neither is refused (a password alone must not enrol a new authenticator); an API
+/// token counts the last sign-in's.
+#[tokio::test]
+async fn the_second_factor_is_never_skipped_through_the_provider() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    // A coach with TOTP in Pinne is asked for the code after a sign-in without MFA.
+    let mut coach = Browser::new();
+    assert_eq!(coach.sign_in(&app, "coach", "pwd").await.status, StatusCode::OK);
+    app.store
+        .write_blocking(|tx| {
+            let c = store::account::by_name(tx, "coach@kommunen.se")?.unwrap();
+            store::account::set_totp(tx, c.account.id, Some(&pinne::auth::totp::new_secret()))
+        })
+        .unwrap();
+    let mut again = Browser::new();
+    assert!(again.sign_in(&app, "coach", "pwd").await.text().contains("url=/login/kod"));
+
+    // The coach made an API token (no second factor needed), then becomes förbundschef.
+    let (token, token_hash) = pinne::auth::new_token();
+    app.store
+        .write_blocking(move |tx| {
+            let c = store::account::by_name(tx, "coach@kommunen.se")?.unwrap();
+            store::account::set_totp(tx, c.account.id, None)?;
+            store::account::create_token(tx, c.account.id, "skript", &token_hash, false, "2026-11-01T00:00:00Z")
+        })
+        .unwrap();
+    let api = common::Client { bearer: Some(token), ..app.anonymous() };
+    assert_eq!(api.get("/api/v1/config").await.status, StatusCode::OK);
+    provider.set_groups("coach", &["pinne-forbundschef"]).await;
+    // Promoted at a sign-in without MFA: the token may not act as förbundschef without one.
+    let mut promoted = Browser::new();
+    assert_eq!(promoted.sign_in(&app, "coach", "pwd").await.status, StatusCode::OK);
+    assert_eq!(api.get("/api/v1/config").await.status, StatusCode::FORBIDDEN);
+    // The session is held at the TOTP setup (the account never had a second factor yet).
+    assert_eq!(promoted.pinne(&app, Method::GET, "/anvandare", "").await.location(), "/konto/tvasteg");
+    // A sign-in with MFA at the provider: the token works again.
+    assert_eq!(Browser::new().sign_in(&app, "coach", "pwd,mfa").await.status, StatusCode::OK);
+    let res = api.get("/api/v1/config").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    // From now on a sign-in with neither MFA nor TOTP is refused, not held at the setup.
+    let before = counts(&app).1;
+    let res = Browser::new().sign_in(&app, "coach", "pwd").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text());
+    assert!(res.text().contains("intygade ingen tvåstegsverifiering"), "{}", res.text());
+    assert_eq!(counts(&app).1, before, "no session");
+    assert_eq!(last_audit(&app).1, "kommunens konto: ingen tvåstegsverifiering, varken hos kommunen eller i Pinne");
+    // With MFA at the provider no code is asked for.
+    let mut browser = Browser::new();
+    assert!(browser.sign_in(&app, "coach", "pwd,mfa").await.text().contains("url=/\""));
+    assert_eq!(browser.pinne(&app, Method::GET, "/anvandare", "").await.status, StatusCode::OK);
+}
+
+/// Linking by name takes only an address the provider verified, and never a stopped account.
+#[tokio::test]
+async fn linking_by_name_needs_a_verified_address_and_an_active_account() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings("accounts = \"linked\"\nusername_claim = \"email\"\n"));
+    for name in ["coach%40kommunen.se", "lasare%40kommunen.se", "huvudman%40kommunen.se"] {
+        let res = app.post_form("/anvandare", &format!("name={name}&role=lasare&federated=1")).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    }
+    let subject = |name: &'static str| {
+        app.store
+            .read_blocking(move |c| {
+                Ok(c.query_row("SELECT oidc_subject FROM account WHERE name = ?1", [name], |r| {
+                    r.get::<_, Option<String>>(0)
+                })?)
+            })
+            .unwrap()
+    };
+    // The coach's address is not verified by the provider: no link.
+    let res = Browser::new().sign_in(&app, "coach", "pwd").await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(res.text().contains("Du har inget konto i Pinne"));
+    assert_eq!(subject("coach@kommunen.se"), None);
+    // A verified address links.
+    assert_eq!(Browser::new().sign_in(&app, "lasare", "pwd").await.status, StatusCode::OK);
+    assert_eq!(subject("lasare@kommunen.se").as_deref(), Some("lasare"));
+    // A stopped account is refused and stays unlinked, so reactivating it later links nobody.
+    let id = app
+        .store
+        .read_blocking(|c| Ok(store::account::by_name(c, "huvudman@kommunen.se")?.unwrap().account.id))
+        .unwrap();
+    assert_eq!(app.post_form(&format!("/anvandare/{id}"), "role=lasare").await.status, StatusCode::OK);
+    let res = Browser::new().sign_in(&app, "huvudman", "pwd").await;
+    assert!(res.text().contains("Ditt konto är avstängt i Pinne"));
+    assert_eq!(subject("huvudman@kommunen.se"), None);
+}
+
+/// One address cannot use up the sign-ins everyone shares.
+#[tokio::test]
+async fn starting_sign_ins_is_limited_per_address() {
+    let provider = Provider::start();
+    let app = TestApp::with_oidc(&provider.settings(GROUPS));
+    for i in 0..200 {
+        let res = Browser::new().pinne(&app, Method::GET, "/login/oidc", "").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "start {i}");
+    }
+    let res = Browser::new().pinne(&app, Method::GET, "/login/oidc", "").await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.text().contains("Vänta några minuter"));
+    assert_eq!(counts(&app).2, 200, "no attempt stored beyond the limit");
 }

@@ -12,6 +12,10 @@ pub struct Credentials {
     pub totp_secret: Option<String>,
     /// Unix seconds of the last sign-in through the identity provider (federated accounts).
     pub federated_at: Option<i64>,
+    /// Whether that sign-in had a second factor asserted by the provider.
+    pub federated_mfa: bool,
+    /// Whether any sign-in through the provider ever had one.
+    pub federated_mfa_seen: bool,
 }
 
 fn insatser_of(conn: &Connection, id: i64) -> Result<Vec<i64>> {
@@ -21,10 +25,22 @@ fn insatser_of(conn: &Connection, id: i64) -> Result<Vec<i64>> {
         .collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-const COLUMNS: &str = "id, name, role, active, password_hash, totp_secret, federated, federated_at";
+const COLUMNS: &str =
+    "id, name, role, active, password_hash, totp_secret, federated, federated_at, federated_mfa, federated_mfa_seen";
 
 fn credentials(conn: &Connection, row: Option<Row>) -> Result<Option<Credentials>> {
-    let Some((id, name, role, active, password_hash, totp_secret, federated, federated_at)) = row else {
+    let Some((
+        id,
+        name,
+        role,
+        active,
+        password_hash,
+        totp_secret,
+        federated,
+        federated_at,
+        (federated_mfa, federated_mfa_seen),
+    )) = row
+    else {
         return Ok(None);
     };
     Ok(Some(Credentials {
@@ -40,13 +56,15 @@ fn credentials(conn: &Connection, row: Option<Row>) -> Result<Option<Credentials
         password_hash,
         totp_secret,
         federated_at,
+        federated_mfa,
+        federated_mfa_seen,
     }))
 }
 
-type Row = (i64, String, String, bool, String, Option<String>, bool, Option<i64>);
+type Row = (i64, String, String, bool, String, Option<String>, bool, Option<i64>, (bool, bool));
 
 fn read_row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, (r.get(8)?, r.get(9)?)))
 }
 
 pub fn by_name(conn: &Connection, name: &str) -> Result<Option<Credentials>> {
@@ -263,7 +281,7 @@ pub fn set_federated(conn: &Connection, id: i64, federated: bool) -> Result<()> 
         )?;
     } else {
         conn.execute(
-            "UPDATE account SET federated = 0, oidc_issuer = NULL, oidc_subject = NULL, federated_at = NULL WHERE id = ?1",
+            "UPDATE account SET federated = 0, oidc_issuer = NULL, oidc_subject = NULL, federated_at = NULL, federated_mfa = 0, federated_mfa_seen = 0 WHERE id = ?1",
             [id],
         )?;
     }
@@ -279,9 +297,12 @@ pub fn link_subject(conn: &Connection, id: i64, issuer: &str, subject: &str) -> 
     Ok(())
 }
 
-/// Records a sign-in through the provider.
-pub fn federated_sign_in(conn: &Connection, id: i64, now: i64) -> Result<()> {
-    conn.execute("UPDATE account SET federated_at = ?2 WHERE id = ?1", params![id, now])?;
+/// Records a sign-in through the provider, and whether it had a second factor.
+pub fn federated_sign_in(conn: &Connection, id: i64, now: i64, mfa: bool) -> Result<()> {
+    conn.execute(
+        "UPDATE account SET federated_at = ?2, federated_mfa = ?3, federated_mfa_seen = max(federated_mfa_seen, ?3) WHERE id = ?1",
+        params![id, now, mfa],
+    )?;
     Ok(())
 }
 

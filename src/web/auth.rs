@@ -68,15 +68,10 @@ impl AuthSettings {
 #[derive(Debug, Clone)]
 pub enum Credential {
     /// `provider_mfa`: made by a sign-in at the identity provider that asserted a second factor.
-    Session {
-        token_hash: Vec<u8>,
-        csrf: String,
-        provider_mfa: bool,
-    },
-    Token {
-        id: i64,
-        read_only: bool,
-    },
+    Session { token_hash: Vec<u8>, csrf: String, provider_mfa: bool },
+    /// `provider_mfa`: the token's account signs in at the identity provider, and its last sign-in
+    /// there had a second factor.
+    Token { id: i64, read_only: bool, provider_mfa: bool },
 }
 
 /// The signed-in account of this request (in the request's extensions).
@@ -208,20 +203,20 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             .read(move |c| {
                 let Some(t) = store::account::token_by_hash(c, &hash)? else { return Ok(None) };
                 let Some(a) = store::account::by_id(c, t.account_id)? else { return Ok(None) };
-                let last = a.federated_at;
-                Ok(a.account.active.then_some((a.account, t, last)))
+                let (last, mfa) = (a.federated_at, a.account.federated && a.federated_mfa);
+                Ok(a.account.active.then_some((a.account, t, last, mfa)))
             })
             .await;
         match found {
             // A federated account's tokens work while its owner still signs in through the
             // provider: someone who left stops signing in, and their tokens stop with them.
-            Ok(Some((account, _, last)))
+            Ok(Some((account, _, last, _)))
                 if account.federated && last.is_none_or(|last| now - last > crate::oidc::TOKEN_GRACE) =>
             {
                 tracing::warn!(account = %account.name, "API token of a federated account that has not signed in for 30 days");
                 return ApiError(AppError::Unauthorized).into_response();
             }
-            Ok(Some((account, t, _))) => {
+            Ok(Some((account, t, _, provider_mfa))) => {
                 // Record the last use, at most once a minute (RFC 3339 UTC strings order by time).
                 let stale = (chrono::Utc::now() - chrono::Duration::seconds(TOUCH_EVERY))
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -231,7 +226,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                         return ApiError(e.into()).into_response();
                     }
                 }
-                user = Some(CurrentUser { account, credential: Credential::Token { id: t.id, read_only: t.read_only } })
+                user = Some(CurrentUser {
+                    account,
+                    credential: Credential::Token { id: t.id, read_only: t.read_only, provider_mfa },
+                })
             }
             Ok(None) => {
                 tracing::warn!(address = ?req.extensions().get::<ClientAddr>().and_then(|a| a.0.clone()), "unknown, revoked or deactivated API token");
@@ -304,12 +302,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             Redirect::to("/login/kod").into_response()
         };
     }
-    // The provider asserted a second factor for this session; or this is an API token of a
-    // federated account, which could only be made in a session that had one (a federated
-    // förbundschef without one is held at the TOTP setup until it is done).
+    // The provider asserted a second factor for this session, or (an API token) for the last
+    // sign-in of the token's account: then a förbundschef needs no TOTP in Pinne.
     let provider_mfa = match user.credential {
-        Credential::Session { provider_mfa, .. } => provider_mfa,
-        Credential::Token { .. } => user.account.federated,
+        Credential::Session { provider_mfa, .. } | Credential::Token { provider_mfa, .. } => provider_mfa,
     };
     if !pending_second_factor
         && settings.totp_required(&user.account)
@@ -410,6 +406,10 @@ fn subject(key: &[u8], kind: &str, value: &str) -> String {
 }
 pub fn account_subject(key: &[u8], name: &str) -> String {
     subject(key, "konto", &name.trim().to_lowercase())
+}
+/// Sign-ins started at the identity provider from an address (`web::oidc`).
+pub fn start_subject(key: &[u8], addr: &Option<String>) -> String {
+    subject(key, "start", addr.as_deref().unwrap_or("okänd"))
 }
 pub fn address_subject(key: &[u8], addr: &Option<String>) -> String {
     subject(key, "adress", addr.as_deref().unwrap_or("okänd"))

@@ -32,8 +32,11 @@ use std::sync::Arc;
 
 const TOO_MANY: &str = "För många misslyckade inloggningar från din dator. Försök igen om en kvart.";
 
-/// At most this many sign-ins under way at once (each is kept ten minutes).
+/// At most this many sign-ins under way at once (each is kept ten minutes)…
 const MAX_ATTEMPTS: i64 = 10_000;
+/// …and at most this many started from one address in ten minutes (a whole office behind one
+/// address signs in well within it).
+const MAX_ATTEMPTS_PER_ADDRESS: i64 = 200;
 
 fn attempt_cookie_name(dev: bool) -> &'static str {
     if dev { "pinne-oidc" } else { "__Host-pinne-oidc" }
@@ -90,15 +93,28 @@ pub async fn start(
     axum::Extension(ClientAddr(addr)): axum::Extension<ClientAddr>,
 ) -> Result<Response, PageError> {
     let oidc = provider(&state)?;
-    // Each start stores an attempt for ten minutes: a flood must not fill the database.
+    // Each start stores an attempt for ten minutes: a flood must not fill the database, nor one
+    // address use up what everyone shares.
     let since = now_unix() - ATTEMPT_LIFETIME;
-    let live = state.store.read(move |c| store::account::count_attempts(c, since)).await?;
-    if live >= MAX_ATTEMPTS {
-        tracing::warn!(live, "too many sign-ins under way at the identity provider");
+    let subject = super::auth::start_subject(state.store.throttle_key(), &addr);
+    let (live, mine) = state
+        .store
+        .write(move |tx| {
+            store::account::prune_failures(tx, now_unix() - 24 * 3600)?;
+            let live = store::account::count_attempts(tx, since)?;
+            let (mine, _) = store::account::failures(tx, &subject, since)?;
+            if live < MAX_ATTEMPTS && mine < MAX_ATTEMPTS_PER_ADDRESS {
+                store::account::record_failure(tx, &subject, now_unix())?;
+            }
+            Ok((live, mine))
+        })
+        .await?;
+    if live >= MAX_ATTEMPTS || mine >= MAX_ATTEMPTS_PER_ADDRESS {
+        tracing::warn!(live, mine, "too many sign-ins under way at the identity provider");
         return Ok(refused(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
-            "Många loggar in just nu. Vänta en minut och försök igen.",
+            "Många inloggningar har påbörjats just nu. Vänta några minuter och försök igen.",
         ));
     }
     let start = match oidc.start().await {
@@ -276,25 +292,39 @@ async fn sign_in(
                     addr.as_deref(),
                 )
             };
-            let existing = store::account::by_subject(tx, &identity.issuer, &identity.subject)?;
-            let account = match settings.accounts {
+            let stopped = "Ditt konto är avstängt i Pinne. Kontakta förbundschefen.".to_string();
+            // 1. The account linked to this subject; else one made in Pinne for the municipality's
+            //    sign-in (no password) and not yet linked, by its name. A stopped account is
+            //    refused before anything is linked or changed.
+            //    The link is written only once nothing below refuses the sign-in.
+            let mut found = store::account::by_subject(tx, &identity.issuer, &identity.subject)?;
+            let mut link = false;
+            if found.is_none() && identity.username_trusted {
+                found = store::account::unlinked_by_name(tx, &identity.username)?;
+                link = found.is_some();
+            }
+            if let Some(c) = &found
+                && !c.account.active
+            {
+                refuse(tx, Some((c.account.id, &c.account.name)), "kontot är avstängt i Pinne")?;
+                return Ok(Err(stopped));
+            }
+            // 2. Groups: the role and insatser follow them (and make the account at the first
+            //    sign-in). Linked: Pinne's account as the förbundschef made it.
+            let account_id = match settings.accounts {
                 AccountMode::Groups => {
                     let Some((role, ids)) = mapped else {
                         // Removed from every group: no access, and its sessions and tokens end now.
-                        if let Some(c) = &existing {
+                        if let Some(c) = &found {
                             store::account::delete_sessions_of(tx, c.account.id)?;
                             store::account::revoke_tokens_of(tx, c.account.id, &now_utc())?;
                         }
-                        refuse(tx, existing.as_ref().map(|c| (c.account.id, c.account.name.as_str())), "ingen grupp som ger en roll i Pinne")?;
+                        refuse(tx, found.as_ref().map(|c| (c.account.id, c.account.name.as_str())), "ingen grupp som ger en roll i Pinne")?;
                         return Ok(Err("Ditt konto i kommunen har ingen roll i Pinne. Be förbundschefen eller kommunens it-support att lägga till dig i rätt grupp.".to_string()));
                     };
-                    match existing {
+                    match &found {
                         Some(c) => {
                             let a = &c.account;
-                            if !a.active {
-                                refuse(tx, Some((a.id, &a.name)), "kontot är avstängt i Pinne")?;
-                                return Ok(Err("Ditt konto är avstängt i Pinne. Kontakta förbundschefen.".to_string()));
-                            }
                             let mut sorted = ids.clone();
                             sorted.sort_unstable();
                             if a.role != role || a.insats_ids != sorted {
@@ -311,7 +341,7 @@ async fn sign_in(
                                     addr.as_deref(),
                                 )?;
                             }
-                            store::account::by_id(tx, a.id)?.expect("exists").account
+                            a.id
                         }
                         None => {
                             let name = identity.username.clone();
@@ -336,49 +366,49 @@ async fn sign_in(
                                 &format!("{name} ({}), insatser {ids:?}, från kommunens grupper", role.as_str()),
                                 addr.as_deref(),
                             )?;
-                            store::account::by_id(tx, id)?.expect("created").account
+                            id
                         }
                     }
                 }
                 AccountMode::Linked => {
-                    let found = match existing {
-                        Some(c) => Some(c),
-                        None => match store::account::unlinked_by_name(tx, &identity.username)? {
-                            Some(c) => {
-                                store::account::link_subject(tx, c.account.id, &identity.issuer, &identity.subject)?;
-                                store::audit::append(
-                                    tx,
-                                    &now_utc(),
-                                    Some((c.account.id, &c.account.name)),
-                                    Action::AccountChanged,
-                                    "kopplat till kommunens konto vid första inloggningen",
-                                    addr.as_deref(),
-                                )?;
-                                Some(c)
-                            }
-                            None => None,
-                        },
-                    };
-                    let Some(c) = found else {
+                    let Some(c) = &found else {
                         refuse(tx, None, "inget konto i Pinne för användaren")?;
                         return Ok(Err(format!(
                             "Du har inget konto i Pinne. Be förbundschefen att lägga upp ett konto för kommunens inloggning med användarnamnet ”{}”.",
                             identity.username
                         )));
                     };
-                    if !c.account.active {
-                        refuse(tx, Some((c.account.id, &c.account.name)), "kontot är avstängt i Pinne")?;
-                        return Ok(Err("Ditt konto är avstängt i Pinne. Kontakta förbundschefen.".to_string()));
-                    }
-                    c.account
+                    c.account.id
                 }
             };
+            let c = store::account::by_id(tx, account_id)?.expect("found or made");
+            let account = c.account;
+            // 3. The second factor. Asked for whenever the account has TOTP and the provider
+            //    asserted none (as after a password). A förbundschef with neither may set TOTP up
+            //    right after this sign-in only until the account has once had a second factor;
+            //    from then on, a sign-in without one is refused (it would let a password alone
+            //    enrol a new authenticator).
+            let needs_code = account.has_totp && !mfa;
+            if auth.totp_required(&account) && !mfa && !account.has_totp && c.federated_mfa_seen {
+                refuse(tx, Some((account.id, &account.name)), "ingen tvåstegsverifiering, varken hos kommunen eller i Pinne")?;
+                return Ok(Err("Kommunens inloggning intygade ingen tvåstegsverifiering den här gången, och du har ingen i Pinne. Logga in med tvåstegsverifiering hos kommunen.".to_string()));
+            }
+            if link {
+                store::account::link_subject(tx, account.id, &identity.issuer, &identity.subject)?;
+                store::audit::append(
+                    tx,
+                    &now_utc(),
+                    Some((account.id, &account.name)),
+                    Action::AccountChanged,
+                    "kopplat till kommunens konto vid första inloggningen",
+                    addr.as_deref(),
+                )?;
+            }
             // The session, as after a password: the old one dropped, a second factor where needed.
             if let Some(old) = old_session {
                 store::account::delete_session(tx, &old)?;
             }
             store::account::delete_expired_sessions(tx, now - IDLE_TIMEOUT, now - super::auth::ABSOLUTE_LIFETIME)?;
-            let needs_code = auth.totp_required(&account) && !mfa && account.has_totp;
             store::account::create_federated_session(
                 tx,
                 &hash,
@@ -389,7 +419,7 @@ async fn sign_in(
                 mfa,
                 &identity.id_token,
             )?;
-            store::account::federated_sign_in(tx, account.id, now)?;
+            store::account::federated_sign_in(tx, account.id, now, mfa)?;
             let detail = match (mfa, needs_code) {
                 (true, _) => "kommunens konto, tvåstegsverifiering hos kommunen",
                 (false, true) => "kommunens konto, väntar på kod",

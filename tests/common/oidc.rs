@@ -81,7 +81,7 @@ impl Provider {
 client_id = "pinne"
 redirect_url = "{REDIRECT}"
 post_logout_redirect_url = "{AFTER_LOGOUT}"
-scopes = ["openid", "profile", "groups"]
+scopes = ["openid", "profile", "email", "groups"]
 mfa_amr = ["mfa"]
 {extra}
 "#,

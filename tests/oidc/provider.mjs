@@ -67,11 +67,12 @@ const provider = new Provider(issuer, {
   ],
   jwks: { keys: [first] },
   pkce: { required: () => true },
-  scopes: ['openid', 'profile', 'groups'],
+  scopes: ['openid', 'profile', 'email', 'groups'],
   claims: {
     // How the user signed in (amr, acr) goes into every ID token, as with Entra ID's v1 tokens.
     iss: null, sid: null,
     openid: ['sub', 'acr', 'amr', 'auth_time'], profile: ['name', 'preferred_username'], groups: ['groups'],
+    email: ['email', 'email_verified'],
   },
   acrValues: ['urn:kommunen:pwd', 'urn:kommunen:mfa'],
   // Requested claims go into the ID token (as Entra ID does with its groups claim).
@@ -92,7 +93,15 @@ const provider = new Provider(issuer, {
     if (!user) return undefined;
     return {
       accountId: sub,
-      claims: async () => ({ sub, name: user.name, preferred_username: `${sub}@kommunen.se`, groups: user.groups }),
+      claims: async () => ({
+        sub,
+        name: user.name,
+        preferred_username: `${sub}@kommunen.se`,
+        // Everyone's address is verified but the coach's (who could have typed any address).
+        email: `${sub}@kommunen.se`,
+        email_verified: sub !== 'coach',
+        groups: user.groups,
+      }),
     };
   },
   ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
@@ -114,6 +123,8 @@ async function mutate(idToken, mode) {
   switch (mode) {
     case 'wrong_aud':
       return sign({ ...claims, aud: 'ett-annat-system' });
+    case 'wrong_azp':
+      return sign({ ...claims, azp: 'ett-annat-system' });
     case 'wrong_iss':
       return sign({ ...claims, iss: 'https://falsk.example' });
     case 'expired':
