@@ -10,7 +10,9 @@
 //!   token, finds or makes the account (groups or linked, see `crate::oidc::AccountMode`) and
 //!   starts Pinne's own session exactly as a password login does (a new token, CSRF token,
 //!   `__Host-` cookie, the same lifetimes). Everything the account needs is written in one
-//!   transaction with the audit entry: a refusal leaves nothing behind but its audit entry.
+//!   transaction with the audit entry: a refusal leaves nothing behind but its audit entry (and,
+//!   with `accounts = "groups"`, a role change the groups made, which the next sign-in would make
+//!   anyway).
 //!
 //! Every failure shows the login page with a plain Swedish message and is audited; the
 //! provider's own error text is never shown (only its error code, reduced to `[a-z_]`, is
