@@ -59,6 +59,10 @@ fn signing_in_and_out_with_the_municipalitys_account_in_a_real_browser() {
     assert_eq!(seen["afterSignIn"], "/oversikt", "{seen}");
     assert!(seen["header"].as_str().unwrap().contains("chef@kommunen.se"), "{seen}");
     assert_eq!((seen["usersStatus"].as_i64(), seen["usersPath"].as_str()), (Some(200), Some("/anvandare")), "{seen}");
+    // The account page says how one signs in, and has no password to change.
+    let account = seen["account"].as_str().unwrap();
+    assert!(account.contains("Du loggar in med kommunens konto") && !account.contains("Byt lösenord"), "{seen}");
+    assert!(account.contains("Hos kommunen"), "the provider's second factor is shown: {seen}");
     // Signed out here and at the provider.
     assert_eq!(seen["afterLogout"], "/login", "{seen}");
     assert_eq!(seen["afterLogoutUsers"], "/login", "{seen}");

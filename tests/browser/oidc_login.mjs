@@ -36,7 +36,10 @@ try {
   const users = await page.goto(`${base}/anvandare`);
   seen.usersStatus = users.status();
   seen.usersPath = new URL(page.url()).pathname;
-  await page.screenshot({ path: `${shots}/oidc-signed-in.png` });
+  await page.screenshot({ path: `${shots}/oidc-signed-in.png`, fullPage: true });
+  await page.goto(`${base}/konto`);
+  seen.account = (await page.locator('main').textContent()) || '';
+  await page.screenshot({ path: `${shots}/oidc-account.png`, fullPage: true });
 
   // Signing out: Pinne, then the provider, then back to Pinne's login page.
   await page.goto(`${base}/`);

@@ -137,6 +137,9 @@ pub fn account_page(
                 @if a.has_totp {
                     p { "Du loggar in med lösenord och en kod från en app." }
                 } @else {
+                    @if a.federated {
+                        p.note { "Med kommunens konto behövs den bara när kommunens inloggning inte intygar tvåstegsverifiering: då frågar Pinne efter koden." }
+                    }
                     p { a href="/konto/tvasteg" { "Sätt upp tvåstegsverifiering" } }
                 }
             }
