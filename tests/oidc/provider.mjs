@@ -3,7 +3,8 @@
 //
 //   node provider.mjs --redirect http://127.0.0.1:1/login/oidc/svar --logout http://127.0.0.1:1/login
 //
-// Prints one line of JSON ({"issuer": ...}) when it listens. Users (their groups and how they
+// Prints one line of JSON ({"issuer": ...}) when it listens. With OIDC_DEBUG=1 in the environment
+// (the test harness then passes stderr through) it prints the claims of every ID token it issues. Users (their groups and how they
 // signed in) are below. Test-only routes, outside the provider's own:
 //
 //   GET  /interaction/:uid        a sign-in page for a browser: pick a user, with or without MFA
