@@ -151,3 +151,59 @@ async fn too_many_goal_rows_are_refused() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("högst 100 mål"));
 }
+
+/// The fields a browser would post back from a form, unchanged: text and hidden inputs, ticked
+/// boxes and chosen options (the CSRF field is left to the test client).
+fn form_as_posted(html: &str) -> Vec<(String, String)> {
+    let unescape = |s: &str| s.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let attr = |tag: &str, name: &str| {
+        regex::Regex::new(&format!(r#"\s{name}="([^"]*)""#)).unwrap().captures(tag).map(|c| unescape(&c[1]))
+    };
+    let mut out = Vec::new();
+    for m in regex::Regex::new(r"<input[^>]*>").unwrap().find_iter(html) {
+        let tag = m.as_str();
+        let (Some(name), kind) = (attr(tag, "name"), attr(tag, "type").unwrap_or_default()) else { continue };
+        if name == "csrf" || (kind == "checkbox" && !tag.contains(" checked")) {
+            continue;
+        }
+        out.push((name, attr(tag, "value").unwrap_or_default()));
+    }
+    let select = regex::Regex::new(r#"(?s)<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>"#).unwrap();
+    for c in select.captures_iter(html) {
+        let chosen = regex::Regex::new(r#"<option value="([^"]*)" selected"#).unwrap();
+        let value = chosen.captures(&c[2]).map(|o| o[1].to_string()).unwrap_or_default();
+        out.push((c[1].to_string(), value));
+    }
+    out
+}
+
+/// Saving the goals unchanged, or with a goal renamed, never changes a goal's key: API and Power
+/// Query users read goals by key.
+#[tokio::test]
+async fn goal_keys_never_change_when_the_goals_are_saved() {
+    let app = TestApp::new();
+    let keys = |r: serde_json::Value| -> Vec<String> {
+        r["goals"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap().to_string()).collect()
+    };
+    let before = keys(app.get("/api/v1/reports/coachingteamet/2026").await.json());
+    assert_eq!(before.len(), 8);
+    let page = app.get("/mal/coachingteamet/2026").await.text();
+    let mut fields = form_as_posted(&page);
+    assert!(fields.iter().any(|(k, _)| k == "key.0"), "the form carries the keys");
+    let body = serde_urlencoded::to_string(&fields).unwrap();
+    let res = app.post_form("/mal/coachingteamet/2026", &body).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(keys(app.get("/api/v1/reports/coachingteamet/2026").await.json()), before);
+    // A new name keeps the key too.
+    let label = fields.iter_mut().find(|(k, _)| k == "label.0").unwrap();
+    label.1 = "Ett helt nytt namn".into();
+    let res = app.post_form("/mal/coachingteamet/2026", &serde_urlencoded::to_string(&fields).unwrap()).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let r = app.get("/api/v1/reports/coachingteamet/2026").await.json();
+    assert_eq!(keys(r.clone()), before);
+    assert_eq!(r["goals"][0]["label"], "Ett helt nytt namn");
+    // A forged key that Pinne could not have made is replaced by one from the name.
+    let forged = "label.0=Studier&key.0=..%2Fx&comparator.0=at_least&target.0=10&values.0=studier";
+    assert_eq!(app.post_form("/mal/coachingteamet/2027", forged).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(keys(app.get("/api/v1/reports/coachingteamet/2027").await.json()), vec!["studier".to_string()]);
+}

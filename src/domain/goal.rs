@@ -142,6 +142,11 @@ pub fn parse_percent(s: &str) -> Option<i64> {
 }
 
 /// A slug from a label: lower-case ASCII letters, digits and underscores (å, ä → a, ö → o).
+/// Whether a text is a goal key: 1–64 of `a`–`z`, `0`–`9` and `_` (what `slug` and the presets make).
+pub fn is_key(key: &str) -> bool {
+    (1..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 pub fn slug(label: &str) -> String {
     let mut out = String::new();
     for c in label.to_lowercase().chars() {

@@ -33,6 +33,7 @@ fn row_of(cfg: &Config, g: &crate::domain::Goal) -> GoalRow {
     let refs = |ids: &[i64]| ids.iter().filter_map(|v| value_ref(cfg, *v)).collect::<Vec<_>>();
     let kind_key = |id: Option<i64>| id.and_then(|k| cfg.kind_by_id(k)).map(|k| k.key.clone()).unwrap_or_default();
     let mut row = GoalRow {
+        key: g.key.clone(),
         label: g.label.clone(),
         comparator: g.comparator.as_str().into(),
         goal_type: g.spec.type_str().into(),
@@ -143,6 +144,7 @@ fn parse(pairs: &[(String, String)], cfg: &Config, insats: &Insats) -> Parsed {
         let (row, remove) = rows.entry(idx).or_insert_with(|| (GoalRow::default(), false));
         match name {
             "label" => row.label = v.trim().to_string(),
+            "key" => row.key = v.trim().to_string(),
             "type" => row.goal_type = v.clone(),
             "kind" => row.kind = v.clone(),
             "measure" => row.measure = v.clone(),
@@ -309,7 +311,13 @@ fn parse(pairs: &[(String, String)], cfg: &Config, insats: &Insats) -> Parsed {
                 None
             }
         };
-        let mut key = slug(&row.label);
+        // A goal keeps the key it was made with; a new one gets one from its name. (A key that
+        // is not one Pinne could have made, or one taken by an earlier row, is made anew.)
+        let mut key = if crate::domain::goal::is_key(&row.key) && !keys.contains(&row.key) {
+            row.key.clone()
+        } else {
+            slug(&row.label)
+        };
         if key.is_empty() {
             key = format!("mal_{}", n + 1);
         }

@@ -8,6 +8,9 @@ use maud::{Markup, html};
 /// One goal row as shown in the form (the submitted text is kept on errors).
 #[derive(Debug, Clone, Default)]
 pub struct GoalRow {
+    /// The goal's key once it exists: carried through the form unchanged, so that saving (even
+    /// with a new name) never renames it for API and Power Query users. Empty for a new goal.
+    pub key: String,
     pub label: String,
     /// `share`, `count` or `cost_per_participant`.
     pub goal_type: String,
@@ -75,6 +78,7 @@ fn row_fields(cfg: &Config, row: &GoalRow, n: usize, errors: &[FieldError], remo
             > 24
     });
     html! {
+        @if !row.key.is_empty() { input type="hidden" name=(format!("key.{n}")) value=(row.key); }
         input type="hidden" name=(format!("type.{n}")) value=(row.goal_type);
         input type="hidden" name=(format!("kind.{n}")) value=(row.kind);
         input type="hidden" name=(format!("measure.{n}")) value=(row.measure);
