@@ -169,8 +169,8 @@ fn form_as_posted(html: &str) -> Vec<(String, String)> {
         out.push((name, attr(tag, "value").unwrap_or_default()));
     }
     let select = regex::Regex::new(r#"(?s)<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>"#).unwrap();
+    let chosen = regex::Regex::new(r#"<option value="([^"]*)" selected"#).unwrap();
     for c in select.captures_iter(html) {
-        let chosen = regex::Regex::new(r#"<option value="([^"]*)" selected"#).unwrap();
         let value = chosen.captures(&c[2]).map(|o| o[1].to_string()).unwrap_or_default();
         out.push((c[1].to_string(), value));
     }
