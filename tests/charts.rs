@@ -151,3 +151,51 @@ fn a_hidden_figure_is_marked_where_its_bar_would_be() {
         "{text}"
     );
 }
+
+/// Each survey and answer chart says what its table holds: its title names the table and what the
+/// bars are (positive answers for a survey's questions, shares of the tallies for a choice such as
+/// the answers to the questions about violence); its text gives, for every row of the table that is
+/// not a total, each series' figure as the table has it; totals are not drawn as shares; and in the
+/// version as counted nothing is called hidden.
+#[test]
+fn every_answer_chart_says_what_its_table_holds() {
+    for protect in [false, true] {
+        let mut tables = Vec::new();
+        let charts = demo_charts(protect, |t| tables = t.clone());
+        let answers: Vec<&Chart> = charts.iter().filter(|c| c.key.starts_with("enkat_")).collect();
+        assert!(answers.iter().any(|c| c.key.contains("fov")), "the answers about violence are drawn");
+        for c in answers {
+            let t = tables.iter().find(|t| t.key == c.table_key).unwrap_or_else(|| panic!("{}: no table", c.key));
+            let what = if t.survey { "andel positiva svar" } else { "andel av registreringarna" };
+            assert_eq!(c.title, format!("{}: {what} 2023", t.title), "protect {protect}");
+            if !protect {
+                assert!(!c.text.contains("visas inte"), "{}: nothing is hidden as counted: {}", c.key, c.text);
+            }
+            let cols: Vec<usize> = (0..t.columns.len())
+                .filter(|i| {
+                    t.columns[*i].year == Some(2023) && t.columns[*i].measure == report::tables::Measure::CountShare
+                })
+                .collect();
+            for row in &t.rows {
+                if row.emphasis {
+                    assert!(!c.text.contains(&format!("{}:", row.label)), "{}: total row {} drawn", c.key, row.label);
+                    continue;
+                }
+                let said: Vec<String> = cols
+                    .iter()
+                    .map(|i| {
+                        let fig = match &row.cells[*i] {
+                            Value::CountShare(_, Some(s)) => pinne::sv::percent(*s),
+                            Value::CountShare(_, None) => "saknas".into(),
+                            Value::Hidden(h) => format!("visas inte ({})", h.display()),
+                            other => panic!("{}: unexpected {other:?}", c.key),
+                        };
+                        format!("{} {fig}", t.columns[*i].group)
+                    })
+                    .collect();
+                let expected = format!("{}: {}", row.label, said.join(", "));
+                assert!(c.text.contains(&expected), "{} (protect {protect}): {expected:?} not in {:?}", c.key, c.text);
+            }
+        }
+    }
+}

@@ -52,7 +52,8 @@ impl Fig {
     fn share(v: &Value) -> Fig {
         match v {
             Value::CountShare(_, Some(s)) | Value::Share(Some(s)) => Fig::Shown(*s, sv::percent(*s)),
-            Value::CountShare(_, None) | Value::Share(None) => Fig::Hidden("..".into()),
+            // No share to compute (nothing to take it of): missing, not hidden.
+            Value::CountShare(_, None) | Value::Share(None) => Fig::Absent,
             Value::Hidden(h) => Fig::Hidden(h.display().into()),
             _ => Fig::Absent,
         }
@@ -174,14 +175,18 @@ fn survey_chart(r: &Report, t: &Table) -> Option<Chart> {
     let groups = t
         .rows
         .iter()
-        .filter(|row| row.label != "Besvarade enkäter")
+        // The table's total rows (respondents, all tallies, choices made) are counts, not shares.
+        .filter(|row| !row.emphasis)
         .map(|row| Group {
             label: row.label.clone(),
             figs: cols.iter().map(|c| row.cells.get(*c).map_or(Fig::Absent, Fig::share)).collect(),
             goal: None,
         })
         .collect();
-    let title = format!("{}: andel positiva svar {}", t.title, r.year);
+    // A survey's questions are shares of positive answers; a choice (such as the answers to the
+    // questions about violence) is a share of the tallies.
+    let what = if t.survey { "andel positiva svar" } else { "andel av registreringarna" };
+    let title = format!("{}: {what} {}", t.title, r.year);
     bar_chart(&format!("enkat_{}", t.key), title, &t.key, &series, groups, true)
 }
 

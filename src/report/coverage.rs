@@ -62,7 +62,7 @@ pub fn hidden_headlines(tables: &[Table], year: i32, threshold: i64) -> Vec<Stri
                     "avslut_orsak" => this_year && col.group == "Totalt",
                     "mal" => i == 1,
                     "kostnad" => r.label == year.to_string(),
-                    k if k.contains("_svar") => r.label == "Besvarade enkäter" && col.group == "Svar",
+                    _ if t.survey => r.label == "Besvarade enkäter" && col.group == "Svar",
                     _ => false,
                 };
                 let small = match r.basis.get(i) {

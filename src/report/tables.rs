@@ -112,6 +112,8 @@ pub struct Table {
     pub protected: bool,
     /// The years whose columns hold figures from earlier annual reports (`report::earlier`).
     pub earlier: Vec<i32>,
+    /// A survey's questions with their shares of positive answers (`tables::kinds::survey_table`).
+    pub survey: bool,
 }
 
 impl TableRow {
@@ -135,6 +137,7 @@ impl Table {
             sums: Vec::new(),
             protected: false,
             earlier: Vec::new(),
+            survey: false,
         }
     }
 

@@ -93,5 +93,6 @@ pub fn table(key: &str, years: &[(i32, Vec<Table>)]) -> Option<Table> {
         sums: Vec::new(),
         protected: last.protected,
         earlier,
+        survey: last.survey,
     })
 }

@@ -69,6 +69,7 @@ pub fn tables(built: &[Built], genders: &[String], year: i32) -> [Table; 2] {
         sums: Vec::new(),
         protected,
         earlier: Vec::new(),
+        survey: false,
     };
     [
         table(

@@ -47,6 +47,7 @@ fn table(cells: [[i64; 2]; 2]) -> Table {
         sums,
         protected: false,
         earlier: Vec::new(),
+        survey: false,
     }
 }
 

@@ -130,7 +130,7 @@ impl Cols<'_> {
         } else {
             (format!("{}_svar_{}", s.key, g.key), format!("{} – {}", s.label, g.label))
         };
-        Table { columns, rows, sums, ..Table::new(key, title, Some(note), "Fråga") }
+        Table { columns, rows, sums, survey: true, ..Table::new(key, title, Some(note), "Fråga") }
     }
     /// What a reader knows of a survey table beyond its cells: its respondents are the respondent
     /// group's row in the scope's table, and per gender no question has more positive answers
