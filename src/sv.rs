@@ -9,6 +9,45 @@ pub fn percent(share: f64) -> String {
     format!("{}\u{a0}%", (share * 100.0).round() as i64)
 }
 
+/// A measured share `a / n` set against a goal's target (basis points), with as many decimals as it
+/// takes (at most two) for the figure to read as the verdict: whole percent where that agrees, but
+/// "84,8 %" rather than "85 %" for a miss of "minst 85 %", and "12,5 %" rather than "12 %" for a
+/// hit of "minst 12,4 %". `met`: whether the goal is met (a tie meets it).
+pub fn percent_against(a: i64, n: i64, cmp: Comparator, target_bp: i64, met: bool) -> String {
+    if n <= 0 {
+        return "–".into();
+    }
+    let (a, n, target) = (a as i128, n as i128, target_bp as i128);
+    // At p decimals the value is v / 10^p percent; the target is target / 100 percent.
+    let agrees = |v: i128, p: u32| {
+        let (v, t) = (v * 100, target * 10i128.pow(p));
+        match (met, cmp) {
+            (true, Comparator::AtLeast) => v >= t,
+            (true, Comparator::AtMost) => v <= t,
+            (false, Comparator::AtLeast) => v < t,
+            (false, Comparator::AtMost) => v > t,
+        }
+    };
+    let show = |v: i128, p: u32| {
+        let scale = 10i128.pow(p);
+        let (whole, frac) = (v / scale, v % scale);
+        if p == 0 { format!("{whole}\u{a0}%") } else { format!("{whole},{frac:0w$}\u{a0}%", w = p as usize) }
+    };
+    for p in 0..=2u32 {
+        // Rounded half up: (2·a·scale + n) / 2n.
+        let scale = 100 * 10i128.pow(p);
+        let v = (2 * a * scale + n) / (2 * n);
+        if agrees(v, p) {
+            return show(v, p);
+        }
+    }
+    // Still on the wrong side at two decimals: round towards the truth.
+    let scale = 10_000i128;
+    let down = a * scale / n;
+    let v = if agrees(down, 2) { down } else { down + 1 };
+    show(v, 2)
+}
+
 /// A target in basis points, exactly, with as many decimals as it has (at most two): "45 %",
 /// "12,5 %", "12,05 %".
 pub fn percent_exact(bp: i64) -> String {
@@ -58,7 +97,7 @@ pub fn goal_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64
     let Some(met) = d.met else {
         return format!("Inga {kind_pl} är registrerade för året, så målet ({bound}) kan inte mätas.");
     };
-    let actual = percent(a as f64 / n as f64);
+    let actual = percent_against(a, n, cmp, target_bp, met);
     if met {
         return format!("Nått: {actual} ({a} av {n}) mot {target}.");
     }
@@ -110,7 +149,7 @@ pub fn share_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i6
     let Some(met) = d.met else {
         return format!("Inget att mäta än i år ({noun}), så målet ({bound}) kan inte mätas.");
     };
-    let actual = percent(a as f64 / n as f64);
+    let actual = percent_against(a, n, cmp, target_bp, met);
     if met {
         return format!("Nått: {actual} ({a} av {n} {noun}) mot målet {bound}.");
     }
@@ -212,6 +251,29 @@ pub fn list(items: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::report::goals::distance;
+
+    #[test]
+    fn a_share_against_its_goal_never_reads_as_the_wrong_verdict() {
+        use Comparator::{AtLeast, AtMost};
+        let p = |a, n, c, bp, met| percent_against(a, n, c, bp, met).replace('\u{a0}', " ");
+        // Whole percent where it agrees with the verdict (the 2023 report's own figures).
+        assert_eq!(p(25, 63, AtLeast, 4500, false), "40 %");
+        assert_eq!(p(17, 63, AtMost, 1500, false), "27 %");
+        // 84,8 % misses "minst 85 %": never "85 %".
+        assert_eq!(p(106, 125, AtLeast, 8500, false), "84,8 %");
+        // 84,96 %: one decimal would still say 85,0.
+        assert_eq!(p(2124, 2500, AtLeast, 8500, false), "84,96 %");
+        // 84,9996 %: two decimals would round to 85,00; it is shown below the target instead.
+        assert_eq!(p(212_499, 250_000, AtLeast, 8500, false), "84,99 %");
+        // A ceiling: 15,4 % misses "högst 15 %"; 14,6 % meets it ("15 %" agrees: at most 15).
+        assert_eq!(p(154, 1000, AtMost, 1500, false), "15,4 %");
+        assert_eq!(p(146, 1000, AtMost, 1500, true), "15 %");
+        // A hit of "minst 12,4 %" with 12,45 %: "12 %" would read as a miss.
+        assert_eq!(p(249, 2000, AtLeast, 1240, true), "12,5 %");
+        // A tie meets the goal.
+        assert_eq!(p(85, 100, AtLeast, 8500, true), "85 %");
+        assert_eq!(p(0, 0, AtLeast, 8500, false), "–");
+    }
 
     #[test]
     fn formats_swedish_numbers() {
