@@ -150,6 +150,8 @@ fn cases() -> Vec<Case> {
         (M::GET, "/rapport/coachingteamet/2025", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
         (M::GET, "/rapport/coachingteamet/2025/utskrift", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
         (M::GET, "/uppfoljning/2025", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
+        (M::GET, "/api/v1/finsam/2025", "", [Unauthorized, Forbidden, Allowed, Allowed, Allowed]),
+        (M::GET, "/api/v1/finsam/2026?format=csv", "", [Unauthorized, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/mal/coachingteamet/2026", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/konto", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/konto/tvasteg", "", [Login, Allowed, Allowed, Allowed, Allowed]),

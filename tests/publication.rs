@@ -213,14 +213,55 @@ async fn the_five_year_view_and_the_print_view_show_the_whole_report() {
 #[tokio::test]
 async fn the_finsam_panel_has_the_national_figures_ready_to_type_in() {
     let app = scenario();
+    // Mottagningsteamet has no participants: it is reported as volume, and it counts meetings.
+    let meeting = |kon| {
+        vec![
+            ("kon", kon),
+            ("kommun", "karlskoga"),
+            ("aldersgrupp", "16_19"),
+            ("forsorjning", "forsakringskassan"),
+            ("myndighetskontakter", "vard"),
+            ("nasta_steg", "coachingteamet"),
+            ("mote_i_tid", "ja"),
+        ]
+    };
+    bulk(
+        &app,
+        "mottagningsteamet",
+        &[("vagledning", "2025-05", meeting("kvinna"), 70), ("vagledning", "2025-06", meeting("man"), 47)],
+    );
     let html = app.get("/uppfoljning/2025").await.text();
     assert!(html.contains("Deltagare per insats 2025"));
-    // Kvinnor, Män, Ej angivet, Totalt.
-    assert_eq!(cells(&html, "finsam_deltagare", "Coachingteamet"), ["21", "15", "0", "36"]);
+    // Kvinnor, Män, Totalt: the "Ej angivet" column is empty everywhere, so it is left out.
+    assert_eq!(cells(&html, "finsam_deltagare", "Coachingteamet"), ["21", "15", "36"]);
+    assert!(!html.contains("<th scope=\"col\">Ej angivet</th>"), "an empty column is left out");
+    // The volume insats, with what its figures are: meetings, not people.
+    assert_eq!(cells(&html, "finsam_volym", "Mottagningsteamet – Vägledning"), ["70", "47", "117"]);
+    assert!(html.contains("räknas två gånger"), "the page says meetings are not people");
+    // So does the insats' own report, at its tables.
+    let report = app.get("/rapport/mottagningsteamet/2025").await.text();
+    assert!(
+        report.contains("Antalen är registreringar (till exempel möten eller besvarade enkäter), inte personer"),
+        "{report}"
+    );
+    // The same as files and JSON, linked from the page.
+    assert!(html.contains(r#"href="/api/v1/finsam/2025?format=csv""#), "{html}");
+    let json = app.get("/api/v1/finsam/2025").await.json();
+    assert_eq!(json["protected"], false);
+    let keys: Vec<&str> = json["tables"].as_array().unwrap().iter().map(|t| t["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["finsam_deltagare", "finsam_volym", "finsam_struktur", "finsam_budget"]);
+    let csv = app.get("/api/v1/finsam/2025?format=csv-plain").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.headers["content-disposition"].to_str().unwrap().contains("ej-for-publicering"));
+    let text = csv.text();
+    assert!(text.contains("Mottagningsteamet – Vägledning") && text.contains("117"), "{text}");
+    assert_eq!(app.get("/api/v1/finsam/2025?format=pdf").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A reader gets the publication version, on the page and through the API.
     let reader = app.client("styrelsen", Role::Lasare, &[]);
     let html = reader.get("/uppfoljning/2025").await.text();
     assert!(html.contains("Publiceringsversion."));
-    assert_eq!(cells(&html, "finsam_deltagare", "Coachingteamet")[3], "36");
+    assert_eq!(cells(&html, "finsam_deltagare", "Coachingteamet")[2], "36");
+    assert_eq!(reader.get("/api/v1/finsam/2025").await.json()["protected"], true);
     assert_eq!(app.get("/uppfoljning/2025?publicering=x").await.status, StatusCode::BAD_REQUEST);
 }
 

@@ -472,7 +472,7 @@ pub fn section_tables(r: &Report, s: &KindSection) -> Vec<Table> {
         out.push(Table {
             columns: c.columns(Measure::CountShare),
             rows: vec![c.section_total_row(s)],
-            ..Table::new(format!("{}_antal", s.key), format!("{} – antal", s.label), None, "")
+            ..Table::new(format!("{}_antal", s.key), format!("{} – antal", s.label), Some(kinds::NOT_PEOPLE.into()), "")
         });
     }
     out.extend(s.surveys.iter().map(|g| c.survey_table(s, g)));

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{insats}/{year}", get(report))
         .route("/reports/{insats}/{year}/tables", get(report_tables))
         .route("/reports/{insats}/{year}/tables/{key}", get(report_table))
+        .route("/finsam/{year}", get(finsam))
         .route("/events", axum::routing::post(create_event))
         .route("/events/{id}", get(one_event))
         .route("/events/{id}/void", axum::routing::post(void_event))
@@ -921,6 +922,97 @@ async fn report_table(
         .find(|t| t.key == key)
         .ok_or_else(|| AppError::NotFound(format!("Rapporten har ingen tabell ”{key}”.")))?;
     Ok(Json(crate::report::json::table(table)))
+}
+
+/// The "Uppföljning Finsam" panel of a year: what the national follow-up system asks for.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FinsamPanel {
+    pub association: String,
+    pub year: i32,
+    /// Whether small counts are protected (as in `PublishedReport`).
+    pub protected: bool,
+    /// How to read the figures, in Swedish.
+    pub note: String,
+    /// `finsam_deltagare` (participants per insats and gender), `finsam_volym` (volume insatser:
+    /// tallies, e.g. guidance meetings, per gender: not people), `finsam_struktur` (attendees at
+    /// structural activities) and `finsam_budget` (budget and outcome, kronor), each when it has rows.
+    pub tables: Vec<crate::report::json::TableJson>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/finsam/{year}",
+    tag = "reports",
+    operation_id = "getFinsamPanel",
+    summary = "Uppföljning Finsam / The national follow-up figures",
+    description = "The figures the national follow-up system (Uppföljning Finsam) asks for, for every insats the account may read: participants per insats and gender, the volume of insatser without participants (their tallies, e.g. guidance meetings, which are not people), attendees at structural activities, and budget and outcome. Gender columns empty everywhere are left out. Protected as the reports are; `format=csv` (Swedish Excel) or `csv-plain` gives the same tables as a file.",
+    params(
+        ("year" = i32, Path, minimum = 2000, maximum = 2999, description = "The year; anything else is answered 422 (field `year`)."),
+        ("format" = Option<String>, Query, description = "`json` (default), `csv` or `csv-plain`."),
+        ("publicering" = Option<Publicering>, Query, description = "`ja`: the publication version, small numbers hidden. Readers, coaches and read-only tokens always get it; a huvudman or förbundschef gets the unprotected figures unless `ja` is given."),
+    ),
+    responses(
+        (status = 200, description = "The panel.", content(
+            (FinsamPanel = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "A query parameter given twice or unreadable.", body = ErrorBody),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may read no insats for that year, or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "A year after the next one.", body = ErrorBody),
+        (status = 422, description = "`{year}` not a year 2000–2999, an unknown `format`, or `publicering` neither `ja` nor `nej`.", body = ErrorBody),
+        (status = 503, description = "The server is shutting down. / Pinne håller på att stänga av.", body = ErrorBody),
+    )
+)]
+/// `GET /api/v1/finsam/{year}`: the Uppföljning Finsam panel as JSON or CSV.
+async fn finsam(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(year): Path<String>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = query(q)?;
+    let year = parse_year(&year)?;
+    let dialect = match q.format.as_deref() {
+        None | Some("json") => None,
+        Some("csv") => Some(Dialect::Excel),
+        Some("csv-plain") => Some(Dialect::Plain),
+        Some(other) => {
+            return Err(bad("format", format!("Okänt format ”{other}”. Välj json, csv eller csv-plain.")).into());
+        }
+    };
+    let publication =
+        super::report::publication(q.publicering.as_deref()).map_err(|e| bad("publicering", e.message().0))?;
+    let (built, tables) = super::finsam::build(&state, &user, year, publication).await?;
+    let protected = built.iter().any(|b| b.protected);
+    let rule = crate::report::rule(&state.store.config());
+    Ok(match dialect {
+        None => Json(FinsamPanel {
+            association: built[0].report.association.clone(),
+            year,
+            protected,
+            note: if protected { rule.describe(true) } else { super::report::marking(false, &rule) },
+            tables: tables.iter().map(crate::report::json::table).collect(),
+        })
+        .into_response(),
+        Some(d) => {
+            let body = crate::report::csv::write(&tables, d, &super::report::marking(protected, &rule));
+            let name = format!(
+                "pinne-uppfoljning-finsam-{year}{}{}.csv",
+                if protected { "-publicering" } else { "-ej-for-publicering" },
+                if d == Dialect::Plain { "-plain" } else { "" }
+            );
+            (
+                [
+                    (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                ],
+                body,
+            )
+                .into_response()
+        }
+    })
 }
 
 /// Parses the `{year}` of a report URL.

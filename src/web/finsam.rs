@@ -3,7 +3,7 @@
 //! activities, and budget and outcome. Each figure is read from the insats' own report tables, so
 //! a reader sees the protected figures and the huvudman and förbundschef the counted ones.
 
-use super::auth::{CurrentUser, forbidden};
+use super::auth::CurrentUser;
 use super::report::{Built, build_tables, publication};
 use super::views::components::table;
 use super::views::layout::{Chrome, Section, page};
@@ -17,31 +17,52 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 
-/// The national figures of one year: participants per insats by gender, then attendees.
-pub fn tables(built: &[Built], genders: &[String], year: i32) -> [Table; 2] {
+/// The section-total row every table of a kind of tally ends with (`report::tables::kinds`).
+const ALL_TALLIES: &str = "Alla registreringar";
+
+/// The national figures of one year: participants per insats by gender (insatser followed as a
+/// flow of participants), the volume of the others (what they register, per kind: meetings, not
+/// people), then attendees at structural activities. Gender columns that are empty in all three
+/// (e.g. "Ej angivet" when nobody was registered so) are left out.
+pub fn tables(built: &[Built], genders: &[String], year: i32) -> Vec<Table> {
     let y = Some(year);
-    let mut columns: Vec<Column> =
-        genders.iter().map(|g| Column { group: g.clone(), year: None, measure: Measure::Count }).collect();
-    columns.push(Column { group: "Totalt".into(), year: None, measure: Measure::Count });
+    let mut groups: Vec<String> = genders.to_vec();
+    groups.push("Totalt".into());
     let blank = || Value::Text(String::new());
+    let row = |label: String, cells: Vec<Value>| TableRow {
+        label,
+        cells,
+        basis: Vec::new(),
+        emphasis: false,
+        problem: false,
+    };
     let mut participants = Vec::new();
+    let mut volume = Vec::new();
     let mut attendees = Vec::new();
     for b in built {
         let r = &b.report;
         if r.has_flow {
-            let mut cells: Vec<Value> = genders
+            let cells = groups
                 .iter()
                 .map(|g| cell(&b.tables, "deltagare", "Deltagare under året", g, y).cloned().unwrap_or_else(blank))
                 .collect();
-            cells
-                .push(cell(&b.tables, "deltagare", "Deltagare under året", "Totalt", y).cloned().unwrap_or_else(blank));
-            participants.push(TableRow {
-                label: r.insats.label.clone(),
-                cells,
-                basis: Vec::new(),
-                emphasis: false,
-                problem: false,
-            });
+            participants.push(row(r.insats.label.clone(), cells));
+        } else {
+            for s in &r.sections {
+                let prefix = format!("{}_", s.key);
+                let Some(t) = b
+                    .tables
+                    .iter()
+                    .find(|t| t.key.starts_with(&prefix) && t.rows.iter().any(|x| x.label == ALL_TALLIES))
+                else {
+                    continue;
+                };
+                let cells = groups
+                    .iter()
+                    .map(|g| cell(&b.tables, &t.key, ALL_TALLIES, g, y).cloned().unwrap_or_else(blank))
+                    .collect();
+                volume.push(row(format!("{} – {}", r.insats.label, s.label), cells));
+            }
         }
         for e in &r.events {
             let key = format!("{}_aktiviteter", e.key);
@@ -49,15 +70,37 @@ pub fn tables(built: &[Built], genders: &[String], year: i32) -> [Table; 2] {
             let mut cells: Vec<Value> =
                 genders.iter().map(|g| cell(&b.tables, &key, &total, g, None).cloned().unwrap_or_else(blank)).collect();
             cells.push(cell(&b.tables, &key, &total, "Deltagare", None).cloned().unwrap_or_else(blank));
-            attendees.push(TableRow {
-                label: format!("{} – {}", r.insats.label, e.label),
-                cells,
-                basis: Vec::new(),
-                emphasis: false,
-                problem: false,
-            });
+            attendees.push(row(format!("{} – {}", r.insats.label, e.label), cells));
         }
     }
+    // A gender column with nothing in it anywhere is left out (never "Totalt").
+    let empty = |v: &Value| {
+        matches!(v, Value::Count(0) | Value::CountShare(0, _)) || matches!(v, Value::Text(t) if t.is_empty())
+    };
+    let keep: Vec<bool> = (0..groups.len())
+        .map(|i| {
+            i == groups.len() - 1
+                || participants
+                    .iter()
+                    .chain(&volume)
+                    .chain(&attendees)
+                    .any(|r: &TableRow| !r.cells.get(i).is_none_or(empty))
+        })
+        .collect();
+    let columns: Vec<Column> = groups
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(g, _)| Column { group: g.clone(), year: None, measure: Measure::Count })
+        .collect();
+    let prune = |rows: Vec<TableRow>| -> Vec<TableRow> {
+        rows.into_iter()
+            .map(|mut r| {
+                r.cells = r.cells.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(c, _)| c).collect();
+                r
+            })
+            .collect()
+    };
     let protected = built.iter().any(|b| b.protected);
     let table = |key: &str, title: String, note: &str, heading: &str, rows: Vec<TableRow>| Table {
         key: key.into(),
@@ -65,28 +108,89 @@ pub fn tables(built: &[Built], genders: &[String], year: i32) -> [Table; 2] {
         note: Some(note.into()),
         row_heading: heading.into(),
         columns: columns.clone(),
-        rows,
+        rows: prune(rows),
         sums: Vec::new(),
         protected,
         earlier: Vec::new(),
         survey: false,
     };
-    [
-        table(
-            "finsam_deltagare",
-            format!("Deltagare per insats {year}"),
-            "Deltagare under året (inskrivna vid årets början och nya inskrivningar) per kön.",
-            "Insats",
-            participants,
-        ),
-        table(
+    let mut out = vec![table(
+        "finsam_deltagare",
+        format!("Deltagare per insats {year}"),
+        "Deltagare under året (inskrivna vid årets början och nya inskrivningar) per kön. Det nationella systemet frågar efter dessa för insatser med deltagare.",
+        "Insats",
+        participants,
+    )];
+    if !volume.is_empty() {
+        out.push(table(
+            "finsam_volym",
+            format!("Volyminsatser {year}: registreringar per kön"),
+            "För insatser som redovisas som volym (antal personer som mötts). Pinne räknar registreringar, till exempel vägledningar: en person som fått vägledning två gånger räknas två gånger, så antalet personer kan vara lägre.",
+            "Insats – registrering",
+            volume,
+        ));
+    }
+    if !attendees.is_empty() {
+        out.push(table(
             "finsam_struktur",
             format!("Deltagare i strukturövergripande aktiviteter {year}"),
             "Per kön där arrangören har räknat dem; tomt annars.",
             "Aktiviteter",
             attendees,
-        ),
-    ]
+        ));
+    }
+    out
+}
+
+/// The panel of a year: the insatser the user may read, built as their reports are (protected
+/// for those who only see protected figures, or with `publication`).
+pub async fn build(
+    state: &AppState,
+    user: &CurrentUser,
+    year: i32,
+    publication: bool,
+) -> Result<(Vec<Built>, Vec<Table>), AppError> {
+    let cfg = state.store.config();
+    let now = state.clock.now();
+    let mut built = Vec::new();
+    for i in cfg.active_insatser().filter(|i| user.account.may_read_report(i.id, year, now.year)) {
+        built.push(build_tables(state, user, &i.key, year, publication).await?);
+    }
+    if built.is_empty() {
+        return Err(AppError::Forbidden("Du har inga insatser att läsa för det året.".into()));
+    }
+    let genders: Vec<String> = built[0].report.genders.iter().map(|g| g.label.clone()).collect();
+    let mut tables = tables(&built, &genders, year);
+    let budgets: Vec<TableRow> = built
+        .iter()
+        .filter_map(|b| {
+            b.report.cost.as_ref().map(|c| TableRow {
+                label: b.report.insats.label.clone(),
+                cells: vec![Value::Kronor(c.budget_kr), Value::Kronor(c.outcome_kr)],
+                basis: Vec::new(),
+                emphasis: false,
+                problem: false,
+            })
+        })
+        .collect();
+    if !budgets.is_empty() {
+        tables.push(Table {
+            key: "finsam_budget".into(),
+            title: format!("Budget och utfall {year}"),
+            note: Some("Kronor per insats.".into()),
+            row_heading: "Insats".into(),
+            columns: ["Budget", "Utfall"]
+                .iter()
+                .map(|g| Column { group: (*g).into(), year: None, measure: Measure::Count })
+                .collect(),
+            rows: budgets,
+            sums: Vec::new(),
+            protected: built.iter().any(|b| b.protected),
+            earlier: Vec::new(),
+            survey: false,
+        });
+    }
+    Ok((built, tables))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -108,21 +212,12 @@ pub async fn page_handler(
     let publication = publication(q.publicering.as_deref())?;
     let cfg = state.store.config();
     let now = state.clock.now();
-    let mut built = Vec::new();
-    for i in cfg.active_insatser().filter(|i| user.account.may_read_report(i.id, year, now.year)) {
-        built.push(build_tables(&state, &user, &i.key, year, publication).await?);
-    }
-    if built.is_empty() {
-        return Err(forbidden("Du har inga insatser att läsa för det året."));
-    }
-    let genders: Vec<String> = built[0].report.genders.iter().map(|g| g.label.clone()).collect();
-    let [participants, attendees] = tables(&built, &genders, year);
+    let (built, tables) = build(&state, &user, year, publication).await?;
     let here = format!("/uppfoljning/{year}");
     let may_choose = !super::report::must_protect(&user);
-    let budgets: Vec<(String, Option<i64>, Option<i64>)> = built
-        .iter()
-        .filter_map(|b| b.report.cost.as_ref().map(|c| (b.report.insats.label.clone(), c.budget_kr, c.outcome_kr)))
-        .collect();
+    let files =
+        format!("/api/v1/finsam/{year}{}", if built[0].protected && may_choose { "?publicering=ja" } else { "" });
+    let sep = if files.contains('?') { '&' } else { '?' };
     Ok(page(
         Chrome::new(&cfg.association, &user),
         &format!("Uppföljning Finsam {year}"),
@@ -139,24 +234,15 @@ pub async fn page_handler(
             }
             (protection_banner(&built[0], may_choose, &here, View { publication, trend: false }))
             @if year == now.year { p.note { "Året pågår: siffrorna gäller till och med " (now.label()) "." } }
-            (table(&participants))
-            @if !attendees.rows.is_empty() { (table(&attendees)) }
-            @if !budgets.is_empty() {
-                section.report-table {
-                    h3 { "Budget och utfall " (year) }
-                    table {
-                        thead { tr { th scope="col" { "Insats" } th scope="col" { "Budget" } th scope="col" { "Utfall" } } }
-                        tbody {
-                            @for (label, budget, outcome) in &budgets {
-                                tr {
-                                    th scope="row" { (label) }
-                                    td { (budget.map(crate::sv::kronor).unwrap_or_else(|| "–".into())) }
-                                    td { (outcome.map(crate::sv::kronor).unwrap_or_else(|| "–".into())) }
-                                }
-                            }
-                        }
-                    }
-                }
+            @for t in &tables { (table(t)) }
+            p.downloads {
+                "Hämta panelen som "
+                a href=(format!("{files}{sep}format=csv")) download { "CSV för Excel" }
+                ", "
+                a href=(format!("{files}{sep}format=csv-plain")) download { "CSV för program" }
+                " eller "
+                a href=(files) { "JSON" }
+                "."
             }
         },
     ))

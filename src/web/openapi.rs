@@ -39,6 +39,7 @@ See docs/api.md for every field.";
         api::report,
         api::report_tables,
         api::report_table,
+        api::finsam,
         api::create_event,
         api::one_event,
         api::void_event,

@@ -5,13 +5,17 @@ use crate::report::Cell;
 use crate::report::protect::{Basis, Q, Sum};
 use crate::report::sections::{self, ChoiceTable, KindSection, RatingTable, SurveyGroup};
 
+/// What the tables of a kind other than entries and exits count.
+pub(super) const NOT_PEOPLE: &str = "Antalen är registreringar (till exempel möten eller besvarade enkäter), inte personer: samma person kan finnas med flera gånger.";
+
 impl Cols<'_> {
     pub(super) fn choice_table(&self, s: &KindSection, t: &ChoiceTable) -> Table {
-        let note = if t.multiple {
-            "Flera val per registrering: andelen är andelen av registreringarna med valet.".to_string()
+        let what = if t.multiple {
+            "Flera val per registrering: andelen är andelen av registreringarna med valet."
         } else {
-            "Andel av registreringarna i samma kolumn.".into()
+            "Andel av registreringarna i samma kolumn."
         };
+        let note = format!("{NOT_PEOPLE} {what}");
         let total_of = |this: bool, g: Option<&str>| section_total(s, this, g);
         let d = Dist {
             prefix: format!("c:{}::", s.key),
