@@ -207,3 +207,46 @@ async fn goal_keys_never_change_when_the_goals_are_saved() {
     assert_eq!(app.post_form("/mal/coachingteamet/2027", forged).await.status, StatusCode::SEE_OTHER);
     assert_eq!(keys(app.get("/api/v1/reports/coachingteamet/2027").await.json()), vec!["studier".to_string()]);
 }
+
+/// A miss just under the target is never shown rounded up to it: 84,8 % against "minst 85 %",
+/// in the summary, the goal table and the förbundschef's overview; files and JSON keep the share,
+/// and the publication version its rounded share.
+#[tokio::test]
+async fn a_near_miss_shows_the_decimal_that_makes_it_a_miss() {
+    let app = TestApp::new();
+    common::bulk(
+        &app,
+        "coachingteamet",
+        &[
+            ("inskrivning", "2026-01", common::person("kvinna", "karlskoga"), 125),
+            ("avslut", "2026-05", common::exit("kvinna", "karlskoga", "anstallning"), 106),
+            ("avslut", "2026-05", common::exit("kvinna", "karlskoga", "studier"), 19),
+        ],
+    );
+    let body = "label.0=Arbete&comparator.0=at_least&target.0=85&values.0=anstallning";
+    assert_eq!(app.post_form("/mal/coachingteamet/2026", body).await.status, StatusCode::SEE_OTHER);
+    let page = app.get("/rapport/coachingteamet/2026").await.text();
+    assert!(page.contains("Inte nått: 84,8\u{a0}% (106 av 125) mot målet minst 85\u{a0}%"), "{page}");
+    assert!(!page.contains("Inte nått: 85\u{a0}%"));
+    let json = app.get("/api/v1/reports/coachingteamet/2026").await.json();
+    let goal = &json["goals"][0];
+    assert_eq!(goal["met"], false);
+    assert!((goal["actual"].as_f64().unwrap() - 0.848).abs() < 1e-9);
+    let tables = app.get("/api/v1/reports/coachingteamet/2026/tables/mal").await.json();
+    let cell = &tables["rows"][0]["cells"][1];
+    assert_eq!(cell["display"], "84,8\u{a0}%", "{tables}");
+    assert!((cell["share"].as_f64().unwrap() - 0.848).abs() < 1e-9);
+    let overview = app.get("/oversikt").await.text();
+    assert!(overview.contains("Utfall hittills: 84,8\u{a0}%"), "{overview}");
+    // The publication version keeps its whole-percent shares.
+    let published = app.get("/api/v1/reports/coachingteamet/2026/tables/mal?publicering=ja").await.json();
+    let cell = &published["rows"][0]["cells"][1];
+    // Published, the share is whole percent, and "85 %" would read as met: only the side of the
+    // target is said (which the verdict says anyway), in the table and the texts built from it.
+    assert_eq!(cell["display"], "under 85\u{a0}%", "{published}");
+    assert!((cell["share"].as_f64().unwrap() - 0.85).abs() < 1e-9, "the share is rounded");
+    let page = app.get("/rapport/coachingteamet/2026?publicering=ja").await.text();
+    assert!(page.contains("Utfall 2026: under 85\u{a0}%"), "{page}");
+    assert!(page.contains("Arbete: under 85\u{a0}% 2026 (mål minst 85\u{a0}%)"), "{page}");
+    assert!(!page.contains("84,8"), "no decimals in the publication version");
+}

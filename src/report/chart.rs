@@ -52,6 +52,7 @@ impl Fig {
     fn share(v: &Value) -> Fig {
         match v {
             Value::CountShare(_, Some(s)) | Value::Share(Some(s)) => Fig::Shown(*s, sv::percent(*s)),
+            Value::ShareAgainst(s, shown, _) => Fig::Shown(*s, shown.clone()),
             // No share to compute (nothing to take it of): missing, not hidden.
             Value::CountShare(_, None) | Value::Share(None) => Fig::Absent,
             Value::Hidden(h) => Fig::Hidden(h.display().into()),

@@ -74,6 +74,7 @@ pub fn write(tables: &[Table], dialect: Dialect, marking: &str) -> Vec<u8> {
                             Value::CountShare(n, s) => (n.to_string(), opt(s)),
                             Value::Count(n) => (n.to_string(), String::new()),
                             Value::Share(s) => (String::new(), opt(s)),
+                            Value::ShareAgainst(s, ..) => (String::new(), opt(&Some(*s))),
                             Value::Months(s) | Value::Mean(s) => (opt(s), String::new()),
                             Value::Kronor(k) => (k.map(|k| k.to_string()).unwrap_or_default(), String::new()),
                             Value::Text(t) => (text(t, dialect), String::new()),
@@ -82,7 +83,7 @@ pub fn write(tables: &[Table], dialect: Dialect, marking: &str) -> Vec<u8> {
                         if c.measure == Measure::CountShare {
                             rec.push(count);
                             rec.push(share);
-                        } else if matches!(v, Value::Share(_)) {
+                        } else if matches!(v, Value::Share(_) | Value::ShareAgainst(..)) {
                             rec.push(share);
                         } else {
                             rec.push(count);
@@ -116,6 +117,7 @@ pub fn write(tables: &[Table], dialect: Dialect, marking: &str) -> Vec<u8> {
                             }
                             Value::Count(n) => rec("count", n.to_string()),
                             Value::Share(s) => rec("share", s.map(|s| number(s, dialect)).unwrap_or_default()),
+                            Value::ShareAgainst(s, ..) => rec("share", number(*s, dialect)),
                             Value::Months(s) => rec("months", s.map(|s| number(s, dialect)).unwrap_or_default()),
                             Value::Mean(s) => rec("mean", s.map(|s| number(s, dialect)).unwrap_or_default()),
                             Value::Kronor(k) => rec("kronor", k.map(|k| k.to_string()).unwrap_or_default()),

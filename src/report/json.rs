@@ -77,6 +77,7 @@ fn cell(v: &Value) -> CellJson {
         Value::Count(n) => ((*n).into(), None, None),
         Value::CountShare(n, s) => ((*n).into(), *s, None),
         Value::Share(s) => (num(*s), *s, None),
+        Value::ShareAgainst(s, ..) => ((*s).into(), Some(*s), None),
         Value::Months(m) | Value::Mean(m) => (num(*m), None, None),
         Value::Kronor(k) => (k.map(serde_json::Value::from).unwrap_or_default(), None, None),
         Value::Text(t) => (t.clone().into(), None, None),
@@ -109,6 +110,7 @@ fn records(t: &Table) -> Vec<Record> {
                     }
                 }
                 Value::Share(s) => rec("share", num(s)),
+                Value::ShareAgainst(s, ..) => rec("share", num(&Some(*s))),
                 Value::Months(m) => rec("months", num(m)),
                 Value::Mean(m) => rec("mean", num(m)),
                 Value::Kronor(k) => rec("kronor", k.map(serde_json::Value::from).unwrap_or_default()),

@@ -26,6 +26,7 @@ fn count(v: Option<&Value>) -> Option<i64> {
 fn share(v: Option<&Value>) -> Option<f64> {
     match v? {
         Value::Share(s) | Value::CountShare(_, s) => *s,
+        Value::ShareAgainst(s, ..) => Some(*s),
         _ => None,
     }
 }

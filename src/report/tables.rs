@@ -9,7 +9,7 @@ use crate::sv;
 mod kinds;
 mod other;
 
-pub use other::{cost_table, event_tables, goal_table, goal_target, goal_value, problem_table};
+pub use other::{cost_table, event_tables, goal_actual, goal_table, goal_target, goal_value, problem_table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measure {
@@ -44,6 +44,12 @@ pub enum Value {
     Count(i64),
     CountShare(i64, Option<f64>),
     Share(Option<f64>),
+    /// A goal's share, shown so that it reads as its verdict: (share, as counted, as published).
+    /// As counted with the decimals it takes ("84,8 %" against "minst 85 %",
+    /// `sv::percent_against`); published, the whole percent where that agrees, else only the side
+    /// of the target ("under 85 %"), which the verdict tells anyway. Files and JSON take the share;
+    /// protection rounds it and keeps only the published text.
+    ShareAgainst(f64, String, String),
     Months(Option<f64>),
     /// A mean with one decimal on the page (e.g. a rating 0–10).
     Mean(Option<f64>),
@@ -75,6 +81,7 @@ impl Value {
                 None => sv::count(*n),
             },
             Value::Share(s) => s.map(sv::percent).unwrap_or_else(|| "–".into()),
+            Value::ShareAgainst(_, shown, _) => shown.clone(),
             Value::Months(m) | Value::Mean(m) => m.map(sv::decimal).unwrap_or_else(|| "–".into()),
             Value::Kronor(k) => k.map(sv::kronor).unwrap_or_else(|| "–".into()),
             Value::Text(t) => t.clone(),

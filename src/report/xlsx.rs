@@ -125,6 +125,7 @@ fn split(v: &Value) -> (Option<Out>, Option<Out>) {
         Value::CountShare(n, s) => (Some(Out::Number(*n as f64, COUNT)), number(*s, SHARE)),
         Value::Count(n) => (Some(Out::Number(*n as f64, COUNT)), None),
         Value::Share(s) => (None, number(*s, SHARE)),
+        Value::ShareAgainst(s, ..) => (None, number(Some(*s), SHARE)),
         Value::Months(m) | Value::Mean(m) => (number(*m, DECIMAL), None),
         Value::Kronor(k) => (number(k.map(|k| k as f64), KRONOR), None),
         Value::Text(t) if t.is_empty() => (None, None),
@@ -180,7 +181,7 @@ fn table_sheet(ws: &mut Worksheet, about: &About, t: &Table) -> Result<(), XlsxE
             let (count, share) = split(v);
             let outs = match (c.measure, v) {
                 (Measure::CountShare, _) => vec![count, share],
-                (_, Value::Share(_)) => vec![share],
+                (_, Value::Share(_) | Value::ShareAgainst(..)) => vec![share],
                 _ => vec![count],
             };
             for out in outs {

@@ -72,6 +72,15 @@ pub fn status(met: Option<bool>) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// The year's actual value of a goal, as the goal table shows it (a share with the decimals that
+/// make it read as its verdict).
+pub fn actual(g: &GoalStatus) -> String {
+    match crate::report::tables::goal_actual(g) {
+        crate::report::tables::Value::ShareAgainst(_, shown, _) => shown,
+        _ => value(g, g.actual),
+    }
+}
+
 /// A goal's actual value in its own unit: "40 %", "830", "26 487 kr".
 pub fn value(g: &GoalStatus, v: Option<f64>) -> String {
     match (g.goal_type, v) {
@@ -142,7 +151,7 @@ fn view(chrome: Chrome, now: crate::domain::Period, insatser: &[InsatsGoals]) ->
                                     h3 { (l.now.label) }
                                     p.status { span.symbol aria-hidden="true" { (symbol) } " " (words) }
                                     p.figures {
-                                        "Mål: " (target(&l.now)) ". Utfall hittills: " (value(&l.now, l.now.actual))
+                                        "Mål: " (target(&l.now)) ". Utfall hittills: " (actual(&l.now))
                                         ". Sedan förra månaden: " (change(l)) "."
                                     }
                                     p { (l.now.summary) }

@@ -55,6 +55,10 @@ pub fn apply(p: &mut Protector, table: &mut Table) {
                     }
                 }
             }
+            // A goal's share: rounded, and said only as the side of its target.
+            if let Value::ShareAgainst(s, _, published) = cell {
+                *cell = Value::ShareAgainst(round_share(*s), published.clone(), published.clone());
+            }
             match cell {
                 Value::CountShare(_, Some(s)) | Value::Share(Some(s)) => *s = round_share(*s),
                 Value::Mean(Some(m)) | Value::Months(Some(m)) => *m = round_mean(*m),

@@ -136,6 +136,10 @@ pub fn apply_table(p: &mut Protector, pt: &PTable, table: &mut Table) {
                 (_, Value::Text(_) | Value::Hidden(_)) => {}
                 _ => *cell = symbol.clone(),
             }
+            // A goal's share: rounded, and said only as the side of its target.
+            if let Value::ShareAgainst(s, _, published) = cell {
+                *cell = Value::ShareAgainst(apply::round_share(*s), published.clone(), published.clone());
+            }
             match cell {
                 Value::CountShare(_, Some(s)) | Value::Share(Some(s)) => *s = apply::round_share(*s),
                 Value::Mean(Some(m)) | Value::Months(Some(m)) => *m = (*m * 10.0).round() / 10.0,

@@ -186,6 +186,29 @@ pub fn goal_value(g: &GoalStatus, x: Option<f64>) -> Value {
     }
 }
 
+/// The year's measured share of a share goal, with the decimals it takes to read as its verdict
+/// (`sv::percent_against`: "84,8 %" for a miss of "minst 85 %"); other goals as `goal_value`.
+pub fn goal_actual(g: &GoalStatus) -> Value {
+    match (g.goal_type, g.actual, g.met) {
+        ("share", Some(x), Some(met)) if g.denominator > 0 => {
+            let bp = (g.target * 10_000.0).round() as i64;
+            let shown = sv::percent_against(g.numerator, g.denominator, g.comparator, bp, met);
+            if shown == sv::percent(x) {
+                return Value::Share(Some(x));
+            }
+            // Published shares are whole percent: where that would read as the other verdict,
+            // only the side of the target is said.
+            let side = match (met, g.comparator) {
+                (false, crate::domain::Comparator::AtLeast) => "under",
+                (false, crate::domain::Comparator::AtMost) => "över",
+                (true, c) => c.label(),
+            };
+            Value::ShareAgainst(x, shown, format!("{side} {}", sv::percent_exact(bp)))
+        }
+        _ => goal_value(g, g.actual),
+    }
+}
+
 /// How far from the goal, in its own unit: tallies or a number, kronor for a cost.
 fn goal_gap(g: &GoalStatus, n: Option<i64>, kronor: bool) -> Value {
     match n {
@@ -232,7 +255,7 @@ pub fn goal_table(r: &Report) -> Option<Table> {
             };
             let mut row = TableRow::new(
                 g.label.clone(),
-                vec![Value::Text(goal_target(g)), goal_value(g, g.actual), goal_value(g, g.previous_actual)],
+                vec![Value::Text(goal_target(g)), goal_actual(g), goal_value(g, g.previous_actual)],
                 vec![Basis::None, figure(r.year, "*"), figure(r.previous_year, "*")],
             );
             for k in &r.genders {
