@@ -199,3 +199,64 @@ fn every_answer_chart_says_what_its_table_holds() {
         }
     }
 }
+
+/// The exit, municipality and trend charts say what their tables hold: each figure in the text is
+/// the table's (as counted: nothing called hidden; protected: hidden exactly where the table is).
+#[test]
+fn every_other_chart_says_what_its_table_holds() {
+    for protect in [false, true] {
+        let mut tables = Vec::new();
+        let charts = demo_charts(protect, |t| tables = t.clone());
+        let table = |key: &str| tables.iter().find(|t| t.key == key).unwrap().clone();
+        let fig = |v: &Value, share: bool| match v {
+            Value::CountShare(_, Some(s)) if share => pinne::sv::percent(*s),
+            Value::CountShare(n, _) | Value::Count(n) if !share => pinne::sv::count(*n),
+            Value::CountShare(_, None) => "saknas".into(),
+            Value::Hidden(h) => format!("visas inte ({})", h.display()),
+            other => panic!("unexpected {other:?}"),
+        };
+        for c in &charts {
+            if !protect {
+                assert!(!c.text.contains("visas inte"), "{}: nothing is hidden as counted: {}", c.key, c.text);
+            }
+            assert!(c.text.starts_with(&format!("{}.", c.title)), "{}: the text begins with the title", c.key);
+        }
+        // Exits: one bar per reason, the share of the year's exits.
+        let exits = charts.iter().find(|c| c.key == "avslut_mal").unwrap();
+        assert_eq!(exits.title, "Andel av avsluten per avslutsorsak 2023");
+        let t = table("avslut_orsak");
+        let total = t.columns.iter().position(|c| c.group == "Totalt" && c.year == Some(2023)).unwrap();
+        for row in
+            t.rows.iter().filter(|r| !matches!(r.label.as_str(), "Alla avslut" | "Andel av deltagarna som avslutats"))
+        {
+            let said = format!("{} {}", row.label, fig(&row.cells[total], true));
+            assert!(exits.text.contains(&said), "protect {protect}: {said:?} not in {:?}", exits.text);
+        }
+        // Municipalities: participants per gender, as in the table.
+        let kommun = charts.iter().find(|c| c.key == "deltagare_kommun").unwrap();
+        let t = table("deltagare_kommun");
+        assert_eq!(kommun.title, format!("{} 2023, per kön", t.title));
+        let cols: Vec<usize> = (0..t.columns.len())
+            .filter(|i| t.columns[*i].year == Some(2023) && t.columns[*i].group != "Totalt")
+            .collect();
+        for row in &t.rows {
+            let said: Vec<String> =
+                cols.iter().map(|i| format!("{} {}", t.columns[*i].group, fig(&row.cells[*i], false))).collect();
+            let said = format!("{}: {}", row.label, said.join(", "));
+            assert!(kommun.text.contains(&said), "protect {protect}: {said:?} not in {:?}", kommun.text);
+        }
+        // The trend: the year's own participants per gender and in total, the report year last.
+        let trend = charts.iter().find(|c| c.key == "trend_deltagare").unwrap();
+        assert_eq!(trend.title, "Deltagare under året 2019–2023");
+        let t = table("deltagare");
+        let row = t.rows.iter().find(|r| r.label == "Deltagare under året").unwrap();
+        for (i, col) in t.columns.iter().enumerate().filter(|(_, c)| c.year == Some(2023)) {
+            let series = trend
+                .text
+                .split("; ")
+                .find(|s| s.starts_with(&format!("{}: ", col.group)) || s.contains(&format!(". {}: ", col.group)));
+            let series = series.unwrap_or_else(|| panic!("no series {} in {:?}", col.group, trend.text));
+            assert!(series.contains(&format!("2023 {}", fig(&row.cells[i], false))), "protect {protect}: {series:?}");
+        }
+    }
+}
