@@ -488,7 +488,8 @@ impl Oidc {
     /// Exchanges the code (with the PKCE verifier) and verifies the ID token against the nonce
     /// of the attempt.
     pub async fn finish(&self, code: &str, pkce_verifier: &str, nonce: &str) -> Result<Identity, Failure> {
-        let client = self.client(self.metadata().await?);
+        let metadata = self.metadata().await?;
+        let client = self.client(metadata.clone());
         let response = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|_| Failure::ProviderDown)?
@@ -520,7 +521,7 @@ impl Oidc {
             .set_allowed_algs(ALLOWED_ALGS);
             id_token.claims(&verifier, &nonce).cloned()
         };
-        let mut result = verify(self.metadata().await?);
+        let mut result = verify(metadata);
         if matches!(
             result,
             Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey))

@@ -7,9 +7,8 @@
 mod common;
 
 use common::process::free_port;
-use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const ROWS: usize = 50_000;
 
@@ -47,11 +46,7 @@ fn a_large_import_shows_its_progress_in_a_real_browser() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(120), "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::process::wait_for_port(port, Duration::from_secs(120));
     let path = dir.path().join("pinnar.csv");
     std::fs::write(&path, file(pinne::Clock::System.now())).unwrap();
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-import");

@@ -8,9 +8,8 @@ mod common;
 
 use common::oidc::{GROUPS, Provider};
 use common::process::free_port;
-use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[test]
 #[ignore = "needs Chromium and npm ci in tests/browser; run with --ignored (CI does)"]
@@ -37,11 +36,7 @@ fn signing_in_and_out_with_the_municipalitys_account_in_a_real_browser() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(120), "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::process::wait_for_port(port, Duration::from_secs(120));
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-oidc");
     std::fs::create_dir_all(&shots).unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/oidc_login.mjs");

@@ -8,7 +8,7 @@ use pinne::store::Store;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[test]
 fn connections_are_durable_and_check_foreign_keys() {
@@ -84,11 +84,7 @@ fn acknowledged_tallies_survive_a_hard_kill() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::process::wait_for_port(port, Duration::from_secs(20));
     let body = r#"{"insats":"coachingteamet","kind":"inskrivning","period":"2025-12","values":{"kon":"kvinna","kommun":"degerfors","aldersgrupp":"16_19","utbildning":"grundskola","forsorjning":"ingen","tid_forsorjning":"ingen"}}"#;
     let (status, _) = post(port, body, None).unwrap();
     assert_eq!(status, 401, "no token, no tally");

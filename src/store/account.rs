@@ -184,11 +184,7 @@ pub fn create_session(
     now: i64,
     second_factor: bool,
 ) -> Result<()> {
-    conn.execute(
-        "INSERT INTO session (token_hash, account_id, csrf, created_at, seen_at, second_factor) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-        params![token_hash, account_id, csrf, now, second_factor],
-    )?;
-    Ok(())
+    insert_session(conn, token_hash, account_id, csrf, now, second_factor, false, None)
 }
 
 /// A session made by a sign-in at the identity provider.
@@ -202,6 +198,20 @@ pub fn create_federated_session(
     second_factor: bool,
     provider_mfa: bool,
     id_token: &str,
+) -> Result<()> {
+    insert_session(conn, token_hash, account_id, csrf, now, second_factor, provider_mfa, Some(id_token))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_session(
+    conn: &Connection,
+    token_hash: &[u8],
+    account_id: i64,
+    csrf: &str,
+    now: i64,
+    second_factor: bool,
+    provider_mfa: bool,
+    id_token: Option<&str>,
 ) -> Result<()> {
     conn.execute(
         "INSERT INTO session (token_hash, account_id, csrf, created_at, seen_at, second_factor, provider_mfa, id_token) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7)",
