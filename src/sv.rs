@@ -1,7 +1,7 @@
 //! User-facing Swedish text that is built from figures, kept together so a translation is possible.
 //! Fixed labels live next to the markup in `web::views`.
 
-use crate::domain::Comparator;
+use crate::domain::{Comparator, Verdict};
 use crate::report::goals::Distance;
 
 /// "40 %" (rounded to whole percent, non-breaking space).
@@ -87,22 +87,63 @@ pub fn plural(n: i64, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
 }
 
+/// How a goal is judged, for its sentence: the verdict, the band of "delvis uppfyllt" written in
+/// the target's unit ("65 %"), and whether the figure is an expectation rather than a goal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    pub verdict: Verdict,
+    pub band: Option<String>,
+    pub expectation: bool,
+}
+
+impl Judgement {
+    /// "målet minst 45 %" or "förväntan högst 15 %".
+    fn against(&self, bound: &str) -> String {
+        format!("{} {bound}", if self.expectation { "förväntan" } else { "målet" })
+    }
+    /// "Uppfyllt: … mot målet minst 75 %" with the band when the target is not reached:
+    /// " (delvis uppfyllt från 65 %)".
+    fn head(&self, figure: &str, bound: &str) -> String {
+        let band = match (&self.band, self.verdict) {
+            (Some(b), Verdict::PartlyMet | Verdict::NotMet) => format!(" (delvis uppfyllt från {b})"),
+            _ => String::new(),
+        };
+        format!("{}: {figure} mot {}{band}", self.verdict.label(), self.against(bound))
+    }
+    /// Whether the sentence goes on to say how far from the target the year is: not when the
+    /// target is reached, and never for an expectation (more or less is not better there).
+    fn with_distance(&self) -> bool {
+        !self.expectation && matches!(self.verdict, Verdict::PartlyMet | Verdict::NotMet)
+    }
+}
+
 /// The goal status in plain Swedish, e.g. for the 2023 report:
-/// "Inte nått: 40 % mot målet minst 45 %. 4 fler av årets 63 avslut hade behövt gå till egen försörjning. …"
-pub fn goal_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64, d: &Distance, kind: &str) -> String {
+/// "Inte uppfyllt: 40 % (25 av 63) mot målet minst 45 %. 4 fler av årets 63 avslut hade behövt gå
+/// till egen försörjning. …"
+#[allow(clippy::too_many_arguments)]
+pub fn goal_summary(
+    label: &str,
+    cmp: Comparator,
+    target_bp: i64,
+    a: i64,
+    n: i64,
+    d: &Distance,
+    kind: &str,
+    j: &Judgement,
+) -> String {
     let what = label.to_lowercase();
     let bound = format!("{} {}", cmp.label(), percent_exact(target_bp));
-    let target = format!("målet {bound}");
     let kind_pl = if kind.is_empty() { "registreringar".to_string() } else { kind.to_string() };
     let Some(met) = d.met else {
-        return format!("Inga {kind_pl} är registrerade för året, så målet ({bound}) kan inte mätas.");
+        return format!("Inga {kind_pl} är registrerade för året, så {} kan inte mätas.", j.against(&bound));
     };
     let actual = percent_against(a, n, cmp, target_bp, met);
-    if met {
-        return format!("Nått: {actual} ({a} av {n}) mot {target}.");
+    let mut s = j.head(&format!("{actual} ({a} av {n})"), &bound) + ".";
+    if !j.with_distance() {
+        return s;
     }
     let short = d.short_by.unwrap_or(0);
-    let mut s = format!("Inte nått: {actual} ({a} av {n}) mot {target}. ");
+    s.push(' ');
     match cmp {
         Comparator::AtLeast => {
             s += &format!(
@@ -141,28 +182,35 @@ pub fn goal_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64
 }
 
 /// A share goal on something other than exits (survey answers, guidance meetings), e.g.
-/// "Inte nått: 92 % (110 av 120 svar) mot målet minst 95 %. 5 av årets 120 svar hade behövt
+/// "Inte uppfyllt: 92 % (110 av 120 svar) mot målet minst 95 %. 5 av årets 120 svar hade behövt
 /// uppfylla ”Stöd och inflytande” för att nå målet."
-pub fn share_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i64, d: &Distance, noun: &str) -> String {
+#[allow(clippy::too_many_arguments)]
+pub fn share_summary(
+    label: &str,
+    cmp: Comparator,
+    target_bp: i64,
+    a: i64,
+    n: i64,
+    d: &Distance,
+    noun: &str,
+    j: &Judgement,
+) -> String {
     let noun = if noun.is_empty() { "registreringar" } else { noun };
     let bound = format!("{} {}", cmp.label(), percent_exact(target_bp));
     let Some(met) = d.met else {
-        return format!("Inget att mäta än i år ({noun}), så målet ({bound}) kan inte mätas.");
+        return format!("Inget att mäta än i år ({noun}), så {} kan inte mätas.", j.against(&bound));
     };
     let actual = percent_against(a, n, cmp, target_bp, met);
-    if met {
-        return format!("Nått: {actual} ({a} av {n} {noun}) mot målet {bound}.");
+    let mut s = j.head(&format!("{actual} ({a} av {n} {noun})"), &bound) + ".";
+    if !j.with_distance() {
+        return s;
     }
     let short = d.short_by.unwrap_or(0);
     let verb = match cmp {
         Comparator::AtLeast => "uppfylla",
         Comparator::AtMost => "inte uppfylla",
     };
-    let mut s = format!(
-        "Inte nått: {actual} ({a} av {n} {noun}) mot målet {bound}. {} av årets {} {noun} hade behövt {verb} ”{label}” för att nå målet.",
-        count(short),
-        count(n)
-    );
+    s += &format!(" {} av årets {} {noun} hade behövt {verb} ”{label}” för att nå målet.", count(short), count(n));
     match d.needed_more {
         Some(x) => s += &format!(" Räknat framåt behövs {} {noun} till som gör det innan målet nås.", count(x)),
         None => s += " Målet kan inte nås med fler i år.",
@@ -170,20 +218,17 @@ pub fn share_summary(label: &str, cmp: Comparator, target_bp: i64, a: i64, n: i6
     s
 }
 
-/// A count goal: "Nått: 830 deltagare mot målet minst 500." / "Inte nått: 120 deltagare mot målet
-/// minst 150; 30 till behövs."
-pub fn count_summary(cmp: Comparator, target: i64, n: i64, noun: &str, met: bool) -> String {
+/// A count goal: "Uppfyllt: 830 deltagare mot målet minst 500." / "Inte uppfyllt: 120 deltagare
+/// mot målet minst 150; 30 till behövs."
+pub fn count_summary(cmp: Comparator, target: i64, n: i64, noun: &str, j: &Judgement) -> String {
     let bound = format!("{} {}", cmp.label(), count(target));
-    if met {
-        return format!("Nått: {} {noun} mot målet {bound}.", count(n));
+    let head = j.head(&format!("{} {noun}", count(n)), &bound);
+    if !j.with_distance() {
+        return head + ".";
     }
     match cmp {
-        Comparator::AtLeast => {
-            format!("Inte nått: {} {noun} mot målet {bound}; {} till behövs.", count(n), count(target - n))
-        }
-        Comparator::AtMost => {
-            format!("Inte nått: {} {noun} mot målet {bound}; {} för många.", count(n), count(n - target))
-        }
+        Comparator::AtLeast => format!("{head}; {} till behövs.", count(target - n)),
+        Comparator::AtMost => format!("{head}; {} för många.", count(n - target)),
     }
 }
 
@@ -192,9 +237,9 @@ pub fn kronor(n: i64) -> String {
     format!("{}\u{a0}kr", count(n))
 }
 
-/// A cost-per-participant goal, e.g. "Inte nått: 26 487 kr per deltagare (utfall 4 847 077 kr för
-/// 183 deltagare) mot målet högst 20 000 kr. Kostnaden hade behövt vara 1 187 077 kr lägre, eller
-/// deltagare 60 fler."
+/// A cost-per-participant goal, e.g. "Inte uppfyllt: 26 487 kr per deltagare (utfall 4 847 077 kr
+/// för 183 deltagare) mot målet högst 20 000 kr. Kostnaden hade behövt vara 1 187 077 kr lägre,
+/// eller deltagare 60 fler."
 #[allow(clippy::too_many_arguments)]
 pub fn cost_summary(
     cmp: Comparator,
@@ -205,27 +250,26 @@ pub fn cost_summary(
     basis: Option<&str>,
     short_by: Option<i64>,
     needed_more: Option<i64>,
+    j: &Judgement,
 ) -> String {
     let bound = format!("{} {}", cmp.label(), kronor(target_kr));
     let Some(kr) = amount else {
         return format!(
-            "Ingen budget eller inget utfall är inlagt för året, så målet ({bound} per {per}) kan inte mätas."
+            "Ingen budget eller inget utfall är inlagt för året, så {} per {per} kan inte mätas.",
+            j.against(&bound)
         );
     };
     if people == 0 {
-        return format!("Inga {per} är registrerade för året, så målet ({bound} per {per}) kan inte mätas.");
+        return format!("Inga {per} är registrerade för året, så {} per {per} kan inte mätas.", j.against(&bound));
     }
     let actual = kronor((kr as f64 / people as f64).round() as i64);
     let basis = basis.unwrap_or("utfall");
-    let head = format!("{actual} per {per} ({basis} {} för {} {per}) mot målet {bound}", kronor(kr), count(people));
+    let head = j.head(&format!("{actual} per {per} ({basis} {} för {} {per})", kronor(kr), count(people)), &bound);
     match (short_by, needed_more) {
-        (Some(0), _) => format!("Nått: {head}."),
-        (Some(kr_short), Some(more)) => format!(
-            "Inte nått: {head}. Kostnaden hade behövt vara {} lägre, eller {per} {} fler.",
-            kronor(kr_short),
-            count(more)
-        ),
-        _ => format!("Inte nått: {head}."),
+        (Some(kr_short), Some(more)) if kr_short > 0 && j.with_distance() => {
+            format!("{head}. Kostnaden hade behövt vara {} lägre, eller {per} {} fler.", kronor(kr_short), count(more))
+        }
+        _ => format!("{head}."),
     }
 }
 
@@ -294,8 +338,9 @@ mod tests {
     #[test]
     fn summary_2023_states_both_distances() {
         let d = distance(Comparator::AtLeast, 4500, 25, 63);
-        let s = goal_summary("Egen försörjning", Comparator::AtLeast, 4500, 25, 63, &d, "avslut");
-        assert!(s.starts_with("Inte nått: 40\u{a0}% (25 av 63) mot målet minst 45\u{a0}%."), "{s}");
+        let s =
+            goal_summary("Egen försörjning", Comparator::AtLeast, 4500, 25, 63, &d, "avslut", &judged(Verdict::NotMet));
+        assert!(s.starts_with("Inte uppfyllt: 40\u{a0}% (25 av 63) mot målet minst 45\u{a0}%."), "{s}");
         assert!(s.contains("4 fler av årets 63 avslut hade behövt gå till egen försörjning"), "{s}");
         assert!(s.contains("behövs 7 avslut till med egen försörjning"), "{s}");
     }
@@ -313,20 +358,46 @@ mod tests {
             Some("utfall"),
             Some(1_187_077),
             Some(60),
+            &judged(Verdict::NotMet),
         );
-        assert!(s.starts_with("Inte nått: 26\u{a0}487\u{a0}kr per deltagare"), "{s}");
+        assert!(s.starts_with("Inte uppfyllt: 26\u{a0}487\u{a0}kr per deltagare"), "{s}");
         assert!(s.contains("1\u{a0}187\u{a0}077\u{a0}kr lägre, eller deltagare 60 fler"), "{s}");
     }
 
     #[test]
     fn count_summaries() {
         assert_eq!(
-            count_summary(Comparator::AtLeast, 500, 830, "deltagare", true),
-            "Nått: 830 deltagare mot målet minst 500."
+            count_summary(Comparator::AtLeast, 500, 830, "deltagare", &judged(Verdict::Met)),
+            "Uppfyllt: 830 deltagare mot målet minst 500."
         );
         assert_eq!(
-            count_summary(Comparator::AtLeast, 150, 120, "deltagare", false),
-            "Inte nått: 120 deltagare mot målet minst 150; 30 till behövs."
+            count_summary(Comparator::AtLeast, 150, 120, "deltagare", &judged(Verdict::NotMet)),
+            "Inte uppfyllt: 120 deltagare mot målet minst 150; 30 till behövs."
         );
+    }
+
+    fn judged(verdict: Verdict) -> Judgement {
+        Judgement { verdict, band: None, expectation: false }
+    }
+
+    /// The 2023 report's "Mer redo att arbeta eller studera": 70 % against 75 % is "delvis
+    /// uppfyllt" with a band from 65 %; the care exits (33 % against 15 %) are an expectation,
+    /// reported without what "would have been needed".
+    #[test]
+    fn partly_met_and_expectations_read_as_the_report_writes_them() {
+        let d = distance(Comparator::AtLeast, 7500, 21, 30);
+        let j = Judgement { verdict: Verdict::PartlyMet, band: Some(percent_exact(6500)), expectation: false };
+        let s = share_summary("Mer redo", Comparator::AtLeast, 7500, 21, 30, &d, "svar", &j).replace('\u{a0}', " ");
+        assert!(
+            s.starts_with("Delvis uppfyllt: 70 % (21 av 30 svar) mot målet minst 75 % (delvis uppfyllt från 65 %). 2 av årets 30 svar"),
+            "{s}"
+        );
+        let d = distance(Comparator::AtLeast, 1500, 21, 63);
+        let j = Judgement { verdict: Verdict::Met, band: None, expectation: true };
+        let s = goal_summary("Vård", Comparator::AtLeast, 1500, 21, 63, &d, "avslut", &j).replace('\u{a0}', " ");
+        assert_eq!(s, "Uppfyllt: 33 % (21 av 63) mot förväntan minst 15 %.");
+        let j = Judgement { verdict: Verdict::NotMet, band: None, expectation: true };
+        let s = count_summary(Comparator::AtMost, 10, 12, "registreringar", &j);
+        assert_eq!(s, "Inte uppfyllt: 12 registreringar mot förväntan högst 10.");
     }
 }

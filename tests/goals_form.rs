@@ -226,8 +226,8 @@ async fn a_near_miss_shows_the_decimal_that_makes_it_a_miss() {
     let body = "label.0=Arbete&comparator.0=at_least&target.0=85&values.0=anstallning";
     assert_eq!(app.post_form("/mal/coachingteamet/2026", body).await.status, StatusCode::SEE_OTHER);
     let page = app.get("/rapport/coachingteamet/2026").await.text();
-    assert!(page.contains("Inte nått: 84,8\u{a0}% (106 av 125) mot målet minst 85\u{a0}%"), "{page}");
-    assert!(!page.contains("Inte nått: 85\u{a0}%"));
+    assert!(page.contains("Inte uppfyllt: 84,8\u{a0}% (106 av 125) mot målet minst 85\u{a0}%"), "{page}");
+    assert!(!page.contains("Inte uppfyllt: 85\u{a0}%"));
     let json = app.get("/api/v1/reports/coachingteamet/2026").await.json();
     let goal = &json["goals"][0];
     assert_eq!(goal["met"], false);
@@ -249,4 +249,154 @@ async fn a_near_miss_shows_the_decimal_that_makes_it_a_miss() {
     assert!(page.contains("Utfall 2026: under 85\u{a0}%"), "{page}");
     assert!(page.contains("Arbete: under 85\u{a0}% 2026 (mål minst 85\u{a0}%)"), "{page}");
     assert!(!page.contains("84,8"), "no decimals in the publication version");
+}
+
+/// A goal's verdict in the annual report's words: a band makes 70 % against "minst 75 %"
+/// *delvis uppfyllt*, below the band it is *inte uppfyllt*; an expectation is reported against
+/// the expectation, without what "would have been needed". Bad bands are refused.
+#[tokio::test]
+async fn verdicts_use_the_band_and_expectations_read_as_expectations() {
+    let app = TestApp::new();
+    common::bulk(
+        &app,
+        "coachingteamet",
+        &[
+            ("inskrivning", "2026-01", common::person("kvinna", "karlskoga"), 100),
+            ("avslut", "2026-05", common::exit("kvinna", "karlskoga", "anstallning"), 70),
+            ("avslut", "2026-05", common::exit("kvinna", "karlskoga", "vard"), 30),
+        ],
+    );
+    let body = "label.0=Arbete&comparator.0=at_least&target.0=75&partial.0=65&values.0=anstallning\
+&label.1=Arbete+utan+band&comparator.1=at_least&target.1=75&values.1=anstallning\
+&label.2=Arbete+smalt+band&comparator.2=at_least&target.2=75&partial.2=70%2C5&values.2=anstallning\
+&label.3=V%C3%A5rd&comparator.3=at_least&target.3=15&nature.3=expectation&values.3=vard";
+    let res = app.post_form("/mal/coachingteamet/2026", body).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let json = app.get("/api/v1/reports/coachingteamet/2026").await.json();
+    let verdicts: Vec<(&str, &str)> = json["goals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["key"].as_str().unwrap(), g["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [("arbete", "partly_met"), ("arbete_utan_band", "not_met"), ("arbete_smalt_band", "not_met"), ("vard", "met")]
+    );
+    assert!((json["goals"][0]["partial"].as_f64().unwrap() - 0.65).abs() < 1e-9);
+    assert_eq!(json["goals"][3]["expectation"], true);
+    let page = app.get("/rapport/coachingteamet/2026").await.text().replace('\u{a0}', " ");
+    assert!(
+        page.contains("Delvis uppfyllt: 70 % (70 av 100) mot målet minst 75 % (delvis uppfyllt från 65 %)."),
+        "{page}"
+    );
+    assert!(page.contains("Inte uppfyllt: 70 % (70 av 100) mot målet minst 75 %. 5 fler"), "{page}");
+    assert!(page.contains("Uppfyllt: 30 % (30 av 100) mot förväntan minst 15 %.</p>"), "{page}");
+    assert!(page.contains(r#"<span class="symbol" aria-hidden="true">◐</span> Delvis uppfyllt"#), "{page}");
+    assert!(page.contains("Förväntan: minst 15 %"), "{page}");
+    // The goal table's verdict column, and the publication version's sentence built from it.
+    let table = app.get("/api/v1/reports/coachingteamet/2026/tables/mal").await.json();
+    let verdict_column = table["columns"].as_array().unwrap().iter().position(|c| c["group"] == "Bedömning").unwrap();
+    let shown: Vec<&str> = table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["cells"][verdict_column]["display"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, ["Delvis uppfyllt", "Inte uppfyllt", "Inte uppfyllt", "Uppfyllt"]);
+    let published = app.get("/rapport/coachingteamet/2026?publicering=ja").await.text().replace('\u{a0}', " ");
+    assert!(
+        published.contains("Arbete: 70 % 2026 (mål minst 75 %); delvis uppfyllt, 5 fler hade behövts."),
+        "{published}"
+    );
+    assert!(published.contains("Vård: 30 % 2026 (förväntan minst 15 %); uppfyllt."), "{published}");
+    // The form shows the band and the kind of figure back.
+    let form = app.get("/mal/coachingteamet/2026").await.text();
+    assert!(form.contains(r#"name="partial.0" value="65""#), "{form}");
+    assert!(form.contains(r#"<option value="expectation" selected>"#), "{form}");
+
+    // A band on the wrong side of the target, or not a number, is refused and nothing changes.
+    for bad in ["partial.0=80", "partial.0=75", "partial.0=abc"] {
+        let body = format!("label.0=Arbete&comparator.0=at_least&target.0=75&{bad}&values.0=anstallning");
+        let res = app.post_form("/mal/coachingteamet/2026", &body).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(res.text().contains("Delvis uppfyllt"), "{bad}");
+    }
+    let body = "label.0=Kostnad&type.0=cost_per_participant&comparator.0=at_most&target.0=20000&partial.0=15000";
+    assert_eq!(app.post_form("/mal/coachingteamet/2026", body).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let after = app.get("/api/v1/reports/coachingteamet/2026").await.json();
+    assert_eq!(after["goals"].as_array().unwrap().len(), 4, "nothing stored");
+}
+
+/// "95 % av deltagarna": a survey goal over several questions counts each returned questionnaire
+/// once, positive when every one of the goal's questions it answers is positive; per answer it
+/// pools the answers. The page names which; a question left blank counts neither way.
+#[tokio::test]
+async fn survey_goals_count_respondents_or_answers_and_say_which() {
+    let app = TestApp::new();
+    let sheet = |a: &'static str, b: &'static str| {
+        let mut v = vec![("respondentgrupp", "deltagare_pagaende"), ("kon", "kvinna"), ("nns_nytta", a)];
+        if !b.is_empty() {
+            v.push(("nns_bestammer", b));
+        }
+        v
+    };
+    common::bulk(
+        &app,
+        "coachingteamet",
+        &[
+            ("enkat", "2026-03", sheet("alltid", "ofta"), 12),
+            ("enkat", "2026-03", sheet("alltid", "sallan"), 6),
+            ("enkat", "2026-04", sheet("ibland", "ibland"), 2),
+            // Only the first question answered, positively.
+            ("enkat", "2026-04", sheet("ofta", ""), 4),
+        ],
+    );
+    let goal = |unit: &str| {
+        format!(
+            "label.0=St%C3%B6d&comparator.0=at_least&target.0=70&kind.0=enkat&unit.0={unit}\
+&values.0=nns_nytta.ofta&values.0=nns_nytta.for_det_mesta&values.0=nns_nytta.alltid\
+&values.0=nns_bestammer.ofta&values.0=nns_bestammer.for_det_mesta&values.0=nns_bestammer.alltid\
+&den.0=nns_nytta.aldrig&den.0=nns_nytta.sallan&den.0=nns_nytta.ibland&den.0=nns_nytta.ofta&den.0=nns_nytta.for_det_mesta&den.0=nns_nytta.alltid\
+&den.0=nns_bestammer.aldrig&den.0=nns_bestammer.sallan&den.0=nns_bestammer.ibland&den.0=nns_bestammer.ofta&den.0=nns_bestammer.for_det_mesta&den.0=nns_bestammer.alltid"
+        )
+    };
+    // By respondent: 24 questionnaires, 12 + 4 positive on all they answered = 16 → 66,7 %.
+    let res = app.post_form("/mal/coachingteamet/2026", &goal("respondents")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let g = &app.get("/api/v1/reports/coachingteamet/2026").await.json()["goals"][0];
+    assert_eq!(
+        (g["numerator"].as_i64(), g["denominator"].as_i64(), g["unit"].as_str()),
+        (Some(16), Some(24), Some("respondents"))
+    );
+    assert_eq!(g["verdict"], "not_met");
+    let page = app.get("/rapport/coachingteamet/2026").await.text().replace('\u{a0}', " ");
+    assert!(page.contains("Inte uppfyllt: 67 % (16 av 24 svarande) mot målet minst 70 %."), "{page}");
+    // By answer: 24 + 20 answers, 22 + 12 positive = 34 of 44 → 77 %.
+    let res = app.post_form("/mal/coachingteamet/2026", &goal("answers")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let g = &app.get("/api/v1/reports/coachingteamet/2026").await.json()["goals"][0];
+    assert_eq!(
+        (g["numerator"].as_i64(), g["denominator"].as_i64(), g["unit"].as_str()),
+        (Some(34), Some(44), Some("answers"))
+    );
+    let page = app.get("/rapport/coachingteamet/2026").await.text().replace('\u{a0}', " ");
+    assert!(page.contains("Uppfyllt: 77 % (34 av 44 svar) mot målet minst 70 %."), "{page}");
+    // A new survey goal on the form counts respondents unless told otherwise.
+    let form = app.get("/mal/coachingteamet/2026?ny=enkat").await.text();
+    assert!(form.contains(r#"<option value="respondents" selected>"#), "{form}");
+    // Voiding a questionnaire takes it out of the respondents too: the counts follow every void.
+    let cfg = app.store.config();
+    let kind = cfg.kind("enkat").unwrap().id;
+    let id: i64 = app
+        .store
+        .read_blocking(move |c| Ok(c.query_row("SELECT max(id) FROM tally WHERE kind_id = ?1", [kind], |r| r.get(0))?))
+        .unwrap();
+    app.store
+        .write_blocking(move |tx| pinne::store::tally::void(tx, id, pinne::domain::VoidReason::Dubblett).map(|_| ()))
+        .unwrap();
+    let res = app.post_form("/mal/coachingteamet/2026", &goal("respondents")).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let g = &app.get("/api/v1/reports/coachingteamet/2026").await.json()["goals"][0];
+    assert_eq!((g["numerator"].as_i64(), g["denominator"].as_i64()), (Some(15), Some(23)));
 }

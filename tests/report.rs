@@ -132,7 +132,7 @@ async fn the_report_page_says_the_distance_in_plain_swedish() {
     let html = res.text();
     assert!(html.contains("Årsrapport 2023 – Coachingteamet"));
     assert!(html.contains("Under 2023 deltog 183 personer (114 kvinnor och 69 män)"));
-    assert!(html.contains("Inte nått: 40\u{a0}% (25 av 63) mot målet minst 45\u{a0}%."));
+    assert!(html.contains("Inte uppfyllt: 40\u{a0}% (25 av 63) mot målet minst 45\u{a0}%."));
     assert!(html.contains("4 fler av årets 63 avslut hade behövt gå till egen försörjning för att nå målet."));
     assert!(html.contains("behövs 7 avslut till med egen försörjning"));
     // Tables split by gender with the previous year beside.

@@ -144,7 +144,7 @@ async fn the_page_shows_fov_survey_ratings_cost_and_goals_by_gender() {
 
     // Goals of every type in their own unit, status in words beside the symbol.
     assert!(html.contains("Mål: högst 20\u{a0}000\u{a0}kr. Utfall 2026: 2\u{a0}086\u{a0}500\u{a0}kr."));
-    assert!(html.contains(r#"<span class="symbol" aria-hidden="true">✘</span> Inte nått"#));
+    assert!(html.contains(r#"<span class="symbol" aria-hidden="true">✘</span> Inte uppfyllt"#));
     assert!(html.contains("Mål: minst 95\u{a0}%. Utfall 2026: 60\u{a0}%."), "stöd och inflytande: 3 of 5");
     assert!(html.contains(r#"<span class="symbol" aria-hidden="true">–</span> Kan inte mätas än"#));
     let cost_goal = cells(&html, "mal", "Kostnad per deltagare");
@@ -298,7 +298,7 @@ async fn structural_events_are_listed_with_totals_trend_and_the_count_goal() {
     assert_eq!(cells(&html, "strukturaktivitet_per_ar", "Deltagare"), ["0", "0", "0", "60", "240"]);
     // The count goal in numbers: at least 500 attendees.
     assert!(html.contains("Mål: minst 500. Utfall 2026: 240. 2025: 60."));
-    assert!(html.contains("Inte nått: 240 deltagare mot målet minst 500; 260 till behövs."));
+    assert!(html.contains("Inte uppfyllt: 240 deltagare mot målet minst 500; 260 till behövs."));
     let goal = cells(&html, "mal", "Deltagare i strukturövergripande aktiviteter");
     assert_eq!(goal[..3], ["minst 500", "240", "60"]);
     // The cost per attendee: 485 000 kr over 240.

@@ -157,9 +157,9 @@ async fn the_dashboard_shows_every_goal_and_what_changed_since_last_month() {
     // Studier: 100 % in October, 50 % now (goal 25 %), still met.
     assert!(html.contains("−50 procentenheter"), "{html}");
     // Attendance: not measured by the end of October, met now, with a symbol and words.
-    assert!(html.contains("Inte nått → nått"), "{html}");
+    assert!(html.contains("Inte uppfyllt → uppfyllt"), "{html}");
     assert!(html.contains("✔"), "{html}");
-    assert!(html.contains("Nått"));
+    assert!(html.contains("Uppfyllt"));
     // The förbundschef lands here.
     assert_eq!(app.get("/").await.location(), "/oversikt");
 }

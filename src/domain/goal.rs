@@ -68,7 +68,17 @@ impl Measure {
 pub enum GoalSpec {
     /// Σ tallies of `kind_id` with a numerator value / Σ with a denominator value (all tallies of
     /// the kind when `denominator` is empty), only those with `scope_value_id` if set.
-    Share { kind_id: i64, scope_value_id: Option<i64>, numerator: Vec<i64>, denominator: Vec<i64>, target_bp: i64 },
+    /// With `by_respondent`, a returned questionnaire counts once instead of each answer: among
+    /// the tallies answering at least one of the goal's questions (the dimensions of its values),
+    /// those whose every answer to them is a numerator value.
+    Share {
+        kind_id: i64,
+        scope_value_id: Option<i64>,
+        numerator: Vec<i64>,
+        denominator: Vec<i64>,
+        target_bp: i64,
+        by_respondent: bool,
+    },
     /// A number: participants, tallies (of `kind_id`, with a numerator value if any) or attendees.
     Count { measure: Measure, kind_id: Option<i64>, numerator: Vec<i64>, target: i64 },
     /// The year's outcome in kronor (the budget while there is none) per participant.
@@ -110,6 +120,11 @@ pub struct Goal {
     pub label: String,
     pub comparator: Comparator,
     pub spec: GoalSpec,
+    /// The other end of the "delvis uppfyllt" band, in the target's unit (basis points, a number,
+    /// kronor): below the target of an "at least" goal, above that of an "at most" goal.
+    pub partial: Option<i64>,
+    /// An expected outcome rather than a floor or a ceiling to steer by.
+    pub expectation: bool,
 }
 
 /// A goal to store, validated.
@@ -119,6 +134,70 @@ pub struct NewGoal {
     pub label: String,
     pub comparator: Comparator,
     pub spec: GoalSpec,
+    pub partial: Option<i64>,
+    pub expectation: bool,
+}
+
+/// A goal's verdict, in the words of the annual reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// "Uppfyllt".
+    Met,
+    /// "Delvis uppfyllt": short of the target, within the goal's band.
+    PartlyMet,
+    /// "Inte uppfyllt".
+    NotMet,
+    /// Nothing to measure yet.
+    Unknown,
+}
+
+impl Verdict {
+    /// From whether the target is met and whether the figure is within the partial band.
+    pub fn of(met: Option<bool>, within_band: bool) -> Verdict {
+        match met {
+            None => Verdict::Unknown,
+            Some(true) => Verdict::Met,
+            Some(false) if within_band => Verdict::PartlyMet,
+            Some(false) => Verdict::NotMet,
+        }
+    }
+    /// "Uppfyllt", "Delvis uppfyllt", "Inte uppfyllt", "Kan inte mätas än".
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Met => "Uppfyllt",
+            Verdict::PartlyMet => "Delvis uppfyllt",
+            Verdict::NotMet => "Inte uppfyllt",
+            Verdict::Unknown => "Kan inte mätas än",
+        }
+    }
+    /// A symbol beside the words (never colour alone).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Verdict::Met => "✔",
+            Verdict::PartlyMet => "◐",
+            Verdict::NotMet => "✘",
+            Verdict::Unknown => "–",
+        }
+    }
+    /// The CSS class of a goal with this verdict.
+    pub fn class(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::PartlyMet => "partly",
+            Verdict::NotMet => "unmet",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+/// Whether a band end lies on the right side of the target: below it for "at least", above it for
+/// "at most" (a band that starts at the target would never be used).
+pub fn band_fits(cmp: Comparator, target: i64, partial: i64) -> bool {
+    match cmp {
+        Comparator::AtLeast => partial < target,
+        Comparator::AtMost => partial > target,
+    }
 }
 
 /// Parses a whole number typed by a person: "500", "20 000", "20000 kr".

@@ -14,6 +14,6 @@ pub mod tally;
 pub use config::{
     Config, Dimension, DimensionValue, Flow, Insats, Kind, Privacy, PrivacyMethod, Role, Shape, ValueGroup,
 };
-pub use goal::{Comparator, Goal, GoalSpec, Measure};
+pub use goal::{Comparator, Goal, GoalSpec, Measure, Verdict};
 pub use period::Period;
 pub use tally::{FieldError, NewTally, RawTally, StoredTally, VoidReason};

@@ -223,6 +223,26 @@ pub struct PresetGoal {
     pub target_percent: Option<f64>,
     /// For a count: the number; for a cost per participant: kronor.
     pub target: Option<i64>,
+    /// A share goal's "delvis uppfyllt" band: from this percentage to the target.
+    pub partial_percent: Option<f64>,
+    /// A count or cost goal's band: from this number to the target.
+    pub partial: Option<i64>,
+    /// The figure is an expected outcome, not a floor or a ceiling (default false).
+    #[serde(default)]
+    pub expectation: bool,
+    /// A share of survey answers: `answers` (default) or `respondents`.
+    pub unit: Option<String>,
+}
+
+impl PresetGoal {
+    /// The band end in the stored unit (basis points for a share).
+    pub fn partial_stored(&self) -> Option<i64> {
+        self.partial_percent.map(|p| (p * 100.0).round() as i64).or(self.partial)
+    }
+    /// The target in the stored unit.
+    pub fn target_stored(&self) -> Option<i64> {
+        self.target_percent.map(|t| (t * 100.0).round() as i64).or(self.target)
+    }
 }
 
 /// A goal's value references resolved to (dimension key, value key) pairs.
@@ -455,6 +475,30 @@ impl Preset {
                 }
                 _ => false,
             };
+            let share = g.goal_type.as_deref().unwrap_or("share") == "share";
+            let band_ok = match (g.partial_stored(), g.target_stored(), super::Comparator::parse(&g.comparator)) {
+                (None, ..) => g.partial_percent.is_none() && g.partial.is_none(),
+                (Some(p), Some(t), Some(c)) => {
+                    (share == g.partial_percent.is_some())
+                        && !(g.partial_percent.is_some() && g.partial.is_some())
+                        && p >= 0
+                        && super::goal::band_fits(c, t, p)
+                        && (!share || p <= 10_000)
+                }
+                _ => false,
+            };
+            if !band_ok {
+                return Err(format!(
+                    "goal {}: the band (partial_percent for a share, partial otherwise) lies below the target \
+                     of an at_least goal and above that of an at_most goal",
+                    g.key
+                ));
+            }
+            if !matches!(g.unit.as_deref(), None | Some("answers") | Some("respondents"))
+                || (g.unit.as_deref() == Some("respondents") && !share)
+            {
+                return Err(format!("goal {}: unit is answers or respondents, for a share", g.key));
+            }
             if !ok {
                 return Err(format!(
                     "goal {}: a share needs a kind, numerator values and target_percent; a count a measure \

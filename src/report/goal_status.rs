@@ -2,7 +2,7 @@
 //! figures rest on (for small-number protection).
 
 use super::{Ctx, GoalBasis, GoalFigure, GoalStatus, Inputs, goals, protect, sections, set_tag, share};
-use crate::domain::{Comparator, Config, Dimension, Flow, Goal, GoalSpec, Insats, Measure, Role};
+use crate::domain::{Comparator, Config, Dimension, Flow, Goal, GoalSpec, Insats, Measure, Role, Verdict};
 use std::collections::BTreeMap;
 
 /// A goal's status; a previous year from an earlier annual report is measured on its figures,
@@ -100,6 +100,26 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
     let columns = |f: &dyn Fn(Option<i64>) -> Option<f64>| -> BTreeMap<String, Option<f64>> {
         ctx.columns.iter().map(|(k, s)| (k.clone(), f(Some(*s)))).collect()
     };
+    let unit = match &g.spec {
+        GoalSpec::Share { by_respondent, numerator, .. }
+            if numerator
+                .iter()
+                .any(|v| config.dimensions.iter().any(|d| d.role == Role::Question && d.value_by_id(*v).is_some())) =>
+        {
+            Some(if *by_respondent { "respondents" } else { "answers" })
+        }
+        _ => None,
+    };
+    // The band in the target's unit (a share 0–1, as `target`).
+    let partial = g.partial.map(|p| match g.spec {
+        GoalSpec::Share { .. } => p as f64 / 10_000.0,
+        _ => p as f64,
+    });
+    // The verdict and the sentence's judgement, once the figures are known.
+    let judge = |s: &GoalStatus| -> (Verdict, crate::sv::Judgement) {
+        let v = goals::verdict(s);
+        (v, crate::sv::Judgement { verdict: v, band: goals::band_text(s), expectation: g.expectation })
+    };
     let base = |goal_type, target: f64| GoalStatus {
         key: g.key.clone(),
         label: g.label.clone(),
@@ -112,6 +132,10 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
         actual_by_gender: BTreeMap::new(),
         previous_actual: None,
         met: None,
+        verdict: Verdict::Unknown,
+        partial,
+        expectation: g.expectation,
+        unit,
         needed_more: None,
         short_by: None,
         values: Vec::new(),
@@ -121,9 +145,46 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
     let genders = || ctx.columns.iter().map(|(k, s)| (k.clone(), Some(*s))).chain([("*".to_string(), None)]);
     let years = [ctx.year, ctx.year - 1];
     match &g.spec {
-        GoalSpec::Share { kind_id, scope_value_id, numerator, denominator, target_bp } => {
+        GoalSpec::Share { kind_id, scope_value_id, numerator, denominator, target_bp, by_respondent } => {
             let kind = Some(*kind_id);
+            // By respondent, over two or more questions: a questionnaire counts once (with one
+            // question, respondents and answers are the same numbers, and are counted as answers).
+            let mut questions: Vec<i64> = (if denominator.is_empty() { numerator } else { denominator })
+                .iter()
+                .filter_map(|v| {
+                    config.dimensions.iter().find(|d| d.role == Role::Question && d.value_by_id(*v).is_some())
+                })
+                .map(|d| d.id)
+                .collect();
+            questions.dedup();
+            let by_respondent = *by_respondent && questions.len() >= 2;
+            let respondents = |year: i32, split: Option<i64>| -> (i64, i64) {
+                let (mut a, mut n) = (0, 0);
+                for r in inputs.answers.iter().filter(|r| {
+                    r.kind_id == *kind_id
+                        && r.year == year
+                        && scope_value_id.is_none_or(|s| r.scope_value_id == s)
+                        && split.is_none_or(|s| r.split_value_id == s)
+                }) {
+                    let mut asked = r
+                        .answers
+                        .iter()
+                        .filter(|(d, v)| questions.contains(d) && (denominator.is_empty() || denominator.contains(v)))
+                        .peekable();
+                    if asked.peek().is_none() {
+                        continue;
+                    }
+                    n += r.n;
+                    if asked.all(|(_, v)| numerator.contains(v)) {
+                        a += r.n;
+                    }
+                }
+                (a, n)
+            };
             let count_in = |year: i32, split: Option<i64>| -> (i64, i64) {
+                if by_respondent {
+                    return respondents(year, split);
+                }
                 let sum = |ids: &[i64]| -> i64 {
                     ids.iter().map(|v| ctx.counts.fine(kind, year, None, *scope_value_id, split, *v)).sum()
                 };
@@ -142,7 +203,18 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
                 .unwrap_or_default();
             let kind_key = config.kind_by_id(*kind_id).map(|k| k.key.clone()).unwrap_or_default();
             let mut basis = GoalBasis::default();
-            for y in years {
+            for y in years.into_iter().filter(|_| by_respondent) {
+                // Respondents positive on all the questions, the others, and all of them: the first
+                // two add up to the third, so a small one is protected like any other count.
+                for (gk, split) in genders() {
+                    let (a, n) = respondents(y, split);
+                    let q = |part: &str, n: i64| protect::Q::new(&format!("goal:{}:{part}", g.key), y, Some(&gk), n);
+                    let (num, rest, den) = (q("resp_num", a), q("resp_rest", n - a), q("resp_den", n));
+                    basis.sums.push(protect::Sum { total: den.clone(), parts: vec![num.clone(), rest] });
+                    basis.figures.insert((y, gk.clone()), GoalFigure { den: Some(den), deps: vec![num] });
+                }
+            }
+            for y in years.into_iter().filter(|_| !by_respondent) {
                 for (gk, split) in genders() {
                     let n = |v: i64| ctx.counts.fine(kind, y, None, *scope_value_id, split, v);
                     let mut side = |ids: &[i64], name: &str| -> protect::Q {
@@ -181,16 +253,12 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
                 .any(|v| config.dimensions.iter().any(|d| d.role == Role::Question && d.value_by_id(*v).is_some()));
             // Exits name themselves ("avslut"); other kinds are "registreringar", answers "svar".
             let noun = match (k, counts_answers) {
+                (_, true) if by_respondent => "svarande".to_string(),
                 (_, true) => "svar".to_string(),
                 (Some(k), _) if k.flow == Some(Flow::Exit) => k.label.to_lowercase(),
                 _ => "registreringar".to_string(),
             };
-            let summary = if k.is_some_and(|k| k.flow == Some(Flow::Exit)) {
-                crate::sv::goal_summary(&g.label, g.comparator, *target_bp, a, n, &d, &noun)
-            } else {
-                crate::sv::share_summary(&g.label, g.comparator, *target_bp, a, n, &d, &noun)
-            };
-            GoalStatus {
+            let mut status = GoalStatus {
                 numerator: a,
                 denominator: n,
                 actual: share(a, n),
@@ -203,10 +271,17 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
                 needed_more: d.needed_more,
                 short_by: d.short_by,
                 values: value_keys(numerator),
-                summary,
                 basis,
                 ..base("share", *target_bp as f64 / 10_000.0)
-            }
+            };
+            let (verdict, j) = judge(&status);
+            status.verdict = verdict;
+            status.summary = if k.is_some_and(|k| k.flow == Some(Flow::Exit)) {
+                crate::sv::goal_summary(&g.label, g.comparator, *target_bp, a, n, &d, &noun, &j)
+            } else {
+                crate::sv::share_summary(&g.label, g.comparator, *target_bp, a, n, &d, &noun, &j)
+            };
+            status
         }
         GoalSpec::Count { measure, kind_id, numerator, target } => {
             let kind = kind_id.and_then(|k| config.kind_by_id(k));
@@ -262,7 +337,7 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
                 Measure::Attendees => "deltagare".to_string(),
                 Measure::Tallies => kind.map(|k| k.label.to_lowercase()).unwrap_or_default(),
             };
-            GoalStatus {
+            let mut status = GoalStatus {
                 numerator: n,
                 actual: Some(n as f64),
                 actual_by_gender: columns(&|s| Some(count(ctx.year, s) as f64)),
@@ -271,10 +346,13 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
                 needed_more: Some(if met { 0 } else { gap }),
                 short_by: Some(if met { 0 } else { gap }),
                 values: value_keys(numerator),
-                summary: crate::sv::count_summary(g.comparator, *target, n, &noun, met),
                 basis,
                 ..base("count", *target as f64)
-            }
+            };
+            let (verdict, j) = judge(&status);
+            status.verdict = verdict;
+            status.summary = crate::sv::count_summary(g.comparator, *target, n, &noun, &j);
+            status
         }
         GoalSpec::CostPerParticipant { target_kr } => {
             let of = |y: i32| inputs.budgets.iter().find(|(by, _)| *by == y).map(|(_, b)| b);
@@ -301,7 +379,7 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
                 (Some(true), _) => (Some(0), Some(0)),
                 _ => (None, None),
             };
-            GoalStatus {
+            let mut status = GoalStatus {
                 numerator: amount.unwrap_or(0),
                 denominator: people,
                 actual,
@@ -309,19 +387,23 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
                 met,
                 needed_more,
                 short_by,
-                summary: crate::sv::cost_summary(
-                    g.comparator,
-                    *target_kr,
-                    amount,
-                    people,
-                    &per,
-                    basis,
-                    short_by,
-                    needed_more,
-                ),
                 basis: goal_basis,
                 ..base("cost_per_participant", *target_kr as f64)
-            }
+            };
+            let (verdict, j) = judge(&status);
+            status.verdict = verdict;
+            status.summary = crate::sv::cost_summary(
+                g.comparator,
+                *target_kr,
+                amount,
+                people,
+                &per,
+                basis,
+                short_by,
+                needed_more,
+                &j,
+            );
+            status
         }
     }
 }

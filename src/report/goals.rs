@@ -1,7 +1,8 @@
 //! Goal arithmetic: met or not, and the distance to the goal, in whole exits.
 //! Integer arithmetic on basis points, so 45 % of 63 is exact.
 
-use crate::domain::Comparator;
+use crate::domain::{Comparator, Verdict};
+use crate::report::GoalStatus;
 
 /// How far a share goal is from being met, with `a` matching tallies out of `n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,47 @@ pub fn distance(cmp: Comparator, target_bp: i64, a: i64, n: i64) -> Distance {
             }
         }
     }
+}
+
+/// A goal's verdict from its figures (as counted, or as published): uppfyllt when the target is
+/// reached, delvis uppfyllt when the figure is within the band, else inte uppfyllt. A share is
+/// compared in whole tallies, as `distance` does, so a band end is never missed by rounding.
+pub fn verdict(g: &GoalStatus) -> Verdict {
+    let within = match (g.met, g.partial) {
+        (Some(false), Some(p)) => match g.goal_type {
+            "share" => {
+                let (a, n, p) = (g.numerator as i128, g.denominator as i128, (p * 10_000.0).round() as i128);
+                n > 0
+                    && match g.comparator {
+                        Comparator::AtLeast => a * 10_000 >= p * n,
+                        Comparator::AtMost => a * 10_000 <= p * n,
+                    }
+            }
+            "count" => {
+                let p = p.round() as i64;
+                match g.comparator {
+                    Comparator::AtLeast => g.numerator >= p,
+                    Comparator::AtMost => g.numerator <= p,
+                }
+            }
+            _ => g.actual.is_some_and(|a| match g.comparator {
+                Comparator::AtLeast => a >= p,
+                Comparator::AtMost => a <= p,
+            }),
+        },
+        _ => false,
+    };
+    Verdict::of(g.met, within)
+}
+
+/// The band end as the sentences write it, in the goal's unit: "65 %", "400", "18 000 kr".
+pub fn band_text(g: &GoalStatus) -> Option<String> {
+    let p = g.partial?;
+    Some(match g.goal_type {
+        "share" => crate::sv::percent_exact((p * 10_000.0).round() as i64),
+        "cost_per_participant" => crate::sv::kronor(p.round() as i64),
+        _ => crate::sv::count(p.round() as i64),
+    })
 }
 
 #[cfg(test)]

@@ -203,7 +203,17 @@ pub struct GoalStatus {
     pub actual_by_gender: BTreeMap<String, Option<f64>>,
     /// The same measure in the previous year (against this year's definition).
     pub previous_actual: Option<f64>,
+    /// Whether the target is reached.
     pub met: Option<bool>,
+    /// The verdict the annual report uses: uppfyllt, delvis uppfyllt (within `partial`), inte
+    /// uppfyllt.
+    pub verdict: crate::domain::Verdict,
+    /// The other end of the "delvis uppfyllt" band, in the target's unit (a share 0–1).
+    pub partial: Option<f64>,
+    /// An expected outcome ("förväntan"), not a floor or a ceiling.
+    pub expectation: bool,
+    /// A share of survey answers: `answers` or `respondents` (one per questionnaire); else `null`.
+    pub unit: Option<&'static str>,
     /// A share: the fewest additional tallies that would meet the goal; a count: how many more are
     /// needed; a cost: how many more people at the same cost.
     pub needed_more: Option<i64>,

@@ -279,6 +279,9 @@ pub fn key_inputs(inputs: &Inputs) -> Inputs {
     for r in &mut out.rows {
         r.n = r.k;
     }
+    for r in &mut out.answers {
+        r.n = r.k;
+    }
     for e in &mut out.events {
         e.attendees = e.attendees.saturating_mul(e.record_key.max(1));
         for (_, n) in &mut e.by_gender {

@@ -5,6 +5,7 @@
 
 use super::tables::{Table, Value};
 use super::{GoalStatus, Report, tables};
+use crate::domain::Verdict;
 use crate::sv;
 
 /// A cell of a table by table key, row label and column (group and year).
@@ -185,28 +186,33 @@ pub fn section_line(r: &Report, t: &[Table], kind: &str, label: &str) -> String 
     s + "."
 }
 
-/// A goal in one sentence: "Egen försörjning: 40 % (mål minst 45 %); 4 fler hade behövts."
+/// A goal in one sentence: "Egen försörjning: 40 % 2023 (mål minst 45 %); inte uppfyllt, 4 fler
+/// hade behövts."
 pub fn goal_sentence(r: &Report, t: &[Table], g: &GoalStatus) -> String {
     let target = tables::goal_target(g);
     let row = t.iter().find(|x| x.key == "mal").and_then(|x| x.rows.iter().find(|row| row.label == g.label));
     let actual = row.and_then(|row| row.cells.get(1)).filter(|v| !v.is_hidden());
     let Some(actual) = actual else {
-        let met = match g.met {
-            Some(true) => " Målet är nått.",
-            Some(false) => " Målet är inte nått.",
-            None => "",
+        let word = if g.expectation { "förväntan" } else { "mål" };
+        let verdict = match g.verdict {
+            Verdict::Unknown => String::new(),
+            v => format!(" {}.", v.label()),
         };
-        return format!("{}: mål {target}; utfallet {}.{met}", g.label, NOT_SHOWN);
+        return format!("{}: {word} {target}; utfallet {}.{verdict}", g.label, NOT_SHOWN);
     };
-    let mut s = format!("{}: {} {} (mål {target})", g.label, actual.display(), r.year);
+    let word = if g.expectation { "förväntan" } else { "mål" };
+    let mut s = format!("{}: {} {} ({word} {target})", g.label, actual.display(), r.year);
     let short = row.and_then(|row| row.cells.iter().rev().nth(1)).filter(|v| !v.is_hidden());
-    match (g.met, short) {
-        (Some(true), _) => s += "; målet är nått",
-        (Some(false), Some(Value::Count(n))) if g.goal_type != "cost_per_participant" => {
+    if g.verdict != Verdict::Unknown {
+        s += &format!("; {}", g.verdict.label().to_lowercase());
+    }
+    match (g.verdict, short) {
+        (Verdict::PartlyMet | Verdict::NotMet, Some(Value::Count(n)))
+            if g.goal_type != "cost_per_participant" && !g.expectation =>
+        {
             let word = if g.comparator == crate::domain::Comparator::AtMost { "färre" } else { "fler" };
-            s += &format!("; {} {word} hade behövts", sv::count(*n))
+            s += &format!(", {} {word} hade behövts", sv::count(*n))
         }
-        (Some(false), _) => s += "; målet är inte nått",
         _ => {}
     }
     s + "."

@@ -7,6 +7,8 @@ use super::*;
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
     pub rows: Vec<CountRow>,
+    /// How each returned questionnaire answered, this year and the year before (goals by respondent).
+    pub answers: Vec<crate::store::tally::AnswerRow>,
     /// The year the goals were set for, and the goals.
     pub goals: (Option<i32>, Vec<Goal>),
     /// Events of the report's five years, voided ones included.

@@ -98,8 +98,8 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
             g.numerator_refs(p).expect("checked when parsed").iter().map(|r| value_ids[r]).collect();
         conn.execute(
             "INSERT INTO goal (insats_id, year, key, label, type, kind_id, measure, scope_value_id, comparator,
-                               target_bp, target_amount, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                               target_bp, target_amount, position, partial_target, expectation, unit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 insats_ids[g.insats.as_str()],
                 g.year,
@@ -112,7 +112,10 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
                 g.comparator,
                 g.target_percent.map(|t| (t * 100.0).round() as i64),
                 g.target,
-                pos as i64
+                pos as i64,
+                g.partial_stored(),
+                g.expectation,
+                g.unit.as_deref().unwrap_or("answers")
             ],
         )?;
         let gid = conn.last_insert_rowid();

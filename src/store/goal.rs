@@ -24,11 +24,23 @@ pub fn for_year(conn: &Connection, insats_id: i64, year: i32) -> Result<(Option<
 
 /// The goals set for exactly this year.
 pub fn of_year(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Goal>> {
-    type Row =
-        (i64, String, String, String, Option<i64>, Option<String>, Option<i64>, String, Option<i64>, Option<i64>);
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        String,
+        Option<i64>,
+        Option<i64>,
+        (Option<i64>, bool, String),
+    );
     let rows = conn
         .prepare_cached(
-            "SELECT id, key, label, type, kind_id, measure, scope_value_id, comparator, target_bp, target_amount
+            "SELECT id, key, label, type, kind_id, measure, scope_value_id, comparator, target_bp, target_amount,
+                    partial_target, expectation, unit
              FROM goal WHERE insats_id = ?1 AND year = ?2 ORDER BY position, id",
         )?
         .query_map(params![insats_id, year], |r| {
@@ -43,13 +55,27 @@ pub fn of_year(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Goal>
                 r.get(7)?,
                 r.get(8)?,
                 r.get(9)?,
+                (r.get(10)?, r.get(11)?, r.get(12)?),
             ))
         })?
         .collect::<rusqlite::Result<Vec<Row>>>()?;
     let mut values =
         conn.prepare_cached("SELECT value_id FROM goal_value WHERE goal_id = ?1 AND part = ?2 ORDER BY value_id")?;
     let mut goals = Vec::new();
-    for (id, key, label, goal_type, kind_id, measure, scope, comparator, target_bp, amount) in rows {
+    for (
+        id,
+        key,
+        label,
+        goal_type,
+        kind_id,
+        measure,
+        scope,
+        comparator,
+        target_bp,
+        amount,
+        (partial, expectation, unit),
+    ) in rows
+    {
         let mut part = |p: &str| -> Result<Vec<i64>> {
             Ok(values.query_map(params![id, p], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?)
         };
@@ -63,6 +89,7 @@ pub fn of_year(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Goal>
                 numerator,
                 denominator,
                 target_bp: target_bp.unwrap_or_default(),
+                by_respondent: unit == "respondents",
             },
             "count" => GoalSpec::Count {
                 measure: measure.as_deref().and_then(Measure::parse).unwrap_or(Measure::Participants),
@@ -80,6 +107,8 @@ pub fn of_year(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Goal>
             label,
             comparator: Comparator::parse(&comparator).unwrap_or(Comparator::AtLeast),
             spec,
+            partial,
+            expectation,
         });
     }
     Ok(goals)
@@ -101,6 +130,7 @@ pub fn replace(conn: &Connection, insats_id: i64, year: i32, goals: &[NewGoal]) 
     conn.execute("DELETE FROM goal WHERE insats_id = ?1 AND year = ?2", params![insats_id, year])?;
     for (pos, g) in goals.iter().enumerate() {
         const NONE: &[i64] = &[];
+        let by_respondent = matches!(g.spec, GoalSpec::Share { by_respondent: true, .. });
         let (measure, scope, bp, amount, numerator, denominator) = match &g.spec {
             GoalSpec::Share { scope_value_id, numerator, denominator, target_bp, .. } => {
                 (None, *scope_value_id, Some(*target_bp), None, numerator.as_slice(), denominator.as_slice())
@@ -112,8 +142,8 @@ pub fn replace(conn: &Connection, insats_id: i64, year: i32, goals: &[NewGoal]) 
         };
         conn.execute(
             "INSERT INTO goal (insats_id, year, key, label, type, kind_id, measure, scope_value_id, comparator,
-                               target_bp, target_amount, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                               target_bp, target_amount, position, partial_target, expectation, unit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 insats_id,
                 year,
@@ -126,7 +156,10 @@ pub fn replace(conn: &Connection, insats_id: i64, year: i32, goals: &[NewGoal]) 
                 g.comparator.as_str(),
                 bp,
                 amount,
-                pos as i64
+                pos as i64,
+                g.partial,
+                g.expectation,
+                if by_respondent { "respondents" } else { "answers" }
             ],
         )?;
         let id = conn.last_insert_rowid();

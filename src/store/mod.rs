@@ -215,6 +215,7 @@ pub fn report_inputs_until(conn: &Connection, insats_id: i64, year: i32, month: 
     events.retain(|e| e.period.year < year || e.period.month <= month);
     Ok(crate::report::Inputs {
         rows: tally::counts_until(conn, insats_id, year, month)?,
+        answers: tally::answers_until(conn, insats_id, year, month)?,
         goals: goal::for_year(conn, insats_id, year)?,
         events,
         budgets: event::budgets(conn, insats_id, year - 4, year)?,

@@ -55,8 +55,78 @@ pub fn insert_from(conn: &Connection, t: &NewTally, author: Option<i64>, import_
         scope: t.scope_value_id,
         split: t.split_value_id,
     };
+    bump_answers(conn, &key, &value_ids, 1, record_key)?;
     bump_counts(conn, key, t.values.iter().map(|v| v.1), 1, record_key)?;
     Ok(id)
+}
+
+/// Adds `delta` to the row of a tally's answers in `answer_count` (nothing for a tally that answers
+/// no survey question): its pattern is made from the stored value pairs in the same statement.
+fn bump_answers(conn: &Connection, k: &CountKey, value_ids: &str, delta: i64, record_key: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO answer_count (insats_id, kind_id, year, month, scope_value_id, split_value_id, pattern, n, k)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, p, ?7, ?8 FROM (
+             SELECT group_concat(d.id || ':' || json_extract(j.value, '$[1]'), ',' ORDER BY d.id) AS p
+             FROM json_each(?9) j JOIN dimension d ON d.id = json_extract(j.value, '$[0]')
+             WHERE d.role = 'question')
+         WHERE p IS NOT NULL
+         ON CONFLICT DO UPDATE SET n = n + excluded.n, k = k + excluded.k",
+    )?
+    .execute(params![
+        k.insats_id,
+        k.kind_id,
+        k.period.year,
+        k.period.month,
+        k.scope,
+        k.split,
+        delta,
+        delta * record_key,
+        value_ids
+    ])?;
+    Ok(())
+}
+
+/// How the returned questionnaires of one insats answered, per kind, year, scope value, gender
+/// value and pattern (see `answer_count`), for `year − 1` and `year` up to the end of `month`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerRow {
+    pub kind_id: i64,
+    pub year: i32,
+    pub scope_value_id: i64,
+    pub split_value_id: i64,
+    /// (question dimension id, answer value id), in dimension order.
+    pub answers: Vec<(i64, i64)>,
+    pub n: i64,
+    /// The sum of the tallies' record keys.
+    pub k: i64,
+}
+
+pub fn answers_until(conn: &Connection, insats_id: i64, year: i32, month: u32) -> Result<Vec<AnswerRow>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT kind_id, year, scope_value_id, split_value_id, pattern, sum(n), sum(k) FROM answer_count
+             WHERE insats_id = ?1 AND year BETWEEN ?2 - 1 AND ?2 AND (year < ?2 OR month <= ?3)
+             GROUP BY kind_id, year, scope_value_id, split_value_id, pattern HAVING sum(n) <> 0",
+        )?
+        .query_map(params![insats_id, year, month], |r| {
+            let pattern: String = r.get(4)?;
+            let answers = pattern
+                .split(',')
+                .filter_map(|p| p.split_once(':'))
+                .filter_map(|(d, v)| Some((d.parse().ok()?, v.parse().ok()?)))
+                .collect();
+            Ok(AnswerRow {
+                kind_id: r.get(0)?,
+                year: r.get(1)?,
+                scope_value_id: r.get(2)?,
+                split_value_id: r.get(3)?,
+                answers,
+                n: r.get(5)?,
+                k: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// Record keys are drawn from 0..2^20 (see `report::protect::ckm`).
@@ -162,6 +232,8 @@ pub fn void(conn: &Connection, id: i64, reason: VoidReason) -> Result<StoredTall
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
     let key = CountKey { insats_id: t.insats_id, kind_id: t.kind_id, period: t.period, scope, split };
+    let value_ids = serde_json::to_string(&t.values).expect("pairs of integers serialise");
+    bump_answers(conn, &key, &value_ids, -1, record_key)?;
     bump_counts(conn, key, t.values.iter().map(|v| v.1), -1, record_key)?;
     Ok(StoredTally { void_reason: Some(reason), ..t })
 }

@@ -63,13 +63,10 @@ pub async fn page_handler(
     Ok(view(Chrome::new(&cfg.association, &user), now, &out))
 }
 
-/// "✔ Nått", "✘ Inte nått", "– Kan inte mätas än": a symbol and words, never colour alone.
-pub fn status(met: Option<bool>) -> (&'static str, &'static str, &'static str) {
-    match met {
-        Some(true) => ("✔", "Nått", "met"),
-        Some(false) => ("✘", "Inte nått", "unmet"),
-        None => ("–", "Kan inte mätas än", "unknown"),
-    }
+/// "✔ Uppfyllt", "◐ Delvis uppfyllt", "✘ Inte uppfyllt", "– Kan inte mätas än": a symbol and
+/// words, never colour alone.
+pub fn status(v: crate::domain::Verdict) -> (&'static str, &'static str, &'static str) {
+    (v.symbol(), v.label(), v.class())
 }
 
 /// The year's actual value of a goal, as the goal table shows it (a share with the decimals that
@@ -104,8 +101,8 @@ fn target(g: &GoalStatus) -> String {
 pub fn change(line: &Line) -> String {
     let Some(before) = &line.before else { return "Nytt år".into() };
     let mut parts = Vec::new();
-    if before.met != line.now.met {
-        parts.push(format!("{} → {}", status(before.met).1, status(line.now.met).1.to_lowercase()));
+    if before.verdict != line.now.verdict {
+        parts.push(format!("{} → {}", status(before.verdict).1, status(line.now.verdict).1.to_lowercase()));
     }
     match (line.now.goal_type, before.actual, line.now.actual) {
         ("share", Some(a), Some(b)) if (b - a).abs() >= 0.005 => {
@@ -146,7 +143,7 @@ fn view(chrome: Chrome, now: crate::domain::Period, insatser: &[InsatsGoals]) ->
                     } @else {
                         ul.goal-list {
                             @for l in &i.lines {
-                                @let (symbol, words, class) = status(l.now.met);
+                                @let (symbol, words, class) = status(l.now.verdict);
                                 li class=(format!("goal {class}")) {
                                     h3 { (l.now.label) }
                                     p.status { span.symbol aria-hidden="true" { (symbol) } " " (words) }

@@ -6,7 +6,7 @@ use super::views::goals::{GoalRow, NewRow, form_page};
 use super::views::layout::Chrome;
 use crate::AppState;
 use crate::domain::goal::{NewGoal, parse_amount, parse_percent, slug};
-use crate::domain::{Comparator, Config, FieldError, Flow, GoalSpec, Insats, Kind, Measure, Shape};
+use crate::domain::{Comparator, Config, FieldError, Flow, GoalSpec, Insats, Kind, Measure, Role, Shape};
 use crate::error::{AppError, PageError};
 use crate::store;
 use crate::store::audit::Action;
@@ -38,11 +38,14 @@ fn row_of(cfg: &Config, g: &crate::domain::Goal) -> GoalRow {
         comparator: g.comparator.as_str().into(),
         goal_type: g.spec.type_str().into(),
         kind: kind_key(g.spec.kind_id()),
+        nature: if g.expectation { "expectation" } else { "goal" }.into(),
         ..GoalRow::default()
     };
     match &g.spec {
-        GoalSpec::Share { scope_value_id, numerator, denominator, target_bp, .. } => {
+        GoalSpec::Share { scope_value_id, numerator, denominator, target_bp, by_respondent, .. } => {
             row.target = crate::sv::percent_number(*target_bp);
+            row.partial = g.partial.map(crate::sv::percent_number).unwrap_or_default();
+            row.unit = if *by_respondent { "respondents" } else { "answers" }.into();
             row.values = refs(numerator);
             row.denominator = refs(denominator);
             row.scope = scope_value_id.and_then(|v| value_ref(cfg, v)).unwrap_or_default();
@@ -51,8 +54,12 @@ fn row_of(cfg: &Config, g: &crate::domain::Goal) -> GoalRow {
             row.measure = measure.as_str().into();
             row.target = target.to_string();
             row.values = refs(numerator);
+            row.partial = g.partial.map(|p| p.to_string()).unwrap_or_default();
         }
-        GoalSpec::CostPerParticipant { target_kr } => row.target = target_kr.to_string(),
+        GoalSpec::CostPerParticipant { target_kr } => {
+            row.target = target_kr.to_string();
+            row.partial = g.partial.map(|p| p.to_string()).unwrap_or_default();
+        }
     }
     row
 }
@@ -74,7 +81,8 @@ fn new_row(cfg: &Config, insats: &Insats, ny: Option<&str>) -> GoalRow {
                 Some(k) if k.shape == Shape::Event => {
                     GoalRow { kind: k.key.clone(), measure: "attendees".into(), ..blank("count") }
                 }
-                Some(k) => GoalRow { kind: k.key.clone(), ..blank("share") },
+                // A survey goal counts respondents by default: the plans say "95 % av deltagarna".
+                Some(k) => GoalRow { kind: k.key.clone(), unit: "respondents".into(), ..blank("share") },
                 None => GoalRow { measure: "participants".into(), ..blank("count") },
             }
         }
@@ -153,6 +161,9 @@ fn parse(pairs: &[(String, String)], cfg: &Config, insats: &Insats) -> Parsed {
             "target" => row.target = v.trim().to_string(),
             "values" => row.values.push(v.clone()),
             "den" => row.denominator.push(v.clone()),
+            "partial" => row.partial = v.trim().to_string(),
+            "nature" => row.nature = v.clone(),
+            "unit" => row.unit = v.clone(),
             "remove" => *remove = true,
             _ => {}
         }
@@ -260,6 +271,24 @@ fn parse(pairs: &[(String, String)], cfg: &Config, insats: &Insats) -> Parsed {
                         None
                     }
                 };
+                let by_respondent = match row.unit.as_str() {
+                    "respondents" => true,
+                    "answers" | "" => false,
+                    _ => {
+                        errors.push(FieldError::new(field("unit"), "Välj per svarande eller per svar."));
+                        false
+                    }
+                };
+                let asks = |ids: &[i64]| {
+                    ids.iter()
+                        .any(|v| cfg.dimensions.iter().any(|d| d.role == Role::Question && d.value_by_id(*v).is_some()))
+                };
+                if by_respondent && !asks(&numerator) && errors.len() == before {
+                    errors.push(FieldError::new(
+                        field("unit"),
+                        "Per svarande går bara att räkna för svar på enkätfrågor.",
+                    ));
+                }
                 match (kind, target) {
                     (Some(k), Some(t)) => Some(GoalSpec::Share {
                         kind_id: k.id,
@@ -267,6 +296,7 @@ fn parse(pairs: &[(String, String)], cfg: &Config, insats: &Insats) -> Parsed {
                         numerator,
                         denominator,
                         target_bp: t,
+                        by_respondent,
                     }),
                     _ => None,
                 }
@@ -311,6 +341,45 @@ fn parse(pairs: &[(String, String)], cfg: &Config, insats: &Insats) -> Parsed {
                 None
             }
         };
+        // The band, in the target's unit, on the far side of the target from the goal's direction.
+        let partial = match (row.partial.as_str(), spec.as_ref()) {
+            ("", _) => None,
+            (text, Some(spec)) => {
+                let (value, target, what) = match spec {
+                    GoalSpec::Share { target_bp, .. } => (parse_percent(text), *target_bp, "i procent, 0–100"),
+                    GoalSpec::Count { target, .. } => (parse_amount(text), *target, "som ett heltal"),
+                    GoalSpec::CostPerParticipant { target_kr } => (parse_amount(text), *target_kr, "i hela kronor"),
+                };
+                match (value, comparator) {
+                    (Some(p), Some(c)) if crate::domain::goal::band_fits(c, target, p) => Some(p),
+                    (Some(_), Some(c)) => {
+                        let side = if c == Comparator::AtLeast { "under" } else { "över" };
+                        errors.push(FieldError::new(
+                            field("partial"),
+                            format!("”Delvis uppfyllt från” ska ligga {side} målet."),
+                        ));
+                        None
+                    }
+                    (None, _) => {
+                        errors.push(FieldError::new(
+                            field("partial"),
+                            format!("Ange var delvis uppfyllt börjar {what}."),
+                        ));
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            (_, None) => None,
+        };
+        let expectation = match row.nature.as_str() {
+            "expectation" => true,
+            "goal" | "" => false,
+            _ => {
+                errors.push(FieldError::new(field("nature"), "Välj mål eller förväntan."));
+                false
+            }
+        };
         // A goal keeps the key it was made with; a new one gets one from its name. (A key that
         // is not one Pinne could have made, or one taken by an earlier row, is made anew.)
         let mut key = if crate::domain::goal::is_key(&row.key) && !keys.contains(&row.key) {
@@ -328,7 +397,7 @@ fn parse(pairs: &[(String, String)], cfg: &Config, insats: &Insats) -> Parsed {
         if let (Some(spec), Some(c)) = (spec, comparator)
             && errors.len() == before
         {
-            goals.push(NewGoal { key, label: row.label.clone(), comparator: c, spec });
+            goals.push(NewGoal { key, label: row.label.clone(), comparator: c, spec, partial, expectation });
         }
         kept.push(row);
     }
@@ -370,7 +439,19 @@ pub async fn submit(
                 i.key,
                 goals
                     .iter()
-                    .map(|g| format!("{} {} {}", g.key, g.comparator.as_str(), g.spec.target_text()))
+                    .map(|g| {
+                        let mut s = format!("{} {} {}", g.key, g.comparator.as_str(), g.spec.target_text());
+                        if let Some(p) = g.partial {
+                            s += &format!(" delvis från {p}");
+                        }
+                        if g.expectation {
+                            s += " förväntan";
+                        }
+                        if matches!(g.spec, GoalSpec::Share { by_respondent: true, .. }) {
+                            s += " per svarande";
+                        }
+                        s
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             );

@@ -229,6 +229,7 @@ pub fn goals(p: &Protector, r: &mut Report) {
                 g.actual_by_gender.insert(k, v);
             }
         }
+        g.verdict = goals::verdict(g);
         // The sentence is written from the published table instead (`summary::goal_sentence`).
         g.summary.clear();
     }

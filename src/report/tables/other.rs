@@ -236,7 +236,7 @@ pub fn goal_table(r: &Report) -> Option<Table> {
         });
     }
     columns.extend([
-        Column { group: "Nått".into(), year: None, measure: Measure::Text },
+        Column { group: "Bedömning".into(), year: None, measure: Measure::Text },
         Column { group: "Saknas i år".into(), year: None, measure: Measure::Count },
         Column { group: "Behövs fler".into(), year: None, measure: Measure::Count },
     ]);
@@ -262,14 +262,7 @@ pub fn goal_table(r: &Report) -> Option<Table> {
                 row.cells.push(goal_value(g, g.actual_by_gender.get(&k.key).copied().flatten()));
                 row.basis.push(figure(r.year, &k.key));
             }
-            row.cells.push(Value::Text(
-                match g.met {
-                    Some(true) => "Ja",
-                    Some(false) => "Nej",
-                    None => "Kan inte mätas",
-                }
-                .into(),
-            ));
+            row.cells.push(Value::Text(g.verdict.label().into()));
             row.basis.push(Basis::None);
             row.cells.push(goal_gap(g, g.short_by, true));
             row.basis.push(figure(r.year, "*"));

@@ -24,6 +24,12 @@ pub struct GoalRow {
     pub values: Vec<String>,
     /// Denominator values, `dimension.value`.
     pub denominator: Vec<String>,
+    /// Where "delvis uppfyllt" starts, in the target's unit (empty: no band).
+    pub partial: String,
+    /// `goal` (a floor or a ceiling) or `expectation`.
+    pub nature: String,
+    /// For a share of survey answers: `answers` or `respondents`.
+    pub unit: String,
 }
 
 /// The blank row at the end of the form.
@@ -49,6 +55,11 @@ fn unit(row: &GoalRow) -> &'static str {
         "cost_per_participant" => "kr",
         _ => "st",
     }
+}
+
+/// Whether a kind asks survey questions.
+fn has_questions(cfg: &Config, kind: &Kind) -> bool {
+    kind.dimensions.iter().filter_map(|kd| cfg.dimension_by_id(kd.dimension_id)).any(|d| d.role == Role::Question)
 }
 
 /// Checkboxes for the values of a kind's dimensions, named `name.n`, grouped by dimension.
@@ -100,6 +111,29 @@ fn row_fields(cfg: &Config, row: &GoalRow, n: usize, errors: &[FieldError], remo
             span { (unit(row)) }
             (field_error(errors, &format!("comparator.{n}")))
             (field_error(errors, &format!("target.{n}")))
+        }
+        div.field.inline {
+            label for=(format!("partial-{n}")) { "Delvis uppfyllt från (tomt: inget)" }
+            input.percent id=(format!("partial-{n}")) name=(format!("partial.{n}")) value=(row.partial) inputmode="decimal" aria-describedby=(format!("partial-hint-{n}"));
+            span { (unit(row)) }
+            p.hint id=(format!("partial-hint-{n}")) { "Under målet för ”minst”, över målet för ”högst”." }
+            (field_error(errors, &format!("partial.{n}")))
+        }
+        div.field {
+            label for=(format!("nature-{n}")) { "Slag" }
+            select id=(format!("nature-{n}")) name=(format!("nature.{n}")) {
+                option value="goal" selected[row.nature != "expectation"] { "Mål (golv för ”minst”, tak för ”högst”)" }
+                option value="expectation" selected[row.nature == "expectation"] { "Förväntan (redovisas utan avstånd till målet)" }
+            }
+        }
+        @if row.goal_type == "share" && kind.is_some_and(|k| has_questions(cfg, k)) {
+            div.field {
+                label for=(format!("unit-{n}")) { "Räkna" }
+                select id=(format!("unit-{n}")) name=(format!("unit.{n}")) {
+                    option value="respondents" selected[row.unit == "respondents"] { "per svarande: andel av de svarande som svarat positivt på alla frågorna" }
+                    option value="answers" selected[row.unit != "respondents"] { "per svar: andel av alla svar på frågorna" }
+                }
+            }
         }
         @if let Some(k) = kind.filter(|k| k.shape == Shape::Tally) {
             @if row.goal_type == "share" {

@@ -240,11 +240,7 @@ pub fn protection_banner(b: &Built, may_choose: bool, here: &str, view: View) ->
 /// The figures come from the goal table, so a protected report shows only what may be published.
 fn goal(b: &Built, g: &GoalStatus) -> Markup {
     let r = &b.report;
-    let (class, symbol, word) = match g.met {
-        Some(true) => ("met", "✔", "Nått"),
-        Some(false) => ("unmet", "✘", "Inte nått"),
-        None => ("unknown", "–", "Kan inte mätas än"),
-    };
+    let (class, symbol, word) = (g.verdict.class(), g.verdict.symbol(), g.verdict.label());
     let row = b.tables.iter().find(|t| t.key == "mal").and_then(|t| t.rows.iter().find(|row| row.label == g.label));
     let cell = |i: usize| row.and_then(|row| row.cells.get(i)).map(|v| v.display()).unwrap_or_else(|| "–".into());
     let any_hidden = row.is_some_and(|row| row.cells.iter().any(|v| v.is_hidden()));
@@ -253,7 +249,7 @@ fn goal(b: &Built, g: &GoalStatus) -> Markup {
             h3 { (g.label) }
             p.status { span.symbol aria-hidden="true" { (symbol) } " " (word) }
             p.figures {
-                "Mål: " (tables::goal_target(g)) ". Utfall " (r.year) ": " (cell(1)) ". " (r.previous_year) ": " (cell(2)) "."
+                @if g.expectation { "Förväntan: " } @else { "Mål: " } (tables::goal_target(g)) ". Utfall " (r.year) ": " (cell(1)) ". " (r.previous_year) ": " (cell(2)) "."
             }
             @if !b.protected || (!any_hidden && !g.summary.is_empty()) {
                 p { (g.summary) }
