@@ -1,4 +1,4 @@
--- Goals as the annual reports read them (issue 14).
+-- Goals as the annual reports read them, and goals for spans of years (issue 14).
 --   partial_target  the other end of a "delvis uppfyllt" band, in the target's unit (basis points for
 --                   a share, the number or kronor otherwise): a goal "minst 75 %" with partial 65 %
 --                   is partly met from 65 % up to 75 %. NULL: no band.
@@ -7,9 +7,50 @@
 --   unit            for a share of survey answers: 'answers' (every answer to the goal's questions
 --                   counts once) or 'respondents' (a returned questionnaire counts once: positive
 --                   when every one of the goal's questions it answers is answered positively).
-ALTER TABLE goal ADD COLUMN partial_target INTEGER CHECK (partial_target >= 0);
-ALTER TABLE goal ADD COLUMN expectation INTEGER NOT NULL DEFAULT 0 CHECK (expectation IN (0, 1));
-ALTER TABLE goal ADD COLUMN unit TEXT NOT NULL DEFAULT 'answers' CHECK (unit IN ('answers', 'respondents'));
+--   first_year      a goal for a span of years (first_year to year, e.g. Ciceron's "60 deltagare
+--                   under projekttiden" 2024–2027); first_year = year for a yearly goal.
+-- The table is rebuilt (SQLite's procedure) so that a span's goal keys are unique per span.
+CREATE TABLE goal_new (
+    id             INTEGER PRIMARY KEY,
+    insats_id      INTEGER NOT NULL REFERENCES insats (id),
+    first_year     INTEGER NOT NULL,
+    year           INTEGER NOT NULL CHECK (year BETWEEN 2000 AND 2999),
+    key            TEXT NOT NULL,
+    label          TEXT NOT NULL,
+    type           TEXT NOT NULL CHECK (type IN ('share', 'count', 'cost_per_participant')),
+    kind_id        INTEGER REFERENCES kind (id),
+    measure        TEXT CHECK (measure IN ('participants', 'tallies', 'attendees')),
+    scope_value_id INTEGER REFERENCES dimension_value (id),
+    comparator     TEXT NOT NULL CHECK (comparator IN ('at_least', 'at_most')),
+    target_bp      INTEGER CHECK (target_bp BETWEEN 0 AND 10000),
+    target_amount  INTEGER CHECK (target_amount >= 0),
+    position       INTEGER NOT NULL DEFAULT 0,
+    partial_target INTEGER CHECK (partial_target >= 0),
+    expectation    INTEGER NOT NULL DEFAULT 0 CHECK (expectation IN (0, 1)),
+    unit           TEXT NOT NULL DEFAULT 'answers' CHECK (unit IN ('answers', 'respondents')),
+    UNIQUE (insats_id, first_year, year, key),
+    CHECK (first_year BETWEEN 2000 AND year),
+    CHECK (CASE type
+        WHEN 'share' THEN kind_id IS NOT NULL AND target_bp IS NOT NULL
+        WHEN 'count' THEN measure IS NOT NULL AND target_amount IS NOT NULL
+                          AND (measure = 'participants' OR kind_id IS NOT NULL)
+        ELSE target_amount IS NOT NULL END)
+);
+INSERT INTO goal_new (id, insats_id, first_year, year, key, label, type, kind_id, measure, scope_value_id,
+                      comparator, target_bp, target_amount, position)
+    SELECT id, insats_id, year, year, key, label, type, kind_id, measure, scope_value_id,
+           comparator, target_bp, target_amount, position FROM goal;
+DROP TABLE goal;
+ALTER TABLE goal_new RENAME TO goal;
+
+-- The spans of years goals were set for (possibly to none), like goal_year for years.
+CREATE TABLE goal_span (
+    insats_id  INTEGER NOT NULL REFERENCES insats (id),
+    first_year INTEGER NOT NULL,
+    last_year  INTEGER NOT NULL,
+    PRIMARY KEY (insats_id, first_year, last_year),
+    CHECK (2000 <= first_year AND first_year < last_year AND last_year <= 2999)
+) WITHOUT ROWID;
 
 -- How each returned questionnaire answered: per insats, kind, month, scope value and gender value,
 -- the number of tallies with exactly these answers to the kind's survey questions (pattern: the

@@ -149,6 +149,20 @@ fn cases() -> Vec<Case> {
         (M::GET, "/rapport/coachingteamet/2026", "", [Login, Allowed, Allowed, Allowed, Allowed]),
         (M::GET, "/rapport/coachingteamet/2025", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
         (M::GET, "/rapport/coachingteamet/2025/utskrift", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
+        (M::GET, "/rapport/coachingteamet/period/2024-2026", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
+        (
+            M::GET,
+            "/rapport/period?insats=coachingteamet&fran=2024&till=2026",
+            "",
+            [Login, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            M::GET,
+            "/api/v1/reports/coachingteamet/spans/2024-2026",
+            "",
+            [Unauthorized, Forbidden, Allowed, Allowed, Allowed],
+        ),
+        (M::GET, "/mal/coachingteamet/2024-2026", "", [Login, Forbidden, Forbidden, Allowed, Forbidden]),
         (M::GET, "/uppfoljning/2025", "", [Login, Forbidden, Allowed, Allowed, Allowed]),
         (M::GET, "/api/v1/finsam/2025", "", [Unauthorized, Forbidden, Allowed, Allowed, Allowed]),
         (M::GET, "/api/v1/finsam/2026?format=csv", "", [Unauthorized, Allowed, Allowed, Allowed, Allowed]),
@@ -197,6 +211,12 @@ fn cases() -> Vec<Case> {
             M::POST,
             "/rapport/coachingteamet/2025/oppna",
             "reason=rattelse",
+            [Login, Forbidden, Forbidden, Allowed, Forbidden],
+        ),
+        (
+            M::POST,
+            "/mal/coachingteamet/2024-2026",
+            "label.0=Deltagare&type.0=count&measure.0=participants&comparator.0=at_least&target.0=60",
             [Login, Forbidden, Forbidden, Allowed, Forbidden],
         ),
         (
@@ -388,6 +408,7 @@ async fn the_matrix_covers_every_route() {
             .replace("{year}", "")
             .replace("{id}", "")
             .replace("{key}", "deltagare")
+            .replace("{span}", "2024-2026")
             .split('/')
             .map(|seg| if seg.chars().all(|c| c.is_ascii_digit()) { "" } else { seg })
             .collect::<Vec<_>>()

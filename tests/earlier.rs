@@ -168,8 +168,8 @@ async fn the_2023_report_figures_fill_the_2024_reports_previous_year_and_five_ye
     };
     assert_eq!(row("Egen försörjning")[2]["display"], "40\u{a0}%");
     assert_eq!(row("Fortsatt rehabilitering")[2]["display"], "27\u{a0}%");
-    // Survey goals pool answers, which the report's per-question shares cannot give: no outcome.
-    assert_eq!(row("Stöd och inflytande (indikator 1–4, positiva svar)")[2]["display"], "–");
+    // A survey goal over several questions cannot be measured on the report's per-question shares.
+    assert_eq!(row("Stöd och inflytande (indikator 1–4, andel av de svarande)")[2]["display"], "–");
 
     // The indicator trend: the 2024 report shows 2020–2023 from the reports.
     let survey = table(&t, "enkat_svar_deltagare_pagaende");

@@ -186,7 +186,12 @@ async fn the_excel_csv_has_the_new_sections() {
     assert_eq!(csv_cell(&records, "Kostnad per deltagare", "2024", "Utfall"), "");
     assert_eq!(csv_cell(&records, "Målen 2026 i siffror", "Kostnad per deltagare", "Utfall 2026"), "2086500");
     assert_eq!(
-        csv_cell(&records, "Målen 2026 i siffror", "Stöd och inflytande (indikator 1–4, positiva svar)", "Utfall 2026"),
+        csv_cell(
+            &records,
+            "Målen 2026 i siffror",
+            "Stöd och inflytande (indikator 1–4, andel av de svarande)",
+            "Utfall 2026"
+        ),
         "0,6"
     );
 

@@ -115,6 +115,9 @@ impl GoalSpec {
 pub struct Goal {
     pub id: i64,
     pub insats_id: i64,
+    /// The first year of the span the goal is for; `year` for a yearly goal.
+    pub first_year: i32,
+    /// The (last) year the goal is for.
     pub year: i32,
     pub key: String,
     pub label: String,

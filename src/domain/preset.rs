@@ -198,6 +198,9 @@ pub struct PresetGroup {
 #[serde(deny_unknown_fields)]
 pub struct PresetGoal {
     pub insats: String,
+    /// The first year of a span of years the goal is for (default: `year`, a yearly goal).
+    pub first_year: Option<i32>,
+    /// The year (the last year of a span) the goal is for.
     pub year: i32,
     pub key: String,
     pub label: String,
@@ -425,7 +428,10 @@ impl Preset {
             if !(2000..=2999).contains(&g.year) || g.target.is_some_and(|t| !(0..=10_000_000_000).contains(&t)) {
                 return Err(format!("goal {}: the year must be 2000–2999 and a target 0–10 000 000 000", g.key));
             }
-            if !is_slug(&g.key) || !goal_keys.insert((g.insats.as_str(), g.year, g.key.as_str())) {
+            if g.first_year.is_some_and(|f| !(2000..g.year).contains(&f)) {
+                return Err(format!("goal {}: first_year comes before year", g.key));
+            }
+            if !is_slug(&g.key) || !goal_keys.insert((g.insats.as_str(), g.first_year, g.year, g.key.as_str())) {
                 return Err(format!("goal key {:?} is not a unique slug for its insats and year", g.key));
             }
             let Some(insats) = self.insatser.iter().find(|i| i.key == g.insats) else {

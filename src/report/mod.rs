@@ -15,6 +15,7 @@ pub mod json;
 pub mod protect;
 pub mod publish;
 pub mod sections;
+pub mod span;
 pub mod summary;
 pub mod tables;
 pub mod trend;

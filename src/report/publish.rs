@@ -179,6 +179,21 @@ impl Cache {
     ) -> Option<Published> {
         let mut last = reports.pop().expect("at least the published year");
         let last_keys = cell_keys.pop().unwrap_or_default();
+        let mut chain = self.run(insats, reports, cell_keys, rule, stop)?;
+        chain.step(&mut last, &last_keys);
+        Some(chain.finish(last))
+    }
+
+    /// The protection state after `reports` (oldest first), continuing from the longest run of
+    /// them already protected; `None` when stopped.
+    fn run(
+        &self,
+        insats: i64,
+        mut reports: Vec<Report>,
+        cell_keys: Vec<protect::Keys>,
+        rule: &protect::Rule,
+        stop: &dyn Fn() -> bool,
+    ) -> Option<Chain> {
         // A run of closed years is keyed by a fingerprint of all its reports (and cell keys).
         let mut keys = Vec::with_capacity(reports.len());
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -208,10 +223,84 @@ impl Cache {
         if stop() {
             return None;
         }
-        let mut chain = chain.1;
-        chain.step(&mut last, &last_keys);
-        Some(chain.finish(last))
+        Some(chain.1)
     }
+
+    /// The publication version of a span of years: every year from the first with data to the
+    /// span's last protected as for its own report (`years`, the last as of its snapshot), then the
+    /// span's tables (`span_inputs`, as of the same snapshot) with their quantities tied to the
+    /// years' (`span::links`), so that no figure hidden in a year's report can be worked out from
+    /// the span's, nor the other way round. Not cached: a span is asked for rarely.
+    pub fn publish_span(
+        &self,
+        src: Source,
+        span_inputs: &Inputs,
+        span: super::span::Span,
+        rule: &protect::Rule,
+        stop: &dyn Fn() -> bool,
+    ) -> Option<PublishedSpan> {
+        let Source { config, insats, years, .. } = src;
+        let year_inputs = |i: &Inputs| {
+            let mut inputs = i.clone();
+            fold_genders(config, &mut inputs);
+            inputs
+        };
+        let reports: Vec<Report> = years.iter().map(|(y, i)| yearly(config, insats, *y, &year_inputs(i))).collect();
+        let keys: Vec<protect::Keys> = match rule.method {
+            protect::Method::Suppression => vec![protect::Keys::new(); years.len()],
+            protect::Method::CellKey(_) => years
+                .iter()
+                .map(|(y, i)| cell_keys(&yearly(config, insats, *y, &year_inputs(&key_inputs(i)))))
+                .collect(),
+        };
+        let mut chain = self.run(insats.id, reports, keys, rule, &|| {
+            stop() || self.stopping.load(std::sync::atomic::Ordering::Relaxed)
+        })?;
+        let mut report = yearly(config, insats, span.last, &year_inputs(span_inputs));
+        let span_keys = match rule.method {
+            protect::Method::Suppression => protect::Keys::new(),
+            protect::Method::CellKey(_) => {
+                let key_report = yearly(config, insats, span.last, &year_inputs(&key_inputs(span_inputs)));
+                let t = super::span::tables(tables::tables(&key_report), span);
+                let mut keys = protect::Keys::new();
+                for q in t
+                    .iter()
+                    .flat_map(|t| t.rows.iter().flat_map(|r| r.basis.iter().flat_map(protect::Basis::quantities)))
+                {
+                    keys.insert(q.tag.clone(), q.n);
+                }
+                keys
+            }
+        };
+        let mut t = super::span::tables(tables::tables(&report), span);
+        let known: HashMap<String, i64> =
+            chain.protector.quantities().into_iter().map(|(tag, n, _)| (tag, n)).collect();
+        let links = super::span::links(&t, span, &known);
+        if let Some(first) = t.first_mut() {
+            first.sums.extend(links);
+        }
+        chain.protector.protect(&mut t, &span_keys);
+        if let protect::Method::CellKey(pt) = &chain.protector.rule().method {
+            let pt = pt.clone();
+            protect::perturb::goals(&chain.protector, &mut report);
+            let goals = tables::goal_table(&report).and_then(|g| super::span::adapt(g, span));
+            if let (Some(slot), Some(mut goals)) = (t.iter_mut().find(|t| t.key == "mal"), goals) {
+                protect::perturb::apply_table(&mut chain.protector, &pt, &mut goals);
+                *slot = goals;
+            }
+        }
+        Some(PublishedSpan { report, tables: t, unprotected: chain.protector.unprotected.clone() })
+    }
+}
+
+/// A span report's protected tables.
+#[derive(Debug, Clone)]
+pub struct PublishedSpan {
+    /// The report of the span's inputs (made for its last year).
+    pub report: Report,
+    pub tables: Vec<Table>,
+    /// Hidden figures the solver could not protect (normally empty).
+    pub unprotected: Vec<String>,
 }
 
 /// Cached runs of protected years at most (each a few hundred kilobytes).

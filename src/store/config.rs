@@ -98,8 +98,8 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
             g.numerator_refs(p).expect("checked when parsed").iter().map(|r| value_ids[r]).collect();
         conn.execute(
             "INSERT INTO goal (insats_id, year, key, label, type, kind_id, measure, scope_value_id, comparator,
-                               target_bp, target_amount, position, partial_target, expectation, unit)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                               target_bp, target_amount, position, partial_target, expectation, unit, first_year)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 insats_ids[g.insats.as_str()],
                 g.year,
@@ -115,14 +115,21 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
                 pos as i64,
                 g.partial_stored(),
                 g.expectation,
-                g.unit.as_deref().unwrap_or("answers")
+                g.unit.as_deref().unwrap_or("answers"),
+                g.first_year.unwrap_or(g.year)
             ],
         )?;
         let gid = conn.last_insert_rowid();
-        conn.execute(
-            "INSERT OR IGNORE INTO goal_year (insats_id, year) VALUES (?1, ?2)",
-            params![insats_ids[g.insats.as_str()], g.year],
-        )?;
+        match g.first_year.filter(|f| *f < g.year) {
+            Some(first) => conn.execute(
+                "INSERT OR IGNORE INTO goal_span (insats_id, first_year, last_year) VALUES (?1, ?2, ?3)",
+                params![insats_ids[g.insats.as_str()], first, g.year],
+            )?,
+            None => conn.execute(
+                "INSERT OR IGNORE INTO goal_year (insats_id, year) VALUES (?1, ?2)",
+                params![insats_ids[g.insats.as_str()], g.year],
+            )?,
+        };
         for (part, ids) in [("numerator", numerator), ("denominator", refs(&g.denominator))] {
             for v in ids {
                 conn.execute(

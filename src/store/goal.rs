@@ -24,6 +24,20 @@ pub fn for_year(conn: &Connection, insats_id: i64, year: i32) -> Result<(Option<
 
 /// The goals set for exactly this year.
 pub fn of_year(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Goal>> {
+    of_span(conn, insats_id, year, year)
+}
+
+/// Whether goals were set for the span `first`–`last` (possibly to none).
+pub fn span_set(conn: &Connection, insats_id: i64, first: i32, last: i32) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM goal_span WHERE insats_id = ?1 AND first_year = ?2 AND last_year = ?3)",
+        params![insats_id, first, last],
+        |r| r.get(0),
+    )?)
+}
+
+/// The goals set for the span `first`–`last` (a year when `first == last`).
+pub fn of_span(conn: &Connection, insats_id: i64, first: i32, year: i32) -> Result<Vec<Goal>> {
     type Row = (
         i64,
         String,
@@ -41,9 +55,9 @@ pub fn of_year(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Goal>
         .prepare_cached(
             "SELECT id, key, label, type, kind_id, measure, scope_value_id, comparator, target_bp, target_amount,
                     partial_target, expectation, unit
-             FROM goal WHERE insats_id = ?1 AND year = ?2 ORDER BY position, id",
+             FROM goal WHERE insats_id = ?1 AND first_year = ?2 AND year = ?3 ORDER BY position, id",
         )?
-        .query_map(params![insats_id, year], |r| {
+        .query_map(params![insats_id, first, year], |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -102,6 +116,7 @@ pub fn of_year(conn: &Connection, insats_id: i64, year: i32) -> Result<Vec<Goal>
         goals.push(Goal {
             id,
             insats_id,
+            first_year: first,
             year,
             key,
             label,
@@ -127,7 +142,24 @@ pub fn replace(conn: &Connection, insats_id: i64, year: i32, goals: &[NewGoal]) 
         }));
     }
     conn.execute("INSERT OR IGNORE INTO goal_year (insats_id, year) VALUES (?1, ?2)", params![insats_id, year])?;
-    conn.execute("DELETE FROM goal WHERE insats_id = ?1 AND year = ?2", params![insats_id, year])?;
+    insert(conn, insats_id, year, year, goals)
+}
+
+/// Replaces the goals of the span `first`–`last` (first < last). A span's goals change no yearly
+/// report, so closed years do not hold them back. Call inside a write transaction.
+pub fn replace_span(conn: &Connection, insats_id: i64, first: i32, last: i32, goals: &[NewGoal]) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO goal_span (insats_id, first_year, last_year) VALUES (?1, ?2, ?3)",
+        params![insats_id, first, last],
+    )?;
+    insert(conn, insats_id, first, last, goals)
+}
+
+fn insert(conn: &Connection, insats_id: i64, first: i32, year: i32, goals: &[NewGoal]) -> Result<()> {
+    conn.execute(
+        "DELETE FROM goal WHERE insats_id = ?1 AND first_year = ?2 AND year = ?3",
+        params![insats_id, first, year],
+    )?;
     for (pos, g) in goals.iter().enumerate() {
         const NONE: &[i64] = &[];
         let by_respondent = matches!(g.spec, GoalSpec::Share { by_respondent: true, .. });
@@ -142,8 +174,8 @@ pub fn replace(conn: &Connection, insats_id: i64, year: i32, goals: &[NewGoal]) 
         };
         conn.execute(
             "INSERT INTO goal (insats_id, year, key, label, type, kind_id, measure, scope_value_id, comparator,
-                               target_bp, target_amount, position, partial_target, expectation, unit)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                               target_bp, target_amount, position, partial_target, expectation, unit, first_year)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 insats_id,
                 year,
@@ -159,7 +191,8 @@ pub fn replace(conn: &Connection, insats_id: i64, year: i32, goals: &[NewGoal]) 
                 pos as i64,
                 g.partial,
                 g.expectation,
-                if by_respondent { "respondents" } else { "answers" }
+                if by_respondent { "respondents" } else { "answers" },
+                first
             ],
         )?;
         let id = conn.last_insert_rowid();

@@ -222,3 +222,64 @@ pub fn report_inputs_until(conn: &Connection, insats_id: i64, year: i32, month: 
         earlier: earlier::of_insats(conn, insats_id)?,
     })
 }
+
+/// The inputs of a report over the span of years `first..=last` (first < last), shaped as one year
+/// (`last`) so the yearly report's arithmetic applies: the span's tallies, events and answers count
+/// as that year's, everything before the span as the year before (so the enrolled at the start of
+/// the span follow from the flow, counted once), budgets summed over the span, and the span's goals.
+/// The last year as it stood at the end of `month`. Figures from earlier annual reports are yearly
+/// and do not apply, except the enrolled at the start of a first tallied year at or before `first`.
+pub fn span_inputs_until(
+    conn: &Connection,
+    insats_id: i64,
+    first: i32,
+    last: i32,
+    month: u32,
+) -> Result<crate::report::Inputs> {
+    let mut events = event::of_years(conn, insats_id, first, last)?;
+    events.retain(|e| e.period.year < last || e.period.month <= month);
+    for e in &mut events {
+        e.period = crate::domain::Period::new(last, e.period.month).unwrap_or(e.period);
+    }
+    let mut answers = Vec::new();
+    for y in (first..=last).rev().step_by(2) {
+        // `answers_until` reads a year and the one before it.
+        let m = if y == last { month } else { 12 };
+        answers.extend(tally::answers_until(conn, insats_id, y, m)?.into_iter().filter(|a| a.year >= first));
+    }
+    answers.sort_by_key(|a| a.year);
+    answers.dedup();
+    for a in &mut answers {
+        a.year = last;
+    }
+    let mut budget = event::Budget::default();
+    for (_, b) in event::budgets(conn, insats_id, first, last)? {
+        let add = |sum: Option<i64>, x: Option<i64>| match (sum, x) {
+            (None, x) | (x, None) => x,
+            (Some(a), Some(b)) => Some(a + b),
+        };
+        budget = event::Budget {
+            budget_kr: add(budget.budget_kr, b.budget_kr),
+            outcome_kr: add(budget.outcome_kr, b.outcome_kr),
+        };
+    }
+    let budgets = if budget == event::Budget::default() { Vec::new() } else { vec![(last, budget)] };
+    let earlier = earlier::of_insats(conn, insats_id)?
+        .into_iter()
+        .filter(|(y, f)| f.measure == crate::domain::earlier::Measure::Inskrivna && *y <= first)
+        .map(|(y, f)| (if y == first { last } else { last - 1 }, f))
+        .collect();
+    let goals = if goal::span_set(conn, insats_id, first, last)? {
+        (Some(last), goal::of_span(conn, insats_id, first, last)?)
+    } else {
+        (None, Vec::new())
+    };
+    Ok(crate::report::Inputs {
+        rows: tally::span_counts_until(conn, insats_id, first, last, month)?,
+        answers,
+        goals,
+        events,
+        budgets,
+        earlier,
+    })
+}

@@ -319,6 +319,29 @@ pub fn counts_until(conn: &Connection, insats_id: i64, year: i32, month: u32) ->
     Ok(rows)
 }
 
+/// The counts of a span of years `first..=last` as if they were one year, `last` (half-years as
+/// they fell), with every earlier year folded into `last − 1`: the span report's rows (see
+/// `store::span_inputs_until`). The last year as it stood at the end of `month`.
+pub fn span_counts_until(
+    conn: &Connection,
+    insats_id: i64,
+    first: i32,
+    last: i32,
+    month: u32,
+) -> Result<Vec<CountRow>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT kind_id, CASE WHEN year < ?2 THEN ?3 - 1 ELSE ?3 END AS y,
+                    CASE WHEN year < ?2 OR month <= 6 THEN 1 ELSE 2 END AS h,
+                    scope_value_id, split_value_id, value_id, sum(n), sum(k)
+             FROM tally_count WHERE insats_id = ?1 AND year <= ?3 AND (year < ?3 OR month <= ?4)
+             GROUP BY kind_id, y, h, scope_value_id, split_value_id, value_id",
+        )?
+        .query_map(params![insats_id, first, last, month], count_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// The same counts computed the plain way, by grouping the raw tallies (for the benchmark and as a
 /// cross-check in tests). `gender_dimension_id` is the dimension used as the split.
 pub fn counts_from_raw(

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/tallies/{id}/void", axum::routing::post(void))
         .route("/reports/{insats}/{year}", get(report))
         .route("/reports/{insats}/{year}/tables", get(report_tables))
+        .route("/reports/{insats}/spans/{span}", get(span_report))
         .route("/reports/{insats}/{year}/tables/{key}", get(report_table))
         .route("/finsam/{year}", get(finsam))
         .route("/events", axum::routing::post(create_event))
@@ -839,6 +840,61 @@ impl PublishedReport {
             tables: built.tables.iter().map(crate::report::json::table).collect(),
         }
     }
+}
+
+/// A report over a span of years: its tables (protected as the yearly report's) and, for those
+/// who may see the figures as counted, its goals.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SpanReport {
+    pub first_year: i32,
+    pub last_year: i32,
+    /// The tables; `year` is the span's last year.
+    pub report: PublishedReport,
+    /// The span's goals with their verdicts, as counted; `null` in a protected report (the
+    /// verdicts are then in the table `mal`, made from the published figures).
+    pub goals: Option<Vec<crate::report::GoalStatus>>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/reports/{insats}/spans/{span}",
+    tag = "reports",
+    operation_id = "getSpanReport",
+    summary = "Rapport över flera år / A report over a span of years",
+    description = "The report over the years `first-last` (e.g. `2024-2027`, at least two and at most 25 years): participants counted once over the span (enrolled at its start plus its entries), exits and other tallies summed over its years, and the goals set for the span. Protected like the yearly reports, together with them: no figure hidden in a year's report can be worked out from the span's.",
+    params(
+        ("insats" = String, Path, description = "Insats key, e.g. `ciceron`."),
+        ("span" = String, Path, description = "First and last year, e.g. `2024-2027`."),
+        ("publicering" = Option<Publicering>, Query, description = "`ja`: the publication version, small numbers hidden. Readers and read-only tokens always get it."),
+    ),
+    responses(
+        (status = 200, description = "The span report.", body = SpanReport),
+        (status = 400, description = "A query parameter given twice or unreadable.", body = ErrorBody),
+        (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The account may not read every year of the span (a coach reads only the current year). / Ingen behörighet.", body = ErrorBody),
+        (status = 404, description = "Unknown insats, a span that is not two to 25 years, or one ending after the next year.", body = ErrorBody),
+        (status = 422, description = "`publicering` neither `ja` nor `nej`.", body = ErrorBody),
+        (status = 503, description = "The server is shutting down. / Pinne håller på att stänga av.", body = ErrorBody),
+    )
+)]
+/// `GET /api/v1/reports/{insats}/spans/{span}`: a report over a span of years.
+pub(crate) async fn span_report(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path((insats, span)): Path<(String, String)>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Json<SpanReport>, ApiError> {
+    let q = query(q)?;
+    if q.format.is_some() {
+        return Err(bad("format", "Rapporter över flera år finns som JSON.").into());
+    }
+    let s = super::span::parse(&span)?;
+    let publication =
+        super::report::publication(q.publicering.as_deref()).map_err(|e| bad("publicering", e.message().0))?;
+    let built = super::span::build(&state, &user, &insats, s, publication).await?;
+    let goals = (!built.protected).then(|| built.report.goals.clone());
+    Ok(Json(SpanReport { first_year: s.first, last_year: s.last, report: PublishedReport::new(&state, &built), goals }))
 }
 
 #[utoipa::path(

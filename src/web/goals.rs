@@ -2,7 +2,7 @@
 //! and the cost per participant.
 
 use super::auth::{ClientAddr, CurrentUser, forbidden, now_utc};
-use super::views::goals::{GoalRow, NewRow, form_page};
+use super::views::goals::{GoalRow, NewRow, Target, form_page};
 use super::views::layout::Chrome;
 use crate::AppState;
 use crate::domain::goal::{NewGoal, parse_amount, parse_percent, slug};
@@ -102,15 +102,49 @@ pub async fn form(
     Query(q): Query<FormQuery>,
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
-    let year = crate::web::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
-    super::report::within_reach(&state, year)?;
+    let period = period(&state, &year)?;
     let cfg = state.store.config();
     let i = insats(&cfg, &insats_key)?;
     let id = i.id;
-    let (source, goals) = state.store.read(move |c| store::goal::for_year(c, id, year)).await?;
+    let (target, goals) = state
+        .store
+        .read(move |c| match period {
+            Period::Year(year) => {
+                let (source, goals) = store::goal::for_year(c, id, year)?;
+                Ok((Target::Year { year, source }, goals))
+            }
+            Period::Span(span) => {
+                let set = store::goal::span_set(c, id, span.first, span.last)?;
+                Ok((Target::Span { span, set }, store::goal::of_span(c, id, span.first, span.last)?))
+            }
+        })
+        .await?;
     let rows = goals.iter().map(|g| row_of(&cfg, g)).collect();
     let new = NewRow { row: new_row(&cfg, i, q.ny.as_deref()) };
-    Ok(form_page(Chrome::new(&cfg.association, &user), &user, &cfg, i, year, source, rows, new, &[]).into_response())
+    Ok(form_page(Chrome::new(&cfg.association, &user), &user, &cfg, i, target, rows, new, &[]).into_response())
+}
+
+/// A year or a span of years ("2024-2027") in the goal form's address.
+#[derive(Debug, Clone, Copy)]
+enum Period {
+    Year(i32),
+    Span(crate::report::span::Span),
+}
+
+fn period(state: &AppState, text: &str) -> Result<Period, AppError> {
+    let p = match crate::report::span::Span::parse(text) {
+        Some(s) => Period::Span(s),
+        None if text.contains('-') || text.contains('–') => return Err(super::span::parse(text).unwrap_err()),
+        None => Period::Year(crate::web::api::parse_year(text).map_err(|e| AppError::NotFound(e.message().0))?),
+    };
+    super::report::within_reach(
+        state,
+        match p {
+            Period::Year(y) => y,
+            Period::Span(s) => s.last,
+        },
+    )?;
+    Ok(p)
 }
 
 /// Rows numbered 0 to 99 are read; a form with more is refused.
@@ -414,8 +448,7 @@ pub async fn submit(
     form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     require_admin(&user)?;
-    let year = crate::web::api::parse_year(&year).map_err(|e| AppError::NotFound(e.message().0))?;
-    super::report::within_reach(&state, year)?;
+    let period = period(&state, &year)?;
     let axum::Form(pairs) =
         form.map_err(|_| AppError::BadRequest("Formuläret kunde inte läsas. Ladda om sidan och försök igen.".into()))?;
     let cfg = state.store.config();
@@ -425,17 +458,25 @@ pub async fn submit(
         Err(errors) => {
             // The last row with errors stays the "new" row if it was one.
             let new = NewRow { row: rows.pop().unwrap_or_else(|| new_row(&cfg, i, None)) };
+            let target = match period {
+                Period::Year(year) => Target::Year { year, source: Some(year) },
+                Period::Span(span) => Target::Span { span, set: true },
+            };
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(Chrome::new(&cfg.association, &user), &user, &cfg, i, year, Some(year), rows, new, &errors),
+                form_page(Chrome::new(&cfg.association, &user), &user, &cfg, i, target, rows, new, &errors),
             )
                 .into_response())
         }
         Ok(goals) => {
             let id = i.id;
             let (me, name) = user.who();
+            let (label, report) = match period {
+                Period::Year(year) => (year.to_string(), format!("/rapport/{}/{year}#mal", i.key)),
+                Period::Span(s) => (s.key(), format!("/rapport/{}/period/{}#mal", i.key, s.key())),
+            };
             let detail = format!(
-                "{} {year}: {}",
+                "{} {label}: {}",
                 i.key,
                 goals
                     .iter()
@@ -458,7 +499,10 @@ pub async fn submit(
             state
                 .store
                 .write(move |tx| {
-                    store::goal::replace(tx, id, year, &goals)?;
+                    match period {
+                        Period::Year(year) => store::goal::replace(tx, id, year, &goals)?,
+                        Period::Span(s) => store::goal::replace_span(tx, id, s.first, s.last, &goals)?,
+                    }
                     store::audit::append(
                         tx,
                         &now_utc(),
@@ -469,7 +513,7 @@ pub async fn submit(
                     )
                 })
                 .await?;
-            Ok(Redirect::to(&format!("/rapport/{}/{year}#mal", i.key)).into_response())
+            Ok(Redirect::to(&report).into_response())
         }
     }
 }

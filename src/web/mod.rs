@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod openapi_live;
 pub mod report;
 pub mod settings;
+pub mod span;
 pub mod tally;
 pub mod views;
 
@@ -54,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         .route("/oversikt", get(dashboard::page_handler))
         .route("/installningar", get(settings::form).post(settings::submit))
         .route("/rapport", get(report::index))
+        .route("/rapport/period", get(span::choose))
+        .route("/rapport/{insats}/period/{span}", get(span::page))
         .route("/rapport/{insats}/{year}", get(report::page))
         .route("/rapport/{insats}/{year}/utskrift", get(report::print))
         .route("/uppfoljning/{year}", get(finsam::page_handler))

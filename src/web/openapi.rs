@@ -38,6 +38,7 @@ See docs/api.md for every field.";
         api::void,
         api::report,
         api::report_tables,
+        api::span_report,
         api::report_table,
         api::finsam,
         api::create_event,

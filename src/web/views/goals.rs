@@ -175,9 +175,41 @@ fn row_fields(cfg: &Config, row: &GoalRow, n: usize, errors: &[FieldError], remo
     }
 }
 
+/// What the goals are for: a year (with the year its goals come from, if any were set), or a span
+/// of years (whether goals were set for it).
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    Year { year: i32, source: Option<i32> },
+    Span { span: crate::report::span::Span, set: bool },
+}
+
+impl Target {
+    /// "2026", "2024–2027".
+    pub fn label(&self) -> String {
+        match self {
+            Target::Year { year, .. } => year.to_string(),
+            Target::Span { span, .. } => span.label(),
+        }
+    }
+    /// "2026", "2024-2027": in the goal form's address.
+    pub fn path(&self) -> String {
+        match self {
+            Target::Year { year, .. } => year.to_string(),
+            Target::Span { span, .. } => span.key(),
+        }
+    }
+    /// The report the goals belong to.
+    pub fn report(&self, insats: &Insats) -> String {
+        match self {
+            Target::Year { year, .. } => format!("/rapport/{}/{year}", insats.key),
+            Target::Span { span, .. } => format!("/rapport/{}/period/{}", insats.key, span.key()),
+        }
+    }
+}
+
 /// Links that put a blank row of another type at the end of the form.
-fn new_goal_links(cfg: &Config, insats: &Insats, year: i32) -> Markup {
-    let base = format!("/mal/{}/{year}", insats.key);
+fn new_goal_links(cfg: &Config, insats: &Insats, target: &Target) -> Markup {
+    let base = format!("/mal/{}/{}", insats.key, target.path());
     html! {
         nav.new-goal aria-label="Nytt mål" {
             p { "Nytt mål av annan typ:" }
@@ -188,7 +220,7 @@ fn new_goal_links(cfg: &Config, insats: &Insats, year: i32) -> Markup {
                     } }
                 }
                 @if cfg.flow_kind(insats, Flow::Entry).is_some() {
-                    li { a href=(format!("{base}?ny=deltagare#nytt")) { "Antal deltagare under året" } }
+                    li { a href=(format!("{base}?ny=deltagare#nytt")) { @if matches!(target, Target::Span { .. }) { "Antal deltagare under perioden" } @else { "Antal deltagare under året" } } }
                 }
                 li { a href=(format!("{base}?ny=kostnad#nytt")) { "Kostnad per deltagare" } }
             }
@@ -202,26 +234,34 @@ pub fn form_page(
     user: &crate::web::auth::CurrentUser,
     cfg: &Config,
     insats: &Insats,
-    year: i32,
-    source: Option<i32>,
+    target: Target,
     rows: Vec<GoalRow>,
     new: NewRow,
     errors: &[FieldError],
 ) -> Markup {
     let last = rows.len();
+    let label = target.label();
     page(
         chrome,
-        &format!("Mål {year} – {}", insats.label),
+        &format!("Mål {label} – {}", insats.label),
         Section::Report,
         html! {
-            h1 { "Mål " (year) " – " (insats.label) }
-            p.lead { "Ett mål är en andel av registreringarna, ett antal eller en kostnad per deltagare. Ett mål gäller också senare år tills nya mål sätts." }
-            @if let Some(s) = source.filter(|s| *s != year) {
-                p.note { "Inga egna mål är satta för " (year) ". Formuläret visar målen från " (s) "; när du sparar blir de " (year) " års mål." }
+            h1 { "Mål " (label) " – " (insats.label) }
+            @match target {
+                Target::Year { year, source } => {
+                    p.lead { "Ett mål är en andel av registreringarna, ett antal eller en kostnad per deltagare. Ett mål gäller också senare år tills nya mål sätts." }
+                    @if let Some(s) = source.filter(|s| *s != year) {
+                        p.note { "Inga egna mål är satta för " (year) ". Formuläret visar målen från " (s) "; när du sparar blir de " (year) " års mål." }
+                    }
+                    @if source.is_none() { p.note { "Inga mål är satta för " (year) " eller tidigare år." } }
+                }
+                Target::Span { set, .. } => {
+                    p.lead { "Mål för hela perioden " (label) ", till exempel ett antal deltagare under projekttiden eller en andel av periodens avslut. Årens egna mål ändras inte." }
+                    @if !set { p.note { "Inga mål är satta för perioden " (label) "." } }
+                }
             }
-            @if source.is_none() { p.note { "Inga mål är satta för " (year) " eller tidigare år." } }
             (error_summary(errors))
-            form.goals method="post" action=(format!("/mal/{}/{year}", insats.key)) {
+            form.goals method="post" action=(format!("/mal/{}/{}", insats.key, target.path())) {
                 (csrf(user))
                 @for (n, row) in rows.iter().enumerate() {
                     fieldset.goal-row {
@@ -233,11 +273,11 @@ pub fn form_page(
                     legend { "Nytt mål: " (describe(cfg, &new.row).to_lowercase()) }
                     (row_fields(cfg, &new.row, last, errors, false))
                 }
-                button.primary type="submit" { "Spara mål för " (year) }
+                button.primary type="submit" { "Spara mål för " (label) }
                 " "
-                a href=(format!("/rapport/{}/{year}", insats.key)) { "Avbryt" }
+                a href=(target.report(insats)) { "Avbryt" }
             }
-            (new_goal_links(cfg, insats, year))
+            (new_goal_links(cfg, insats, &target))
         },
     )
 }

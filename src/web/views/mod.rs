@@ -8,4 +8,5 @@ pub mod goals;
 pub mod import;
 pub mod layout;
 pub mod report;
+pub mod span;
 pub mod tally;

@@ -83,6 +83,17 @@ pub fn page(chrome: Chrome, user: &CurrentUser, cfg: &Config, b: &Built, view: V
                     li { a.choice href=(format!("{here}{}", View::query(view.publication, true))) aria-current=[view.trend.then_some("true")] { "Fem år sida vid sida" } }
                 }
             }
+            @if account.role != crate::domain::account::Role::Coach {
+                form.inline.span-choice method="get" action="/rapport/period" {
+                    input type="hidden" name="insats" value=(r.insats.key);
+                    label for="span-from" { "Rapport över flera år, från " }
+                    input #span-from type="number" name="fran" min="2000" max=(now.year + 1) value=(r.year - 2) inputmode="numeric";
+                    label for="span-to" { " till och med " }
+                    input #span-to type="number" name="till" min="2000" max=(now.year + 1) value=(r.year) inputmode="numeric";
+                    " "
+                    button.secondary type="submit" { "Visa perioden" }
+                }
+            }
             (protection_banner(b, may_choose, &here, view))
             @if r.year == now.year {
                 p.note { "Året pågår: siffrorna gäller till och med " (now.label()) "." }
@@ -239,23 +250,43 @@ pub fn protection_banner(b: &Built, may_choose: bool, here: &str, view: View) ->
 /// One goal: its status in words and a symbol (never colour alone), its figures and the summary.
 /// The figures come from the goal table, so a protected report shows only what may be published.
 fn goal(b: &Built, g: &GoalStatus) -> Markup {
+    goal_with(b, g, None)
+}
+
+/// A goal of a report over a span of years (`label`: "2024–2027"): the same, without the year
+/// before.
+pub fn goal_item(b: &Built, g: &GoalStatus, label: &str) -> Markup {
+    goal_with(b, g, Some(label))
+}
+
+fn goal_with(b: &Built, g: &GoalStatus, span: Option<&str>) -> Markup {
     let r = &b.report;
     let (class, symbol, word) = (g.verdict.class(), g.verdict.symbol(), g.verdict.label());
     let row = b.tables.iter().find(|t| t.key == "mal").and_then(|t| t.rows.iter().find(|row| row.label == g.label));
     let cell = |i: usize| row.and_then(|row| row.cells.get(i)).map(|v| v.display()).unwrap_or_else(|| "–".into());
     let any_hidden = row.is_some_and(|row| row.cells.iter().any(|v| v.is_hidden()));
+    let text = if !b.protected || (!any_hidden && !g.summary.is_empty()) {
+        g.summary.clone()
+    } else {
+        summary::goal_sentence(r, &b.tables, g)
+    };
+    let text = match span {
+        Some(label) => text.replace("årets", "periodens").replace(&format!(" {} (", r.year), &format!(" {label} (")),
+        None => text,
+    };
     html! {
         li class=(format!("goal {class}")) {
             h3 { (g.label) }
             p.status { span.symbol aria-hidden="true" { (symbol) } " " (word) }
             p.figures {
-                @if g.expectation { "Förväntan: " } @else { "Mål: " } (tables::goal_target(g)) ". Utfall " (r.year) ": " (cell(1)) ". " (r.previous_year) ": " (cell(2)) "."
+                @if g.expectation { "Förväntan: " } @else { "Mål: " } (tables::goal_target(g))
+                @if let Some(label) = span {
+                    ". Utfall " (label) ": " (cell(1)) "."
+                } @else {
+                    ". Utfall " (r.year) ": " (cell(1)) ". " (r.previous_year) ": " (cell(2)) "."
+                }
             }
-            @if !b.protected || (!any_hidden && !g.summary.is_empty()) {
-                p { (g.summary) }
-            } @else {
-                p { (summary::goal_sentence(r, &b.tables, g)) }
-            }
+            p { (text) }
         }
     }
 }

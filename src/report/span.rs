@@ -1,0 +1,213 @@
+//! Reports over a span of years (Ciceron's 36 months, "800 individer 2015–2023"): the yearly
+//! report's arithmetic on the span's tallies as if they were one year (`store::span_inputs_until`),
+//! so a participant enrolled through the whole span is counted once: those enrolled at its start
+//! plus its entries. The tables leave out the year before (it stands for everything before the
+//! span) and name the span; for publication their quantities are tagged with the span and tied to
+//! the yearly figures they add up to, so the same protection that keeps each year's small counts
+//! hidden sees the span beside them (see `publish::Cache::publish_span`).
+
+use super::protect::{Basis, Q, Sum};
+use super::tables::Table;
+use std::collections::HashMap;
+
+/// A span of whole years, `first` < `last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub first: i32,
+    pub last: i32,
+}
+
+/// The longest span a report covers.
+pub const MAX_YEARS: i32 = 25;
+
+impl Span {
+    /// "2024-2027" (or with an en dash); at least two and at most `MAX_YEARS` years.
+    pub fn parse(s: &str) -> Option<Span> {
+        let (a, b) = s.split_once('-').or_else(|| s.split_once('–'))?;
+        let year = |t: &str| (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse::<i32>().ok())?;
+        let (first, last) = (year(a)?, year(b)?);
+        ((2000..=2999).contains(&first) && first < last && last - first < MAX_YEARS).then_some(Span { first, last })
+    }
+    /// "2024–2027".
+    pub fn label(&self) -> String {
+        format!("{}–{}", self.first, self.last)
+    }
+    /// "2024-2027": in URLs, file names and quantity tags.
+    pub fn key(&self) -> String {
+        format!("{}-{}", self.first, self.last)
+    }
+    fn years(&self) -> std::ops::RangeInclusive<i32> {
+        self.first..=self.last
+    }
+}
+
+/// The span report's tables from the report of its inputs (made for year `last`).
+pub fn tables(tables: Vec<Table>, span: Span) -> Vec<Table> {
+    tables.into_iter().filter(|t| t.key != "dataproblem").filter_map(|t| adapt(t, span)).collect()
+}
+
+/// One table of the span: the columns of the year before the span left out, the text naming the
+/// span, the quantities tagged with it. `None` for a table with nothing of the span left.
+pub fn adapt(mut t: Table, span: Span) -> Option<Table> {
+    let before = span.last - 1;
+    let drop: Vec<bool> =
+        t.columns.iter().map(|c| c.year == Some(before) || c.group.contains(&before.to_string())).collect();
+    if drop.iter().all(|d| *d) {
+        return None;
+    }
+    let keep = |i: usize| !drop.get(i).copied().unwrap_or(false);
+    t.columns = t.columns.into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, c)| c).collect();
+    for c in &mut t.columns {
+        // The page and the title name the span: a column is "Kvinnor", not "Kvinnor 2027".
+        c.group = words(&c.group, span);
+        if c.year == Some(span.last) {
+            c.year = None;
+        }
+    }
+    for row in &mut t.rows {
+        row.cells =
+            std::mem::take(&mut row.cells).into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, v)| v).collect();
+        if !row.basis.is_empty() {
+            row.basis = std::mem::take(&mut row.basis)
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, b)| b)
+                .collect();
+        }
+        for b in &mut row.basis {
+            retag_basis(b, span);
+        }
+        row.label = words(&row.label, span);
+    }
+    for s in &mut t.sums {
+        retag(&mut s.total, span);
+        for q in &mut s.parts {
+            retag(q, span);
+        }
+    }
+    t.title = words(&t.title, span);
+    t.note = t.note.map(|n| words(&n, span));
+    t.earlier.clear();
+    Some(t)
+}
+
+/// The yearly report's words for the span: "under året" → "under perioden", the year → the span.
+fn words(text: &str, span: Span) -> String {
+    text.replace("vid årets början", "vid periodens början")
+        .replace("vid årets slut", "vid periodens slut")
+        .replace("under året", "under perioden")
+        .replace("Årets", "Periodens")
+        .replace("årets", "periodens")
+        .replace(&span.last.to_string(), &span.label())
+}
+
+/// Whether a quantity is the number enrolled at the end of a year: the same quantity in the span's
+/// report (at its start: the end of the year before it; at its end: the end of its last year).
+fn enrolled(base: &str) -> bool {
+    base.starts_with("e:")
+}
+
+/// Tags a quantity of the span's report with what it is among all years' quantities.
+fn retag(q: &mut Q, span: Span) {
+    let Some((base, rest)) = q.tag.split_once('@') else { return };
+    let Some((period, gender)) = rest.split_once(':') else { return };
+    let period = match period.parse::<i32>() {
+        Ok(y) if y == span.last && enrolled(base) => return,
+        Ok(y) if y == span.last - 1 && enrolled(base) => (span.first - 1).to_string(),
+        Ok(y) if y == span.last => span.key(),
+        // Everything before the span, folded into the year before it.
+        Ok(y) if y == span.last - 1 => format!("<{}", span.first),
+        _ => return,
+    };
+    q.tag = format!("{base}@{period}:{gender}");
+}
+
+fn retag_basis(b: &mut Basis, span: Span) {
+    match b {
+        Basis::None => {}
+        Basis::Count(q) => retag(q, span),
+        Basis::CountShare(q, d) => {
+            retag(q, span);
+            retag(d, span);
+        }
+        Basis::Share { num, den } => {
+            retag(num, span);
+            retag(den, span);
+        }
+        Basis::Derived { id, den, deps, .. } => {
+            if let Some(id) = id {
+                *id = id.replace(&format!("@{}", span.last), &format!("@{}", span.key()));
+            }
+            den.iter_mut().chain(deps.iter_mut()).for_each(|q| retag(q, span));
+        }
+    }
+}
+
+/// For each count of the span's tables that adds up over years (tallies `c:`, attendees `ev:`):
+/// span = Σ its years, with the yearly values the protector already holds (`known`). Years that no
+/// yearly table showed are one quantity of their own (their total, never published).
+pub fn links(tables: &[Table], span: Span, known: &HashMap<String, i64>) -> Vec<Sum> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let quantities = tables.iter().flat_map(|t| {
+        t.rows
+            .iter()
+            .flat_map(|r| r.basis.iter().flat_map(Basis::quantities))
+            .chain(t.sums.iter().flat_map(|s| s.parts.iter().chain([&s.total])))
+    });
+    let suffix = format!("@{}:", span.key());
+    for q in quantities {
+        let Some((base, gender)) = q.tag.split_once(&suffix) else { continue };
+        if !(base.starts_with("c:") || base.starts_with("ev:")) || !seen.insert(q.tag.clone()) {
+            continue;
+        }
+        let mut parts = Vec::new();
+        let mut rest = q.n;
+        for y in span.years() {
+            let tag = format!("{base}@{y}:{gender}");
+            if let Some(n) = known.get(&tag) {
+                rest -= n;
+                parts.push(Q { tag, n: *n });
+            }
+        }
+        if parts.is_empty() {
+            continue;
+        }
+        if rest != 0 || parts.len() < span.years().count() {
+            parts.push(Q { tag: format!("{base}@{}r:{gender}", span.key()), n: rest });
+        }
+        out.push(Sum { total: q.clone(), parts });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_are_two_or_more_whole_years() {
+        assert_eq!(Span::parse("2024-2027"), Some(Span { first: 2024, last: 2027 }));
+        assert_eq!(Span::parse("2015–2023"), Some(Span { first: 2015, last: 2023 }));
+        for bad in ["2024", "2024-2024", "2027-2024", "24-27", "2024-20277", "1999-2001", "2000-2030", "a-b"] {
+            assert_eq!(Span::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Span { first: 2024, last: 2027 }.label(), "2024–2027");
+    }
+
+    #[test]
+    fn quantities_are_tagged_with_the_span_and_the_enrolled_with_their_year() {
+        let span = Span { first: 2024, last: 2027 };
+        let tag = |t: &str| {
+            let mut q = Q { tag: t.into(), n: 1 };
+            retag(&mut q, span);
+            q.tag
+        };
+        assert_eq!(tag("c:avslut::*@2027:kvinna"), "c:avslut::*@2024-2027:kvinna");
+        assert_eq!(tag("p:*@2027:*"), "p:*@2024-2027:*");
+        assert_eq!(tag("e:*@2027:man"), "e:*@2027:man");
+        assert_eq!(tag("e:*@2026:man"), "e:*@2023:man");
+        assert_eq!(tag("c:avslut::*@2026:*"), "c:avslut::*@<2024:*");
+    }
+}
