@@ -3,7 +3,7 @@
 use super::{Result, StoreError};
 use crate::domain::config::KindDimension;
 use crate::domain::preset::Preset;
-use crate::domain::{Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, Shape, ValueGroup};
+use crate::domain::{Audience, Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, Shape, ValueGroup};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
@@ -55,13 +55,15 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
     let mut kind_ids = HashMap::new();
     for (pos, k) in p.kinds.iter().enumerate() {
         conn.execute(
-            "INSERT INTO kind (key, label, flow, shape, scope_dimension_id, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO kind (key, label, flow, shape, scope_dimension_id, audience, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 k.key,
                 k.label,
                 k.flow,
                 k.shape.as_deref().unwrap_or("tally"),
                 k.scope.as_deref().map(|d| dim_ids[d]),
+                k.audience.as_deref().unwrap_or("participants"),
                 pos as i64
             ],
         )?;
@@ -208,11 +210,14 @@ pub fn load(conn: &Connection) -> Result<Config> {
         members.entry(g).or_default().push(v);
     }
     let mut groups: HashMap<i64, Vec<ValueGroup>> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT dimension_id, id, key, label FROM value_group ORDER BY position, id")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?)))? {
-        let (dim, id, key, label) = row?;
+    let mut stmt =
+        conn.prepare("SELECT dimension_id, id, key, label, retired FROM value_group ORDER BY position, id")?;
+    for row in stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get::<_, bool>(4)?)))?
+    {
+        let (dim, id, key, label, retired) = row?;
         let value_ids = members.remove(&id).unwrap_or_default();
-        groups.entry(dim).or_default().push(ValueGroup { id, key, label, value_ids });
+        groups.entry(dim).or_default().push(ValueGroup { id, key, label, value_ids, retired });
     }
 
     let mut stmt = conn.prepare("SELECT id, key, label, role, hint, retired FROM dimension ORDER BY position, id")?;
@@ -242,13 +247,15 @@ pub fn load(conn: &Connection) -> Result<Config> {
         let (k, kd) = row?;
         kind_dims.entry(k).or_default().push(kd);
     }
-    let mut stmt =
-        conn.prepare("SELECT id, key, label, flow, shape, scope_dimension_id FROM kind ORDER BY position, id")?;
+    let mut stmt = conn.prepare(
+        "SELECT id, key, label, flow, shape, scope_dimension_id, audience, retired FROM kind ORDER BY position, id",
+    )?;
     let kinds = stmt
         .query_map([], |r| {
             let id: i64 = r.get(0)?;
             let flow: Option<String> = r.get(3)?;
             let shape: String = r.get(4)?;
+            let audience: String = r.get(6)?;
             Ok(Kind {
                 id,
                 key: r.get(1)?,
@@ -257,6 +264,8 @@ pub fn load(conn: &Connection) -> Result<Config> {
                 shape: Shape::parse(&shape).unwrap_or(Shape::Tally),
                 scope_dimension_id: r.get(5)?,
                 dimensions: kind_dims.remove(&id).unwrap_or_default(),
+                audience: Audience::parse(&audience).unwrap_or(Audience::Participants),
+                retired: r.get(7)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
