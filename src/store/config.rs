@@ -386,3 +386,81 @@ pub fn set_dimension_retired(conn: &Connection, id: i64, retired: bool) -> Resul
     conn.execute("UPDATE dimension SET retired = ?2 WHERE id = ?1", params![id, retired])?;
     Ok(())
 }
+
+/// A tally kind added on the settings page (checked by the caller): never an entry or exit kind.
+#[derive(Debug, Clone)]
+pub struct NewKind {
+    pub label: String,
+    pub shape: Shape,
+    pub audience: Audience,
+    /// The existing dimensions it takes, in form order (none for an event kind).
+    pub dimensions: Vec<KindDimension>,
+    /// One of `dimensions` that keys every count row (required, single).
+    pub scope_dimension_id: Option<i64>,
+    /// A survey's first question: its label and an existing question whose answers it copies.
+    pub question: Option<(String, i64)>,
+    /// The insatser that take it.
+    pub insatser: Vec<i64>,
+}
+
+/// Adds a kind with its dimensions (and, for a survey, its first question) to `insatser`; returns
+/// its key. Nothing existing is changed.
+pub fn add_kind(conn: &Connection, k: &NewKind) -> Result<String> {
+    let key = free_key(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM kind WHERE ?1 = ?1 AND key = ?2)",
+        0,
+        &crate::domain::goal::slug(&k.label),
+    )?;
+    conn.execute(
+        "INSERT INTO kind (key, label, shape, scope_dimension_id, audience, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(position), 0) + 1 FROM kind))",
+        params![key, k.label, k.shape.as_str(), k.scope_dimension_id, k.audience.as_str()],
+    )?;
+    let id = conn.last_insert_rowid();
+    for (pos, d) in k.dimensions.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO kind_dimension (kind_id, dimension_id, required, multiple, position)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, d.dimension_id, d.required, d.multiple, pos as i64],
+        )?;
+    }
+    if let Some((label, like)) = &k.question {
+        add_question(conn, id, *like, label)?;
+    }
+    for i in &k.insatser {
+        conn.execute("INSERT INTO insats_kind (insats_id, kind_id) VALUES (?1, ?2)", params![i, id])?;
+    }
+    Ok(key)
+}
+
+pub fn set_kind_retired(conn: &Connection, id: i64, retired: bool) -> Result<()> {
+    conn.execute("UPDATE kind SET retired = ?2 WHERE id = ?1", params![id, retired])?;
+    Ok(())
+}
+
+/// Adds a value group (a report row summing `value_ids`, values of `dimension_id`) at the end of
+/// the dimension's groups; returns its key.
+pub fn add_group(conn: &Connection, dimension_id: i64, label: &str, value_ids: &[i64]) -> Result<String> {
+    let key = free_key(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM value_group WHERE dimension_id = ?1 AND key = ?2)",
+        dimension_id,
+        &crate::domain::goal::slug(label),
+    )?;
+    conn.execute(
+        "INSERT INTO value_group (dimension_id, key, label, position)
+         VALUES (?1, ?2, ?3, (SELECT coalesce(max(position), 0) + 1 FROM value_group WHERE dimension_id = ?1))",
+        params![dimension_id, key, label],
+    )?;
+    let id = conn.last_insert_rowid();
+    for v in value_ids {
+        conn.execute("INSERT INTO value_group_member (group_id, value_id) VALUES (?1, ?2)", params![id, v])?;
+    }
+    Ok(key)
+}
+
+pub fn set_group_retired(conn: &Connection, id: i64, retired: bool) -> Result<()> {
+    conn.execute("UPDATE value_group SET retired = ?2 WHERE id = ?1", params![id, retired])?;
+    Ok(())
+}
