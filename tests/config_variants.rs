@@ -162,3 +162,20 @@ fn goals_must_refer_to_what_their_kind_carries() {
     assert!(Preset::parse(&goal("type = \"count\"\nmeasure = \"attendees\"\nkind = \"ut\"\ntarget = 150")).is_err());
     assert!(Preset::parse(&goal("type = \"cost_per_participant\"\ntarget = 20000")).is_ok());
 }
+
+/// A preset can make a kind the collaboration's (`audience = "collaboration"`): it is stored so
+/// and offered apart from the participants' kinds.
+#[tokio::test]
+async fn a_preset_kind_for_the_collaboration_is_offered_apart() {
+    let text = include_str!("../schema/presets/sydnarke.toml")
+        .replace("key = \"fov\"\n", "key = \"fov\"\naudience = \"collaboration\"\n");
+    let app = TestApp::with_preset(&Preset::parse(&text).unwrap());
+    let cfg = app.store.config();
+    assert_eq!(cfg.kind("fov").unwrap().audience, pinne::domain::Audience::Collaboration);
+    assert_eq!(cfg.kind("inskrivning").unwrap().audience, pinne::domain::Audience::Participants);
+    let page = app.get("/registrera?insats=samordningsteamet").await.text();
+    let participants = &page[page.find("Vad hände?").unwrap()..];
+    let participants = &participants[..participants.find("</nav>").unwrap()];
+    assert!(participants.contains("Inskrivning") && !participants.contains("Frågor om våld"), "{participants}");
+    assert!(page.contains("Svar från styrelse, beredningsgrupp eller personal"));
+}

@@ -940,3 +940,39 @@ async fn the_man_from_degerfors_who_left_for_a_job_cannot_be_worked_out_from_per
     assert!(matches!(man, Fig::Known(x) if x == 0.0 || x == 3.0), "{man:?}");
     assert_safe("the man from Degerfors (cell key)", &protected, &truth, false);
 }
+
+/// A value group added on the settings page beside the preset's: "UVAS 20–29" (20–24 and 25–29)
+/// next to "Unga 16–29 år" (16–19 as well). Their difference is the one participant aged 16–19,
+/// so protection must hide enough of both groups' rows.
+#[tokio::test]
+async fn overlapping_value_groups_do_not_give_away_a_small_count() {
+    let app = TestApp::new();
+    let cfg = app.store.config();
+    let d = cfg.dimension("aldersgrupp").unwrap();
+    let id = |k: &str| d.value_by_key(k).unwrap().id;
+    let form =
+        format!("action=group_add&dimension={}&label=UVAS+20-29&value={}&value={}", d.id, id("20_24"), id("25_29"));
+    assert_eq!(app.post_form("/installningar", &form).await.status, axum::http::StatusCode::SEE_OTHER);
+    let aged = |kon: &'static str, age: &'static str| {
+        let mut v = person(kon, "karlskoga");
+        v.retain(|(k, _)| *k != "aldersgrupp");
+        v.push(("aldersgrupp", age));
+        v
+    };
+    bulk(
+        &app,
+        "coachingteamet",
+        &[
+            ("inskrivning", "2026-01", aged("kvinna", "16_19"), 1),
+            ("inskrivning", "2026-01", aged("kvinna", "20_24"), 8),
+            ("inskrivning", "2026-02", aged("man", "25_29"), 7),
+            ("inskrivning", "2026-02", aged("kvinna", "30_39"), 9),
+            ("inskrivning", "2026-03", aged("man", "40_49"), 6),
+        ],
+    );
+    let (protected, truth) = publications(&app, "coachingteamet", 2026..=2026).await;
+    assert!(hidden_where(&protected, &truth, true));
+    let group_rows: Vec<_> = protected.figs.iter().filter(|(k, _)| k.contains("|UVAS 20-29|")).collect();
+    assert!(!group_rows.is_empty(), "the new group is a row the attacker reads");
+    assert_safe("overlapping age groups", &protected, &truth, true);
+}

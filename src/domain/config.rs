@@ -110,6 +110,8 @@ pub struct ValueGroup {
     pub key: String,
     pub label: String,
     pub value_ids: Vec<i64>,
+    /// No longer shown in reports. A group is a view over its values, so this changes no figure.
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +139,10 @@ impl Dimension {
     /// Values that can be chosen for new tallies.
     pub fn active_values(&self) -> impl Iterator<Item = &DimensionValue> {
         self.values.iter().filter(|v| !v.retired)
+    }
+    /// The value groups reports show (retired ones left out).
+    pub fn shown_groups(&self) -> impl Iterator<Item = &ValueGroup> {
+        self.groups.iter().filter(|g| !g.retired)
     }
 }
 
@@ -174,6 +180,40 @@ impl Shape {
     }
 }
 
+/// Who a kind's tallies are about or come from. The tally form offers the two apart, so a board's
+/// survey questions are never asked among a participant's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// The insats' participants (and everything tallied about its work with them).
+    Participants,
+    /// The association's collaboration: board (styrelse), beredningsgrupp and the insatser's staff.
+    Collaboration,
+}
+
+impl Audience {
+    pub fn parse(s: &str) -> Option<Audience> {
+        match s {
+            "participants" => Some(Audience::Participants),
+            "collaboration" => Some(Audience::Collaboration),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Participants => "participants",
+            Audience::Collaboration => "collaboration",
+        }
+    }
+    /// Swedish, for the settings page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Audience::Participants => "Deltagare",
+            Audience::Collaboration => "Styrelse, beredningsgrupp och personal",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Kind {
     pub id: i64,
@@ -186,6 +226,10 @@ pub struct Kind {
     pub scope_dimension_id: Option<i64>,
     /// The dimensions this kind takes, in form order.
     pub dimensions: Vec<KindDimension>,
+    /// Who the tallies are about or come from (participants for entries, exits and events).
+    pub audience: Audience,
+    /// No longer used: takes no new tallies or events, stays in reports.
+    pub retired: bool,
 }
 
 impl Kind {
@@ -343,9 +387,13 @@ impl Config {
     pub fn kinds_of<'a>(&'a self, insats: &'a Insats) -> impl Iterator<Item = &'a Kind> + 'a {
         self.kinds.iter().filter(|k| insats.kind_ids.contains(&k.id))
     }
-    /// Insatser open for new tallies (not retired, at least one kind).
+    /// The kinds of an insats that take new tallies or events (not retired), in configured order.
+    pub fn active_kinds_of<'a>(&'a self, insats: &'a Insats) -> impl Iterator<Item = &'a Kind> + 'a {
+        self.kinds_of(insats).filter(|k| !k.retired)
+    }
+    /// Insatser open for new tallies (not retired, at least one kind in use).
     pub fn active_insatser(&self) -> impl Iterator<Item = &Insats> {
-        self.insatser.iter().filter(|i| !i.retired && !i.kind_ids.is_empty())
+        self.insatser.iter().filter(|i| !i.retired && self.active_kinds_of(i).next().is_some())
     }
     /// The dimension that splits every table into columns, if one is configured.
     pub fn gender(&self) -> Option<&Dimension> {

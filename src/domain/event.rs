@@ -87,7 +87,7 @@ pub fn validate(config: &Config, raw: &RawEvent, now: Period) -> Result<NewEvent
     let kind = match insats {
         None => None,
         Some(i) => {
-            let events: Vec<_> = config.kinds_of(i).filter(|k| k.shape == Shape::Event).collect();
+            let events: Vec<_> = config.active_kinds_of(i).filter(|k| k.shape == Shape::Event).collect();
             match raw.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None if events.len() == 1 => Some(events[0]),
                 None => {

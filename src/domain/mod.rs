@@ -12,7 +12,7 @@ pub mod sensitive;
 pub mod tally;
 
 pub use config::{
-    Config, Dimension, DimensionValue, Flow, Insats, Kind, Privacy, PrivacyMethod, Role, Shape, ValueGroup,
+    Audience, Config, Dimension, DimensionValue, Flow, Insats, Kind, Privacy, PrivacyMethod, Role, Shape, ValueGroup,
 };
 pub use goal::{Comparator, Goal, GoalSpec, Measure, Verdict};
 pub use period::Period;

@@ -145,6 +145,8 @@ pub struct PresetKind {
     pub shape: Option<String>,
     /// A dimension of the kind whose value keys every count row (see `Kind::scope_dimension_id`).
     pub scope: Option<String>,
+    /// `participants` (default) or `collaboration` (board, beredningsgrupp, staff; see `Audience`).
+    pub audience: Option<String>,
     #[serde(default)]
     pub dimensions: Vec<String>,
     /// Dimensions of this kind that may be left out.
@@ -387,6 +389,13 @@ impl Preset {
                 }
                 _ => {}
             }
+            match k.audience.as_deref().map(super::Audience::parse) {
+                Some(None) => return Err(format!("kind {}: unknown audience", k.key)),
+                Some(Some(super::Audience::Collaboration)) if k.flow.is_some() => {
+                    return Err(format!("kind {}: an entry or exit kind is about participants", k.key));
+                }
+                _ => {}
+            }
             if let Some(bad) = k.dimensions.iter().chain(&k.optional).find(|d| !keys.contains(d.as_str())) {
                 return Err(format!("kind {} refers to unknown dimension {bad}", k.key));
             }
@@ -590,5 +599,17 @@ mod tests {
         assert!(Preset::parse(&bad).unwrap_err().contains("unknown kind nope"));
         let bad = text.replace("role = \"area\"", "role = \"kommun\"");
         assert!(Preset::parse(&bad).unwrap_err().contains("unknown role"));
+    }
+
+    #[test]
+    fn a_kind_is_about_participants_or_the_collaboration() {
+        let text = include_str!("../../schema/presets/sydnarke.toml");
+        let board = text.replace("key = \"fov\"\n", "key = \"fov\"\naudience = \"collaboration\"\n");
+        let p = Preset::parse(&board).unwrap();
+        assert_eq!(p.kinds.iter().find(|k| k.key == "fov").unwrap().audience.as_deref(), Some("collaboration"));
+        let bad = text.replace("key = \"fov\"\n", "key = \"fov\"\naudience = \"styrelsen\"\n");
+        assert!(Preset::parse(&bad).unwrap_err().contains("unknown audience"));
+        let bad = text.replace("flow = \"entry\"\n", "flow = \"entry\"\naudience = \"collaboration\"\n");
+        assert!(Preset::parse(&bad).unwrap_err().contains("about participants"));
     }
 }

@@ -213,6 +213,13 @@ pub fn validate(config: &Config, raw: &RawTally, now: Period) -> Result<NewTally
                 ));
                 None
             }
+            Some(k) if k.retired => {
+                errors.push(FieldError::new(
+                    "kind",
+                    format!("{} används inte längre och tar inte emot nya registreringar.", k.label),
+                ));
+                None
+            }
             Some(k) => match insats {
                 Some(i) if !i.kind_ids.contains(&k.id) => {
                     errors.push(FieldError::new(

@@ -112,7 +112,7 @@ pub fn tagged(config: &Config, insats: &Insats, figures: &[(i32, Figure)], years
     let count = |tag: &str, out: &[Reported]| out.iter().find(|r| r.tag == tag).and_then(|r| r.count);
     let mut groups = Vec::new();
     for d in &config.dimensions {
-        let mut sets: Vec<Vec<i64>> = d.groups.iter().map(|g| g.value_ids.clone()).collect();
+        let mut sets: Vec<Vec<i64>> = d.shown_groups().map(|g| g.value_ids.clone()).collect();
         sets.push(d.values.iter().filter(|v| v.positive).map(|v| v.id).collect());
         sets.retain(|s| s.len() > 1);
         for r in &out {

@@ -174,8 +174,7 @@ impl Ctx<'_> {
         let unstated = self.row("uppgift_saknas", "Uppgift saknas", &[-1], &unstated_measure);
         if groups {
             rows.extend(
-                dim.groups
-                    .iter()
+                dim.shown_groups()
                     .map(|g| group_row(dim, self.row(&g.key, &g.label, &g.value_ids, measure), &g.value_ids)),
             );
         }
@@ -299,8 +298,7 @@ pub fn yearly(config: &Config, insats: &Insats, year: i32, inputs: &Inputs) -> R
         by_reason: outcome_dim.map(|d| ctx.rows(d, false, &exits_measure)).unwrap_or_default(),
         combined: outcome_dim
             .map(|d| {
-                d.groups
-                    .iter()
+                d.shown_groups()
                     .map(|g| group_row(d, ctx.row(&g.key, &g.label, &g.value_ids, &exits_measure), &g.value_ids))
                     .collect()
             })

@@ -3,7 +3,7 @@
 use super::{Result, StoreError};
 use crate::domain::config::KindDimension;
 use crate::domain::preset::Preset;
-use crate::domain::{Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, Shape, ValueGroup};
+use crate::domain::{Audience, Config, Dimension, DimensionValue, Flow, Insats, Kind, Role, Shape, ValueGroup};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
@@ -55,13 +55,15 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
     let mut kind_ids = HashMap::new();
     for (pos, k) in p.kinds.iter().enumerate() {
         conn.execute(
-            "INSERT INTO kind (key, label, flow, shape, scope_dimension_id, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO kind (key, label, flow, shape, scope_dimension_id, audience, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 k.key,
                 k.label,
                 k.flow,
                 k.shape.as_deref().unwrap_or("tally"),
                 k.scope.as_deref().map(|d| dim_ids[d]),
+                k.audience.as_deref().unwrap_or("participants"),
                 pos as i64
             ],
         )?;
@@ -218,11 +220,14 @@ pub fn load(conn: &Connection) -> Result<Config> {
         members.entry(g).or_default().push(v);
     }
     let mut groups: HashMap<i64, Vec<ValueGroup>> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT dimension_id, id, key, label FROM value_group ORDER BY position, id")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?)))? {
-        let (dim, id, key, label) = row?;
+    let mut stmt =
+        conn.prepare("SELECT dimension_id, id, key, label, retired FROM value_group ORDER BY position, id")?;
+    for row in stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get::<_, bool>(4)?)))?
+    {
+        let (dim, id, key, label, retired) = row?;
         let value_ids = members.remove(&id).unwrap_or_default();
-        groups.entry(dim).or_default().push(ValueGroup { id, key, label, value_ids });
+        groups.entry(dim).or_default().push(ValueGroup { id, key, label, value_ids, retired });
     }
 
     let mut stmt = conn.prepare("SELECT id, key, label, role, hint, retired FROM dimension ORDER BY position, id")?;
@@ -252,13 +257,15 @@ pub fn load(conn: &Connection) -> Result<Config> {
         let (k, kd) = row?;
         kind_dims.entry(k).or_default().push(kd);
     }
-    let mut stmt =
-        conn.prepare("SELECT id, key, label, flow, shape, scope_dimension_id FROM kind ORDER BY position, id")?;
+    let mut stmt = conn.prepare(
+        "SELECT id, key, label, flow, shape, scope_dimension_id, audience, retired FROM kind ORDER BY position, id",
+    )?;
     let kinds = stmt
         .query_map([], |r| {
             let id: i64 = r.get(0)?;
             let flow: Option<String> = r.get(3)?;
             let shape: String = r.get(4)?;
+            let audience: String = r.get(6)?;
             Ok(Kind {
                 id,
                 key: r.get(1)?,
@@ -267,6 +274,8 @@ pub fn load(conn: &Connection) -> Result<Config> {
                 shape: Shape::parse(&shape).unwrap_or(Shape::Tally),
                 scope_dimension_id: r.get(5)?,
                 dimensions: kind_dims.remove(&id).unwrap_or_default(),
+                audience: Audience::parse(&audience).unwrap_or(Audience::Participants),
+                retired: r.get(7)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -385,5 +394,83 @@ pub fn add_question(conn: &Connection, kind_id: i64, like: i64, label: &str) -> 
 
 pub fn set_dimension_retired(conn: &Connection, id: i64, retired: bool) -> Result<()> {
     conn.execute("UPDATE dimension SET retired = ?2 WHERE id = ?1", params![id, retired])?;
+    Ok(())
+}
+
+/// A tally kind added on the settings page (checked by the caller): never an entry or exit kind.
+#[derive(Debug, Clone)]
+pub struct NewKind {
+    pub label: String,
+    pub shape: Shape,
+    pub audience: Audience,
+    /// The existing dimensions it takes, in form order (none for an event kind).
+    pub dimensions: Vec<KindDimension>,
+    /// One of `dimensions` that keys every count row (required, single).
+    pub scope_dimension_id: Option<i64>,
+    /// A survey's first question: its label and an existing question whose answers it copies.
+    pub question: Option<(String, i64)>,
+    /// The insatser that take it.
+    pub insatser: Vec<i64>,
+}
+
+/// Adds a kind with its dimensions (and, for a survey, its first question) to `insatser`; returns
+/// its key. Nothing existing is changed.
+pub fn add_kind(conn: &Connection, k: &NewKind) -> Result<String> {
+    let key = free_key(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM kind WHERE ?1 = ?1 AND key = ?2)",
+        0,
+        &crate::domain::goal::slug(&k.label),
+    )?;
+    conn.execute(
+        "INSERT INTO kind (key, label, shape, scope_dimension_id, audience, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(position), 0) + 1 FROM kind))",
+        params![key, k.label, k.shape.as_str(), k.scope_dimension_id, k.audience.as_str()],
+    )?;
+    let id = conn.last_insert_rowid();
+    for (pos, d) in k.dimensions.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO kind_dimension (kind_id, dimension_id, required, multiple, position)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, d.dimension_id, d.required, d.multiple, pos as i64],
+        )?;
+    }
+    if let Some((label, like)) = &k.question {
+        add_question(conn, id, *like, label)?;
+    }
+    for i in &k.insatser {
+        conn.execute("INSERT INTO insats_kind (insats_id, kind_id) VALUES (?1, ?2)", params![i, id])?;
+    }
+    Ok(key)
+}
+
+pub fn set_kind_retired(conn: &Connection, id: i64, retired: bool) -> Result<()> {
+    conn.execute("UPDATE kind SET retired = ?2 WHERE id = ?1", params![id, retired])?;
+    Ok(())
+}
+
+/// Adds a value group (a report row summing `value_ids`, values of `dimension_id`) at the end of
+/// the dimension's groups; returns its key.
+pub fn add_group(conn: &Connection, dimension_id: i64, label: &str, value_ids: &[i64]) -> Result<String> {
+    let key = free_key(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM value_group WHERE dimension_id = ?1 AND key = ?2)",
+        dimension_id,
+        &crate::domain::goal::slug(label),
+    )?;
+    conn.execute(
+        "INSERT INTO value_group (dimension_id, key, label, position)
+         VALUES (?1, ?2, ?3, (SELECT coalesce(max(position), 0) + 1 FROM value_group WHERE dimension_id = ?1))",
+        params![dimension_id, key, label],
+    )?;
+    let id = conn.last_insert_rowid();
+    for v in value_ids {
+        conn.execute("INSERT INTO value_group_member (group_id, value_id) VALUES (?1, ?2)", params![id, v])?;
+    }
+    Ok(key)
+}
+
+pub fn set_group_retired(conn: &Connection, id: i64, retired: bool) -> Result<()> {
+    conn.execute("UPDATE value_group SET retired = ?2 WHERE id = ?1", params![id, retired])?;
     Ok(())
 }

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema/0005_imports.sql"),
     include_str!("../../schema/0006_earlier_figures.sql"),
     include_str!("../../schema/0007_federated_login.sql"),
+    include_str!("../../schema/0008_web_configuration.sql"),
     include_str!("../../schema/0009_goal_verdicts.sql"),
 ];
 

@@ -117,6 +117,10 @@ struct KindJson {
     /// `tally`, or `event` (posted to /api/v1/events with name, organiser and attendees).
     #[schema(value_type = crate::domain::Shape)]
     shape: &'static str,
+    /// `participants`, or `collaboration`: answers from the board, the beredningsgrupp or the
+    /// staff (a "styrelseenkät"), kept apart from the participants' kinds.
+    #[schema(value_type = crate::domain::Audience)]
+    audience: &'static str,
     /// The dimension whose value keys the report's groups (a survey's respondent group).
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<String>,
@@ -145,7 +149,7 @@ struct ValueJson {
     tag = "config",
     operation_id = "getConfig",
     summary = "Vad som kan registreras / What can be tallied",
-    description = "The insatser open for tallies, their kinds, and for each kind the dimensions it takes (in form order) with the values that can be chosen. Retired values and dimensions are left out. Every account may read it.",
+    description = "The insatser open for tallies, their kinds, and for each kind the dimensions it takes (in form order) with the values that can be chosen. Retired kinds, values and dimensions are left out. Every account may read it.",
     responses(
         (status = 200, description = "The configuration.", body = ConfigJson),
         (status = 401, description = "Not signed in: no credentials, not `Bearer <token>`, or an unknown or revoked token. / Inte inloggad.", body = ErrorBody,
@@ -153,7 +157,7 @@ struct ValueJson {
         (status = 403, description = "The account may not read this (its role or insatser), or a förbundschef without two-step verification. / Ingen behörighet.", body = ErrorBody),
     )
 )]
-/// `GET /api/v1/config`: what can be tallied, for insatser open for tallies. Retired values are left out.
+/// `GET /api/v1/config`: what can be tallied, for insatser open for tallies. Retired kinds and values are left out.
 async fn config(State(state): State<AppState>) -> Json<ConfigJson> {
     let cfg = state.store.config();
     let insatser = cfg
@@ -162,12 +166,13 @@ async fn config(State(state): State<AppState>) -> Json<ConfigJson> {
             key: i.key.clone(),
             label: i.label.clone(),
             kinds: cfg
-                .kinds_of(i)
+                .active_kinds_of(i)
                 .map(|k| KindJson {
                     key: k.key.clone(),
                     label: k.label.clone(),
                     flow: k.flow.map(|f| f.as_str()),
                     shape: k.shape.as_str(),
+                    audience: k.audience.as_str(),
                     scope: k.scope_dimension_id.and_then(|d| cfg.dimension_by_id(d)).map(|d| d.key.clone()),
                     dimensions: k
                         .dimensions

@@ -83,7 +83,7 @@ fn period(now: Period) -> Value {
 fn tally_body(cfg: &Config, period: &Value) -> Value {
     let mut alternatives = Vec::new();
     for insats in cfg.active_insatser() {
-        for kind in cfg.kinds_of(insats).filter(|k| k.shape == Shape::Tally) {
+        for kind in cfg.active_kinds_of(insats).filter(|k| k.shape == Shape::Tally) {
             let mut properties = serde_json::Map::new();
             let mut required = Vec::new();
             let mut questions = Vec::new();
@@ -178,7 +178,7 @@ fn event_body(cfg: &Config, period: &Value) -> Value {
     };
     let mut alternatives = Vec::new();
     for insats in cfg.active_insatser() {
-        let events: Vec<_> = cfg.kinds_of(insats).filter(|k| k.shape == Shape::Event).collect();
+        let events: Vec<_> = cfg.active_kinds_of(insats).filter(|k| k.shape == Shape::Event).collect();
         for kind in &events {
             let mut kind_schema = json!({ "const": kind.key });
             let mut required = vec!["insats", "kind", "name", "attendees"];

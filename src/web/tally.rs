@@ -64,7 +64,7 @@ pub async fn render_form(
     let insats =
         raw.insats.as_deref().and_then(|k| cfg.insats(k)).filter(|i| !i.retired && allowed.contains(&i.id)).cloned();
     if let Some(i) = &insats {
-        let kinds: Vec<_> = cfg.kinds_of(i).collect();
+        let kinds: Vec<_> = cfg.active_kinds_of(i).collect();
         if raw.kind.as_deref().is_none_or(str::is_empty) && kinds.len() == 1 {
             raw.kind = Some(kinds[0].key.clone());
         }
@@ -85,7 +85,7 @@ pub async fn render_form(
         None => Vec::new(),
     };
     let recent_events = match &insats {
-        Some(i) if cfg.kinds_of(i).any(|k| k.shape == crate::domain::Shape::Event) => {
+        Some(i) if cfg.active_kinds_of(i).any(|k| k.shape == crate::domain::Shape::Event) => {
             let id = i.id;
             state
                 .store

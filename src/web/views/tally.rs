@@ -3,7 +3,7 @@
 use super::components::{error_summary, field_error};
 use super::layout::{Chrome, Section, csrf, page};
 use crate::domain::event::StoredEvent;
-use crate::domain::{Config, FieldError, Insats, Kind, Period, RawTally, Shape, VoidReason};
+use crate::domain::{Audience, Config, FieldError, Insats, Kind, Period, RawTally, Shape, VoidReason};
 use crate::web::TallyView;
 use crate::web::auth::CurrentUser;
 use maud::{Markup, html};
@@ -68,8 +68,12 @@ pub fn form_page(
     recent: &[TallyView],
 ) -> Markup {
     let insats = st.raw.insats.as_deref().and_then(|k| cfg.insats(k)).filter(|i| !i.retired && allowed.contains(&i.id));
-    let kind =
-        st.raw.kind.as_deref().and_then(|k| cfg.kind(k)).filter(|k| insats.is_some_and(|i| i.kind_ids.contains(&k.id)));
+    let kind = st
+        .raw
+        .kind
+        .as_deref()
+        .and_then(|k| cfg.kind(k))
+        .filter(|k| !k.retired && insats.is_some_and(|i| i.kind_ids.contains(&k.id)));
     let chosen = |dim: &str| st.raw.values.iter().find(|(d, _)| d == dim).map(|(_, v)| v.as_str());
     let ticked = |dim: &str, value: &str| st.raw.values.iter().any(|(d, v)| d == dim && v == value);
     let period_value = st.raw.period.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| st.now.to_string());
@@ -103,14 +107,31 @@ pub fn form_page(
                 (field_error(&st.errors, "insats"))
             }
             @if let Some(i) = insats {
-                nav.step aria-label="Välj vad som hände" {
-                    h2 { "Vad hände?" }
-                    ul.choices.links {
-                        @for k in cfg.kinds_of(i) {
-                            li { a.choice href=(query(&i.key, Some(&k.key))) aria-current=[kind.is_some_and(|x| x.id == k.id).then_some("true")] { (k.label) } }
+                @let of = |a: Audience| cfg.active_kinds_of(i).filter(move |k| k.audience == a).collect::<Vec<_>>();
+                @let (participants, collaboration) = (of(Audience::Participants), of(Audience::Collaboration));
+                @if !participants.is_empty() {
+                    nav.step aria-label="Välj vad som hände" {
+                        h2 { "Vad hände?" }
+                        ul.choices.links {
+                            @for k in &participants {
+                                li { a.choice href=(query(&i.key, Some(&k.key))) aria-current=[kind.is_some_and(|x| x.id == k.id).then_some("true")] { (k.label) } }
+                            }
                         }
+                        @if collaboration.is_empty() { (field_error(&st.errors, "kind")) }
                     }
-                    (field_error(&st.errors, "kind"))
+                }
+                // A board's, beredningsgrupp's or staff's survey: offered apart, never among what
+                // happened with a participant.
+                @if !collaboration.is_empty() {
+                    nav.step aria-label="Välj svar från styrelse, beredningsgrupp eller personal" {
+                        h2 { "Svar från styrelse, beredningsgrupp eller personal" }
+                        ul.choices.links {
+                            @for k in &collaboration {
+                                li { a.choice href=(query(&i.key, Some(&k.key))) aria-current=[kind.is_some_and(|x| x.id == k.id).then_some("true")] { (k.label) } }
+                            }
+                        }
+                        (field_error(&st.errors, "kind"))
+                    }
                 }
             }
             @if let (Some(i), Some(k)) = (insats, kind.filter(|k| k.shape == Shape::Event)) {
@@ -153,7 +174,11 @@ pub fn form_page(
                             }
                         }
                     }
-                    p.note { @if k.flow.is_some() { "Ange kategorierna som de var vid inskrivningen. " } "Inga namn, personnummer eller datum." }
+                    p.note {
+                        @if k.flow.is_some() { "Ange kategorierna som de var vid inskrivningen. " }
+                        @if k.audience == Audience::Collaboration { "En registrering per svar från styrelse, beredningsgrupp eller personal, inte från deltagare. " }
+                        "Inga namn, personnummer eller datum."
+                    }
                     button.primary type="submit" { "Registrera" }
                 }
             }
