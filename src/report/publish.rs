@@ -83,6 +83,8 @@ pub struct Cache {
     /// Protected runs of closed years, by a fingerprint of their reports: the next year, or the
     /// running year's next snapshot, continues from them instead of from the first year.
     runs: Mutex<HashMap<u64, Arc<Chain>>>,
+    /// Protected span reports, by a fingerprint of everything they are made from.
+    spans: Mutex<HashMap<u64, Arc<PublishedSpan>>>,
     /// Set when the server shuts down: work under way stops at its next year.
     stopping: std::sync::atomic::AtomicBool,
 }
@@ -238,7 +240,7 @@ impl Cache {
         span: super::span::Span,
         rule: &protect::Rule,
         stop: &dyn Fn() -> bool,
-    ) -> Option<PublishedSpan> {
+    ) -> Option<Arc<PublishedSpan>> {
         let Source { config, insats, years, .. } = src;
         let year_inputs = |i: &Inputs| {
             let mut inputs = i.clone();
@@ -253,10 +255,8 @@ impl Cache {
                 .map(|(y, i)| cell_keys(&yearly(config, insats, *y, &year_inputs(&key_inputs(i)))))
                 .collect(),
         };
-        let mut chain = self.run(insats.id, reports, keys, rule, &|| {
-            stop() || self.stopping.load(std::sync::atomic::Ordering::Relaxed)
-        })?;
         let mut report = yearly(config, insats, span.last, &year_inputs(span_inputs));
+        super::span::retag_goals(&mut report, span);
         let span_keys = match rule.method {
             protect::Method::Suppression => protect::Keys::new(),
             protect::Method::CellKey(_) => {
@@ -272,6 +272,22 @@ impl Cache {
                 keys
             }
         };
+        // The same reports protected the same way: the decisions are reused (a span takes the
+        // solver a while: its sums reach into every year).
+        let fingerprint = {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            fingerprint(&reports, &keys, rule).hash(&mut h);
+            serde_json::to_string(&report).unwrap_or_default().hash(&mut h);
+            hash_keys(&span_keys, &mut h);
+            (insats.id, span.first, span.last).hash(&mut h);
+            h.finish()
+        };
+        if let Some(p) = self.spans.lock().unwrap_or_else(|e| e.into_inner()).get(&fingerprint) {
+            return Some(p.clone());
+        }
+        let mut chain = self.run(insats.id, reports, keys, rule, &|| {
+            stop() || self.stopping.load(std::sync::atomic::Ordering::Relaxed)
+        })?;
         let mut t = super::span::tables(tables::tables(&report), span);
         let known: HashMap<String, i64> =
             chain.protector.quantities().into_iter().map(|(tag, n, _)| (tag, n)).collect();
@@ -289,7 +305,13 @@ impl Cache {
                 *slot = goals;
             }
         }
-        Some(PublishedSpan { report, tables: t, unprotected: chain.protector.unprotected.clone() })
+        let published = Arc::new(PublishedSpan { report, tables: t, unprotected: chain.protector.unprotected.clone() });
+        let mut spans = self.spans.lock().unwrap_or_else(|e| e.into_inner());
+        if spans.len() >= MAX_RUNS {
+            spans.clear();
+        }
+        spans.insert(fingerprint, published.clone());
+        Some(published)
     }
 }
 

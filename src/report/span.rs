@@ -56,6 +56,8 @@ pub fn adapt(mut t: Table, span: Span) -> Option<Table> {
         return None;
     }
     let keep = |i: usize| !drop.get(i).copied().unwrap_or(false);
+    // Rows of the year before (a rating table's "Hela 2026") stand for everything before the span.
+    t.rows.retain(|r| !r.label.contains(&before.to_string()));
     t.columns = t.columns.into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, c)| c).collect();
     for c in &mut t.columns {
         // The page and the title name the span: a column is "Kvinnor", not "Kvinnor 2027".
@@ -108,16 +110,21 @@ fn enrolled(base: &str) -> bool {
     base.starts_with("e:")
 }
 
-/// Tags a quantity of the span's report with what it is among all years' quantities.
+/// Tags a quantity of the span's report with what it is among all years' quantities. Periods are
+/// a year ("2027") or a half-year ("2027h1").
 fn retag(q: &mut Q, span: Span) {
     let Some((base, rest)) = q.tag.split_once('@') else { return };
     let Some((period, gender)) = rest.split_once(':') else { return };
-    let period = match period.parse::<i32>() {
-        Ok(y) if y == span.last && enrolled(base) => return,
-        Ok(y) if y == span.last - 1 && enrolled(base) => (span.first - 1).to_string(),
-        Ok(y) if y == span.last => span.key(),
+    let (year, half) = match period.split_once('h') {
+        Some((y, h)) => (y, format!("h{h}")),
+        None => (period, String::new()),
+    };
+    let period = match year.parse::<i32>() {
+        Ok(y) if y == span.last && enrolled(base) && half.is_empty() => return,
+        Ok(y) if y == span.last - 1 && enrolled(base) && half.is_empty() => (span.first - 1).to_string(),
+        Ok(y) if y == span.last => format!("{}{half}", span.key()),
         // Everything before the span, folded into the year before it.
-        Ok(y) if y == span.last - 1 => format!("<{}", span.first),
+        Ok(y) if y == span.last - 1 => format!("<{}{half}", span.first),
         _ => return,
     };
     q.tag = format!("{base}@{period}:{gender}");
@@ -144,6 +151,21 @@ fn retag_basis(b: &mut Basis, span: Span) {
     }
 }
 
+/// Tags the quantities a report's goals rest on as `adapt` tags its tables', so that goals
+/// recomputed from the published figures (the Cell Key Method) read the span's, not the last
+/// year's.
+pub fn retag_goals(report: &mut super::Report, span: Span) {
+    for g in &mut report.goals {
+        for f in g.basis.figures.values_mut() {
+            f.den.iter_mut().chain(f.deps.iter_mut()).for_each(|q| retag(q, span));
+        }
+        for s in &mut g.basis.sums {
+            retag(&mut s.total, span);
+            s.parts.iter_mut().for_each(|q| retag(q, span));
+        }
+    }
+}
+
 /// For each count of the span's tables that adds up over years (tallies `c:`, attendees `ev:`):
 /// span = Σ its years, with the yearly values the protector already holds (`known`). Years that no
 /// yearly table showed are one quantity of their own (their total, never published).
@@ -156,16 +178,20 @@ pub fn links(tables: &[Table], span: Span, known: &HashMap<String, i64>) -> Vec<
             .flat_map(|r| r.basis.iter().flat_map(Basis::quantities))
             .chain(t.sums.iter().flat_map(|s| s.parts.iter().chain([&s.total])))
     });
-    let suffix = format!("@{}:", span.key());
     for q in quantities {
-        let Some((base, gender)) = q.tag.split_once(&suffix) else { continue };
+        let Some((base, rest)) = q.tag.split_once('@') else { continue };
+        let Some((period, gender)) = rest.split_once(':') else { continue };
+        // The span, or one of its halves ("2024-2027h1": the first halves of its years).
+        let Some(half) = period.strip_prefix(&span.key()).filter(|h| matches!(*h, "" | "h1" | "h2")) else {
+            continue;
+        };
         if !(base.starts_with("c:") || base.starts_with("ev:")) || !seen.insert(q.tag.clone()) {
             continue;
         }
         let mut parts = Vec::new();
         let mut rest = q.n;
         for y in span.years() {
-            let tag = format!("{base}@{y}:{gender}");
+            let tag = format!("{base}@{y}{half}:{gender}");
             if let Some(n) = known.get(&tag) {
                 rest -= n;
                 parts.push(Q { tag, n: *n });
@@ -174,8 +200,10 @@ pub fn links(tables: &[Table], span: Span, known: &HashMap<String, i64>) -> Vec<
         if parts.is_empty() {
             continue;
         }
-        if rest != 0 || parts.len() < span.years().count() {
-            parts.push(Q { tag: format!("{base}@{}r:{gender}", span.key()), n: rest });
+        // Years no table showed add up to the rest; when that is 0, each of them is 0 (counts
+        // are never negative), and the sum of the known years is the whole fact.
+        if rest != 0 {
+            parts.push(Q { tag: format!("{base}@{}{half}r:{gender}", span.key()), n: rest });
         }
         out.push(Sum { total: q.clone(), parts });
     }
@@ -209,5 +237,7 @@ mod tests {
         assert_eq!(tag("e:*@2027:man"), "e:*@2027:man");
         assert_eq!(tag("e:*@2026:man"), "e:*@2023:man");
         assert_eq!(tag("c:avslut::*@2026:*"), "c:avslut::*@<2024:*");
+        assert_eq!(tag("c:betyg::*@2027h1:*"), "c:betyg::*@2024-2027h1:*");
+        assert_eq!(tag("c:betyg::*@2026h2:*"), "c:betyg::*@<2024h2:*");
     }
 }

@@ -90,7 +90,7 @@ pub async fn build(
     .map_err(|e| AppError::Internal(anyhow::anyhow!("publishing a span report: {e}")))?
     .ok_or_else(|| AppError::Unavailable("Pinne håller på att stänga av. Försök igen om en stund.".into()))?;
     let rule = crate::report::rule(&state.store.config());
-    Ok(Built { report: done.report, tables: done.tables, trend: Vec::new(), protected: true, rule })
+    Ok(Built { report: done.report.clone(), tables: done.tables.clone(), trend: Vec::new(), protected: true, rule })
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
