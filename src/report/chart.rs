@@ -143,7 +143,9 @@ fn exits_chart(r: &Report, tables: &[Table]) -> Option<Chart> {
             Group {
                 label: row.label.clone(),
                 figs: vec![row.cells.get(c).map_or(Fig::Absent, Fig::share)],
-                goal: goal.map(|g| (g.target, format!("mål {}", goal_target(g)))),
+                goal: goal.map(|g| {
+                    (g.target, format!("{} {}", if g.expectation { "förväntan" } else { "mål" }, goal_target(g)))
+                }),
             }
         })
         .collect();
