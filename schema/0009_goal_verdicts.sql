@@ -81,3 +81,9 @@ FROM (
 )
 WHERE pattern IS NOT NULL
 GROUP BY insats_id, kind_id, year, month, scope_value_id, split_value_id, pattern;
+
+-- How the national follow-up system (Uppföljning Finsam) takes an insats: 'participants' (people
+-- during the year), 'volume' (people met: its tallies) or 'none' (not reported there; its
+-- structural activities still are). NULL: as its tallies suggest (participants for an insats with
+-- entries and exits, volume otherwise).
+ALTER TABLE insats ADD COLUMN national TEXT CHECK (national IN ('participants', 'volume', 'none'));

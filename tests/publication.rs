@@ -299,3 +299,49 @@ async fn the_summary_gives_the_split_by_gender_when_the_folded_gender_is_not_sho
     );
     assert!(!summary.contains("uppdelningen per kön visas inte"), "{summary}");
 }
+
+/// Each insats says how Uppföljning Finsam takes it: participants, volume (people met) or not at
+/// all; unset, as its tallies suggest. A setting that does not fit is refused and nothing changes.
+#[tokio::test]
+async fn each_insats_says_how_the_national_system_takes_it() {
+    let app = scenario();
+    let cfg = app.store.config();
+    let id = |key: &str| cfg.insats(key).unwrap().id;
+    let panel = || async { app.get("/api/v1/finsam/2025").await.json() };
+    let rows = |json: &serde_json::Value, key: &str| -> Vec<String> {
+        json["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["key"] == key)
+            .map(|t| t["rows"].as_array().unwrap().iter().map(|r| r["label"].as_str().unwrap().to_string()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(rows(&panel().await, "finsam_deltagare"), ["Coachingteamet"]);
+    // Coachingteamet as volume: its participants are the people met.
+    let body = format!("action=insats_national&id={}&national=volume", id("coachingteamet"));
+    assert_eq!(app.post_form("/installningar", &body).await.status, StatusCode::SEE_OTHER);
+    let json = panel().await;
+    assert!(rows(&json, "finsam_deltagare").is_empty());
+    assert!(rows(&json, "finsam_volym").contains(&"Coachingteamet – Deltagare under året".to_string()), "{json}");
+    let page = app.get("/installningar").await.text();
+    assert!(page.contains(r#"<option value="volume" selected>"#), "{page}");
+    // Mottagningsteamet not at all.
+    let body = format!("action=insats_national&id={}&national=none", id("mottagningsteamet"));
+    assert_eq!(app.post_form("/installningar", &body).await.status, StatusCode::SEE_OTHER);
+    assert!(!rows(&panel().await, "finsam_volym").iter().any(|r| r.starts_with("Mottagningsteamet")));
+    // Participants need entries and exits; an unknown choice is refused too.
+    let before = app.store.config().insats("mottagningsteamet").unwrap().national;
+    for bad in ["participants", "alla"] {
+        let body = format!("action=insats_national&id={}&national={bad}", id("mottagningsteamet"));
+        let res = app.post_form("/installningar", &body).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(res.text().contains("redovisas"), "{bad}");
+        assert_eq!(app.store.config().insats("mottagningsteamet").unwrap().national, before, "nothing stored");
+    }
+    // Back to automatic.
+    let body = format!("action=insats_national&id={}&national=", id("coachingteamet"));
+    assert_eq!(app.post_form("/installningar", &body).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(rows(&panel().await, "finsam_deltagare"), ["Coachingteamet"]);
+    assert!(app.audit_actions().iter().filter(|a| a.as_str() == "config_changed").count() >= 3);
+}

@@ -245,6 +245,45 @@ pub struct Insats {
     pub label: String,
     pub retired: bool,
     pub kind_ids: Vec<i64>,
+    /// How Uppföljning Finsam takes the insats; `None`: as its tallies suggest (`national()`).
+    pub national: Option<National>,
+}
+
+/// How the national follow-up system (Uppföljning Finsam) takes an insats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum National {
+    /// Participants during the year, by gender.
+    Participants,
+    /// Volume: people met, counted as the insats' tallies (meetings, not people).
+    Volume,
+    /// Not reported there (its structural activities still are).
+    None,
+}
+
+impl National {
+    pub fn parse(s: &str) -> Option<National> {
+        match s {
+            "participants" => Some(National::Participants),
+            "volume" => Some(National::Volume),
+            "none" => Some(National::None),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            National::Participants => "participants",
+            National::Volume => "volume",
+            National::None => "none",
+        }
+    }
+    /// "Deltagare", "Volym", "Redovisas inte".
+    pub fn label(self) -> &'static str {
+        match self {
+            National::Participants => "Deltagare",
+            National::Volume => "Volym (personer som mötts)",
+            National::None => "Redovisas inte",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -398,6 +437,19 @@ impl Config {
     /// The dimension that splits every table into columns, if one is configured.
     pub fn gender(&self) -> Option<&Dimension> {
         self.dimensions.iter().find(|d| d.role == Role::Gender)
+    }
+    /// How Uppföljning Finsam takes an insats: as set, else participants for an insats with entries
+    /// and exits and volume for one that tallies anything else.
+    pub fn national(&self, insats: &Insats) -> National {
+        insats.national.unwrap_or(
+            if self.flow_kind(insats, Flow::Entry).is_some() && self.flow_kind(insats, Flow::Exit).is_some() {
+                National::Participants
+            } else if self.kinds_of(insats).any(|k| k.shape == Shape::Tally) {
+                National::Volume
+            } else {
+                National::None
+            },
+        )
     }
     /// The kind of an insats with the given flow (entries or exits).
     pub fn flow_kind(&self, insats: &Insats, flow: Flow) -> Option<&Kind> {

@@ -133,6 +133,9 @@ pub struct PresetInsats {
     pub key: String,
     pub label: String,
     pub kinds: Vec<String>,
+    /// How Uppföljning Finsam takes it: `participants`, `volume` or `none` (default: as its
+    /// kinds suggest).
+    pub national: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -430,6 +433,16 @@ impl Preset {
             };
             if flows("entry") > 1 || flows("exit") > 1 {
                 return Err(format!("insats {} has more than one entry or exit kind", i.key));
+            }
+            match i.national.as_deref() {
+                None | Some("volume") | Some("none") => {}
+                Some("participants") if flows("entry") == 1 && flows("exit") == 1 => {}
+                Some(other) => {
+                    return Err(format!(
+                        "insats {}: national is participants (for an insats with entries and exits), volume or none, not {other:?}",
+                        i.key
+                    ));
+                }
             }
         }
         let mut goal_keys = HashSet::new();

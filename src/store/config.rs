@@ -80,8 +80,8 @@ pub fn apply_preset(conn: &Connection, p: &Preset) -> Result<()> {
     let mut insats_ids = HashMap::new();
     for (pos, i) in p.insatser.iter().enumerate() {
         conn.execute(
-            "INSERT INTO insats (key, label, position) VALUES (?1, ?2, ?3)",
-            params![i.key, i.label, pos as i64],
+            "INSERT INTO insats (key, label, position, national) VALUES (?1, ?2, ?3, ?4)",
+            params![i.key, i.label, pos as i64, i.national],
         )?;
         let iid = conn.last_insert_rowid();
         insats_ids.insert(i.key.as_str(), iid);
@@ -286,7 +286,7 @@ pub fn load(conn: &Connection) -> Result<Config> {
         let (i, k) = row?;
         insats_kinds.entry(i).or_default().push(k);
     }
-    let mut stmt = conn.prepare("SELECT id, key, label, retired FROM insats ORDER BY position, id")?;
+    let mut stmt = conn.prepare("SELECT id, key, label, retired, national FROM insats ORDER BY position, id")?;
     let insatser = stmt
         .query_map([], |r| {
             let id: i64 = r.get(0)?;
@@ -296,6 +296,7 @@ pub fn load(conn: &Connection) -> Result<Config> {
                 label: r.get(2)?,
                 retired: r.get(3)?,
                 kind_ids: insats_kinds.remove(&id).unwrap_or_default(),
+                national: r.get::<_, Option<String>>(4)?.as_deref().and_then(crate::domain::config::National::parse),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -335,6 +336,16 @@ pub fn add_insats(conn: &Connection, label: &str, kind_ids: &[i64]) -> Result<St
         conn.execute("INSERT INTO insats_kind (insats_id, kind_id) VALUES (?1, ?2)", params![id, k])?;
     }
     Ok(key)
+}
+
+/// How Uppföljning Finsam takes an insats (`None`: as its tallies suggest).
+pub fn set_insats_national(
+    conn: &Connection,
+    id: i64,
+    national: Option<crate::domain::config::National>,
+) -> Result<()> {
+    conn.execute("UPDATE insats SET national = ?2 WHERE id = ?1", params![id, national.map(|n| n.as_str())])?;
+    Ok(())
 }
 
 pub fn set_insats_retired(conn: &Connection, id: i64, retired: bool) -> Result<()> {

@@ -24,7 +24,8 @@ const ALL_TALLIES: &str = "Alla registreringar";
 /// flow of participants), the volume of the others (what they register, per kind: meetings, not
 /// people), then attendees at structural activities. Gender columns that are empty in all three
 /// (e.g. "Ej angivet" when nobody was registered so) are left out.
-pub fn tables(built: &[Built], genders: &[String], year: i32) -> Vec<Table> {
+pub fn tables(cfg: &crate::domain::Config, built: &[Built], genders: &[String], year: i32) -> Vec<Table> {
+    use crate::domain::config::National;
     let y = Some(year);
     let mut groups: Vec<String> = genders.to_vec();
     groups.push("Totalt".into());
@@ -41,14 +42,21 @@ pub fn tables(built: &[Built], genders: &[String], year: i32) -> Vec<Table> {
     let mut attendees = Vec::new();
     for b in built {
         let r = &b.report;
-        if r.has_flow {
-            let cells = groups
+        let national = cfg.insats(&r.insats.key).map(|i| cfg.national(i)).unwrap_or(National::None);
+        let people = || {
+            groups
                 .iter()
                 .map(|g| cell(&b.tables, "deltagare", "Deltagare under året", g, y).cloned().unwrap_or_else(blank))
-                .collect();
-            participants.push(row(r.insats.label.clone(), cells));
-        } else {
-            for s in &r.sections {
+                .collect::<Vec<Value>>()
+        };
+        if national == National::Participants && r.has_flow {
+            participants.push(row(r.insats.label.clone(), people()));
+        } else if national == National::Volume {
+            // People met: the participants where the insats follows them, else what it tallies.
+            if r.has_flow {
+                volume.push(row(format!("{} – Deltagare under året", r.insats.label), people()));
+            }
+            for s in r.sections.iter().filter(|_| !r.has_flow) {
                 let prefix = format!("{}_", s.key);
                 let Some(t) = b
                     .tables
@@ -160,7 +168,7 @@ pub async fn build(
         return Err(AppError::Forbidden("Du har inga insatser att läsa för det året.".into()));
     }
     let genders: Vec<String> = built[0].report.genders.iter().map(|g| g.label.clone()).collect();
-    let mut tables = tables(&built, &genders, year);
+    let mut tables = tables(&cfg, &built, &genders, year);
     let budgets: Vec<TableRow> = built
         .iter()
         .filter_map(|b| {

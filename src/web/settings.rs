@@ -59,6 +59,7 @@ fn id(pairs: &[(String, String)], name: &str) -> Option<i64> {
 enum Change {
     AddInsats { label: String, kinds: Vec<i64> },
     RetireInsats { id: i64, retired: bool },
+    InsatsNational { id: i64, national: Option<crate::domain::config::National> },
     AddValue { dimension: i64, label: String },
     RetireValue { id: i64, retired: bool },
     AddQuestion { kind: i64, like: i64, label: String },
@@ -91,6 +92,33 @@ fn parse(cfg: &Config, pairs: &[(String, String)]) -> Result<Change, Vec<FieldEr
                 errors.push(FieldError::new("kind", "En insats har högst en sorts inskrivning och en sorts avslut."));
             }
             Change::AddInsats { label, kinds }
+        }
+        "insats_national" => {
+            use crate::domain::config::National;
+            let Some(i) = id(pairs, "id").and_then(|i| cfg.insats_by_id(i)) else {
+                return Err(bad("Insatsen finns inte."));
+            };
+            let national = match super::field(pairs, "national").as_str() {
+                "" => None,
+                n => match National::parse(n) {
+                    Some(National::Participants)
+                        if cfg.flow_kind(i, Flow::Entry).is_none() || cfg.flow_kind(i, Flow::Exit).is_none() =>
+                    {
+                        return Err(vec![FieldError::new(
+                            format!("national-{}", i.id),
+                            format!(
+                                "{} har inga inskrivningar och avslut, så den kan inte redovisas som deltagare.",
+                                i.label
+                            ),
+                        )]);
+                    }
+                    Some(n) => Some(n),
+                    None => {
+                        return Err(vec![FieldError::new(format!("national-{}", i.id), "Välj hur insatsen redovisas.")]);
+                    }
+                },
+            };
+            Change::InsatsNational { id: i.id, national }
         }
         "insats_retire" | "insats_restore" => match id(pairs, "id").filter(|i| cfg.insats_by_id(*i).is_some()) {
             Some(id) => Change::RetireInsats { id, retired },
@@ -401,6 +429,13 @@ pub async fn submit(
                         kinds.len()
                     )
                 }
+                Change::InsatsNational { id, national } => {
+                    store::config::set_insats_national(tx, *id, *national)?;
+                    format!(
+                        "insats {id} redovisas i Uppföljning Finsam som {}",
+                        national.map(|n| n.as_str()).unwrap_or("automatiskt")
+                    )
+                }
                 Change::RetireInsats { id, retired } => {
                     store::config::set_insats_retired(tx, *id, *retired)?;
                     format!("insats {id} {}", if *retired { "avslutad" } else { "öppnad igen" })
@@ -456,6 +491,32 @@ pub async fn submit(
         .await?;
     state.store.reload_config().map_err(AppError::from)?;
     Ok(Redirect::to("/installningar").into_response())
+}
+
+/// How Uppföljning Finsam takes an insats: automatic (as its tallies suggest), participants,
+/// volume or not at all.
+fn national_form(user: &CurrentUser, cfg: &Config, i: &crate::domain::Insats, errors: &[FieldError]) -> Markup {
+    use crate::domain::config::National;
+    let field = format!("national-{}", i.id);
+    let flow = cfg.flow_kind(i, Flow::Entry).is_some() && cfg.flow_kind(i, Flow::Exit).is_some();
+    let set = i.national.map(|n| n.as_str()).unwrap_or("");
+    html! {
+        form.inline method="post" action="/installningar" {
+            (csrf(user))
+            input type="hidden" name="action" value="insats_national";
+            input type="hidden" name="id" value=(i.id);
+            label.visually-hidden for=(field) { "Hur " (i.label) " redovisas i Uppföljning Finsam" }
+            select id=(field) name="national" {
+                option value="" selected[set.is_empty()] { "Automatiskt (" (cfg.national(&crate::domain::Insats { national: None, ..i.clone() }).label().to_lowercase()) ")" }
+                @for n in [National::Participants, National::Volume, National::None].into_iter().filter(|n| flow || *n != National::Participants) {
+                    option value=(n.as_str()) selected[set == n.as_str()] { (n.label()) }
+                }
+            }
+            " "
+            button.secondary type="submit" { "Spara" }
+            (field_error(errors, &field))
+        }
+    }
 }
 
 fn toggle(user: &CurrentUser, action: &str, id: i64, retired: bool) -> Markup {
@@ -633,12 +694,13 @@ fn view(chrome: Chrome, user: &CurrentUser, cfg: &Config, errors: &[FieldError],
             section {
                 h2 { "Insatser" }
                 table {
-                    thead { tr { th scope="col" { "Insats" } th scope="col" { "Registrerar" } th scope="col" { "Status" } th scope="col" { span.visually-hidden { "Ändra" } } } }
+                    thead { tr { th scope="col" { "Insats" } th scope="col" { "Registrerar" } th scope="col" { "I Uppföljning Finsam" } th scope="col" { "Status" } th scope="col" { span.visually-hidden { "Ändra" } } } }
                     tbody {
                         @for i in &cfg.insatser {
                             tr {
                                 th scope="row" { (i.label) }
                                 td { (cfg.kinds_of(i).map(|k| k.label.as_str()).collect::<Vec<_>>().join(", ")) }
+                                td { (national_form(user, cfg, i, errors)) }
                                 td { (status(i.retired)) }
                                 td { (toggle(user, "insats", i.id, i.retired)) }
                             }
