@@ -43,14 +43,17 @@ INSERT INTO goal_new (id, insats_id, first_year, year, key, label, type, kind_id
 DROP TABLE goal;
 ALTER TABLE goal_new RENAME TO goal;
 
--- The spans of years goals were set for (possibly to none), like goal_year for years.
+-- The spans of years goals were set for (possibly to none): the spans published to readers. They
+-- are protected after every year and after each other in this order (id), so that no difference of
+-- two of them, or of one and the years, gives a hidden figure away.
 CREATE TABLE goal_span (
+    id         INTEGER PRIMARY KEY,
     insats_id  INTEGER NOT NULL REFERENCES insats (id),
     first_year INTEGER NOT NULL,
     last_year  INTEGER NOT NULL,
-    PRIMARY KEY (insats_id, first_year, last_year),
+    UNIQUE (insats_id, first_year, last_year),
     CHECK (2000 <= first_year AND first_year < last_year AND last_year <= 2999)
-) WITHOUT ROWID;
+);
 
 -- How each returned questionnaire answered: per insats, kind, month, scope value and gender value,
 -- the number of tallies with exactly these answers to the kind's survey questions (pattern: the

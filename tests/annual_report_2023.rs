@@ -327,6 +327,13 @@ async fn ciceron_over_its_three_project_years() {
     assert!(published["goals"].is_null());
     let vard = row(&published["report"], "avslut_orsak", "Vård");
     assert_eq!(vard[1], "..", "2 men to care over the span: {vard:?}");
+    // Only spans the förbundschef has set goals for are published: two spans chosen freely could
+    // be subtracted from each other. The huvudman sees any span as counted.
+    let res = reader.get("/api/v1/reports/ciceron/spans/2025-2027").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(res.json()["error"]["message"].as_str().unwrap().contains("inte publicerad"));
+    let huvudman = app.client("huvudman2", Role::Huvudman, &["ciceron"]);
+    assert_eq!(huvudman.get("/api/v1/reports/ciceron/spans/2025-2027").await.status, StatusCode::OK);
 }
 
 /// The strongest simple attack on a span: its figure minus the published yearly figures of the

@@ -623,10 +623,16 @@ impl Published {
     /// but the participants, who are counted once per span); its start is the end of the year
     /// before it and its end that of its last year.
     fn read_span(&mut self, k: &Knowledge, first: i32, last: i32, json: &Value) {
+        self.read_span_as(k, first, last, json, SPAN);
+    }
+
+    /// `read_span`, filed under the year `as_year` (one per span read).
+    fn read_span_as(&mut self, k: &Knowledge, first: i32, last: i32, json: &Value, as_year: i32) {
+        let span_year = as_year;
         let mut json = json.clone();
         for t in json["tables"].as_array_mut().unwrap() {
             for c in t["columns"].as_array_mut().unwrap() {
-                c["year"] = SPAN.into();
+                c["year"] = span_year.into();
             }
             for r in t["rows"].as_array_mut().unwrap() {
                 let l = r["label"]
@@ -634,11 +640,11 @@ impl Published {
                     .unwrap()
                     .replace("vid periodens", "vid årets")
                     .replace("under perioden", "under året")
-                    .replace(&format!("{first}–{last}"), &SPAN.to_string());
+                    .replace(&format!("{first}–{last}"), &span_year.to_string());
                 r["label"] = l.into();
             }
         }
-        self.read(k, SPAN, &json);
+        self.read(k, span_year, &json);
         let flow = |n: &str| {
             let mut parts = n.split('|');
             let (table, row) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
@@ -648,18 +654,36 @@ impl Published {
                 || table == "kostnad"
                 || (table == "deltagare" && !matches!(row, "Nya inskrivningar" | "Avslutade"))
         };
-        let suffix = format!("|{SPAN}");
-        let names: Vec<String> = self.figs.keys().filter(|n| n.ends_with(&suffix) && !flow(n)).cloned().collect();
+        let suffix = format!("|{span_year}");
+        let names: Vec<String> = self.figs.keys().filter(|n| n.ends_with(&suffix)).cloned().collect();
         for n in names {
             let stem = &n[..n.len() - suffix.len()];
-            let parts: Vec<String> = (first..=last).map(|y| format!("{stem}|{y}")).collect();
-            if parts.iter().all(|p| self.figs.contains_key(p)) {
-                self.sum(&n, &parts);
+            if !flow(&n) {
+                let parts: Vec<String> = (first..=last).map(|y| format!("{stem}|{y}")).collect();
+                if parts.iter().all(|p| self.figs.contains_key(p)) {
+                    self.sum(&n, &parts);
+                }
+                continue;
+            }
+            // Participants of a category over the span less those of its first year are the
+            // category's entries in the later years.
+            let (table, rest) = stem.split_once('|').unwrap();
+            let entries = match table {
+                "deltagare_kommun" => "kommun_nya".to_string(),
+                t if t.ends_with("_deltagare") => format!("{}_nya", t.trim_end_matches("_deltagare")),
+                _ => continue,
+            };
+            let first_p = format!("{stem}|{first}");
+            let later: Vec<String> = (first + 1..=last).map(|y| format!("{entries}|{rest}|{y}")).collect();
+            if self.figs.contains_key(&first_p) && later.iter().all(|p| self.figs.contains_key(p)) {
+                let mut lin = vec![(n.clone(), 1.0), (first_p, -1.0)];
+                lin.extend(later.into_iter().map(|p| (p, -1.0)));
+                self.push(lin, 0.0, 0.0);
             }
         }
         for g in k.genders.iter().map(String::as_str).chain(["Totalt", OTHER]) {
             let end = |y: i32| format!("deltagare|Inskrivna vid årets slut|{g}|{y}");
-            for (span_end, year_end) in [(end(SPAN - 1), end(first - 1)), (end(SPAN), end(last))] {
+            for (span_end, year_end) in [(end(span_year - 1), end(first - 1)), (end(span_year), end(last))] {
                 if self.figs.contains_key(&span_end) && self.figs.contains_key(&year_end) {
                     self.sum(&span_end, &[year_end]);
                 }
@@ -668,19 +692,34 @@ impl Published {
     }
 }
 
-/// The published tables of every year of an insats and of the span of all of them: (as a reader,
-/// as the förbundschef).
-async fn publications_with_span(app: &TestApp, insats: &str, first: i32, last: i32) -> (Published, Published) {
-    let (mut protected, mut truth) = publications(app, insats, first..=last).await;
+/// Publishes a span to readers: the förbundschef sets its goals (here none).
+async fn publish_span(app: &TestApp, insats: &str, first: i32, last: i32) {
+    let res = app.post_form(&format!("/mal/{insats}/{first}-{last}"), "").await;
+    assert_eq!(res.status, axum::http::StatusCode::SEE_OTHER, "{}", res.text());
+}
+
+/// The published tables of every year of an insats and of the spans `spans` (each published, in
+/// this order): (as a reader, as the förbundschef).
+async fn publications_with_spans(
+    app: &TestApp,
+    insats: &str,
+    years: std::ops::RangeInclusive<i32>,
+    spans: &[(i32, i32)],
+) -> (Published, Published) {
+    let (mut protected, mut truth) = publications(app, insats, years).await;
     let k = knowledge(app);
     let reader = app.client(&format!("lasare-span-{insats}"), Role::Lasare, &[]);
-    let path = format!("/api/v1/reports/{insats}/spans/{first}-{last}");
-    let p = reader.get(&path).await.json();
-    assert_eq!(p["report"]["protected"], true, "a reader always gets the protected version");
-    protected.read_span(&k, first, last, &p["report"]);
-    let t = app.get(&path).await.json();
-    assert_eq!(t["report"]["protected"], false);
-    truth.read_span(&k, first, last, &t["report"]);
+    for (i, (first, last)) in spans.iter().enumerate() {
+        publish_span(app, insats, *first, *last).await;
+        let as_year = SPAN - 10 * i as i32;
+        let path = format!("/api/v1/reports/{insats}/spans/{first}-{last}");
+        let p = reader.get(&path).await.json();
+        assert_eq!(p["report"]["protected"], true, "a reader always gets the protected version");
+        protected.read_span_as(&k, *first, *last, &p["report"], as_year);
+        let t = app.get(&path).await.json();
+        assert_eq!(t["report"]["protected"], false);
+        truth.read_span_as(&k, *first, *last, &t["report"], as_year);
+    }
     (protected, truth)
 }
 
@@ -700,7 +739,9 @@ async fn the_attacker_learns_no_small_count_from_a_span_and_its_years() {
         &[
             ("inskrivning", "2024-09", person("kvinna", k), 9),
             ("inskrivning", "2024-10", person("man", k), 6),
+            ("inskrivning", "2024-10", person("kvinna", "degerfors"), 10),
             ("inskrivning", "2025-02", person("kvinna", k), 14),
+            ("inskrivning", "2025-02", person("kvinna", "degerfors"), 2),
             ("inskrivning", "2025-03", person("man", "degerfors"), 11),
             ("inskrivning", "2026-02", person("kvinna", k), 12),
             ("inskrivning", "2026-03", person("man", k), 8),
@@ -714,8 +755,13 @@ async fn the_attacker_learns_no_small_count_from_a_span_and_its_years() {
             ("avslut", "2026-08", exit("man", k, "vard"), 2),
         ],
     );
-    let (protected, truth) = publications_with_span(&app, "ciceron", 2024, now().year).await;
+    // Overlapping spans: their difference is a year; each is protected after the others. In the
+    // two years 2024–2025, ten women from Degerfors enter in 2024 and two in 2025: the span's
+    // participants from Degerfors less 2024's would be those two.
+    let (protected, truth) =
+        publications_with_spans(&app, "ciceron", 2024..=now().year, &[(2024, 2026), (2025, 2026), (2024, 2025)]).await;
     assert!(protected.figs.keys().any(|n| n.ends_with(&format!("|{SPAN}"))), "the span is read");
+    assert!(protected.figs.keys().any(|n| n.ends_with(&format!("|{}", SPAN - 10))), "the second span is read");
     assert!(hidden_where(&protected, &truth, true), "Ciceron has small counts to hide");
     assert_safe("Ciceron 2024–2026 beside its years", &protected, &truth, true);
 }
@@ -812,6 +858,7 @@ async fn the_attacker_learns_no_small_count_from_the_demo_reports() {
             assert!(hidden_where(&protected, &truth, true), "the demo has small counts to hide");
             // The report over all five years beside them.
             let k = knowledge(&app);
+            publish_span(&app, &insats.key, 2022, now().year).await;
             let path = format!("/api/v1/reports/{}/spans/2022-{}", insats.key, now().year);
             let reader = app.client("lasare-span", Role::Lasare, &[]);
             protected.read_span(&k, 2022, now().year, &reader.get(&path).await.json()["report"]);

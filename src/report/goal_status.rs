@@ -158,6 +158,7 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
                 .collect();
             questions.dedup();
             let by_respondent = *by_respondent && questions.len() >= 2;
+            let unit = unit.map(|u| if u == "respondents" && !by_respondent { "answers" } else { u });
             let respondents = |year: i32, split: Option<i64>| -> (i64, i64) {
                 let (mut a, mut n) = (0, 0);
                 for r in inputs.answers.iter().filter(|r| {
@@ -272,6 +273,7 @@ fn of_tallies(config: &Config, ctx: &Ctx, insats: &Insats, inputs: &Inputs, g: &
                 short_by: d.short_by,
                 values: value_keys(numerator),
                 basis,
+                unit,
                 ..base("share", *target_bp as f64 / 10_000.0)
             };
             let (verdict, j) = judge(&status);

@@ -48,6 +48,11 @@ pub fn fold_genders(config: &Config, inputs: &mut Inputs) {
             r.split_value_id = 0;
         }
     }
+    for a in &mut inputs.answers {
+        if !kept.contains(&a.split_value_id) {
+            a.split_value_id = 0;
+        }
+    }
     // The enrolled-at-start counts are per gender like tallies (earlier report figures keep
     // theirs: the columns of folded genders are left out of published tables).
     for (_, f) in &mut inputs.earlier {
@@ -228,16 +233,16 @@ impl Cache {
         Some(chain.1)
     }
 
-    /// The publication version of a span of years: every year from the first with data to the
-    /// span's last protected as for its own report (`years`, the last as of its snapshot), then the
-    /// span's tables (`span_inputs`, as of the same snapshot) with their quantities tied to the
-    /// years' (`span::links`), so that no figure hidden in a year's report can be worked out from
-    /// the span's, nor the other way round. Not cached: a span is asked for rarely.
+    /// The publication version of a span of years: every year from the first with data protected
+    /// as for its own report (`years`, the running year as of its snapshot), then each published
+    /// span in the order they were set (`spans`, the one asked for last, inputs as of the same
+    /// snapshot) with its quantities tied to the years' (`span::links`), so that no figure hidden
+    /// in a year's report or an earlier span can be worked out from a span, nor the other way
+    /// round. Decisions are cached by a fingerprint of everything they are made from.
     pub fn publish_span(
         &self,
         src: Source,
-        span_inputs: &Inputs,
-        span: super::span::Span,
+        spans: &[(super::span::Span, Inputs)],
         rule: &protect::Rule,
         stop: &dyn Fn() -> bool,
     ) -> Option<Arc<PublishedSpan>> {
@@ -255,31 +260,37 @@ impl Cache {
                 .map(|(y, i)| cell_keys(&yearly(config, insats, *y, &year_inputs(&key_inputs(i)))))
                 .collect(),
         };
-        let mut report = yearly(config, insats, span.last, &year_inputs(span_inputs));
-        super::span::retag_goals(&mut report, span);
-        let span_keys = match rule.method {
-            protect::Method::Suppression => protect::Keys::new(),
-            protect::Method::CellKey(_) => {
-                let key_report = yearly(config, insats, span.last, &year_inputs(&key_inputs(span_inputs)));
-                let t = super::span::tables(tables::tables(&key_report), span);
-                let mut keys = protect::Keys::new();
-                for q in t
-                    .iter()
-                    .flat_map(|t| t.rows.iter().flat_map(|r| r.basis.iter().flat_map(protect::Basis::quantities)))
-                {
-                    keys.insert(q.tag.clone(), q.n);
-                }
-                keys
-            }
-        };
-        // The same reports protected the same way: the decisions are reused (a span takes the
-        // solver a while: its sums reach into every year).
+        let span_reports: Vec<(super::span::Span, Report, protect::Keys)> = spans
+            .iter()
+            .map(|(span, inputs)| {
+                let mut report = yearly(config, insats, span.last, &year_inputs(inputs));
+                super::span::retag_goals(&mut report, *span);
+                let keys = match rule.method {
+                    protect::Method::Suppression => protect::Keys::new(),
+                    protect::Method::CellKey(_) => {
+                        let key_report = yearly(config, insats, span.last, &year_inputs(&key_inputs(inputs)));
+                        let t = super::span::tables(tables::tables(&key_report), *span);
+                        let mut keys = protect::Keys::new();
+                        for q in t.iter().flat_map(|t| {
+                            t.rows.iter().flat_map(|r| r.basis.iter().flat_map(protect::Basis::quantities))
+                        }) {
+                            keys.insert(q.tag.clone(), q.n);
+                        }
+                        keys
+                    }
+                };
+                (*span, report, keys)
+            })
+            .collect();
         let fingerprint = {
             let mut h = std::collections::hash_map::DefaultHasher::new();
             fingerprint(&reports, &keys, rule).hash(&mut h);
-            serde_json::to_string(&report).unwrap_or_default().hash(&mut h);
-            hash_keys(&span_keys, &mut h);
-            (insats.id, span.first, span.last).hash(&mut h);
+            for (span, report, keys) in &span_reports {
+                (span.first, span.last).hash(&mut h);
+                serde_json::to_string(report).unwrap_or_default().hash(&mut h);
+                hash_keys(keys, &mut h);
+            }
+            insats.id.hash(&mut h);
             h.finish()
         };
         if let Some(p) = self.spans.lock().unwrap_or_else(|e| e.into_inner()).get(&fingerprint) {
@@ -288,24 +299,32 @@ impl Cache {
         let mut chain = self.run(insats.id, reports, keys, rule, &|| {
             stop() || self.stopping.load(std::sync::atomic::Ordering::Relaxed)
         })?;
-        let mut t = super::span::tables(tables::tables(&report), span);
-        let known: HashMap<String, i64> =
-            chain.protector.quantities().into_iter().map(|(tag, n, _)| (tag, n)).collect();
-        let links = super::span::links(&t, span, &known);
-        if let Some(first) = t.first_mut() {
-            first.sums.extend(links);
-        }
-        chain.protector.protect(&mut t, &span_keys);
-        if let protect::Method::CellKey(pt) = &chain.protector.rule().method {
-            let pt = pt.clone();
-            protect::perturb::goals(&chain.protector, &mut report);
-            let goals = tables::goal_table(&report).and_then(|g| super::span::adapt(g, span));
-            if let (Some(slot), Some(mut goals)) = (t.iter_mut().find(|t| t.key == "mal"), goals) {
-                protect::perturb::apply_table(&mut chain.protector, &pt, &mut goals);
-                *slot = goals;
+        let mut last = None;
+        for (span, mut report, span_keys) in span_reports {
+            if stop() || self.stopping.load(std::sync::atomic::Ordering::Relaxed) {
+                return None;
             }
+            let mut t = super::span::tables(tables::tables(&report), span);
+            let known: HashMap<String, i64> =
+                chain.protector.quantities().into_iter().map(|(tag, n, _)| (tag, n)).collect();
+            let entry = report.flow_kinds.as_ref().map(|(entry, _)| entry.clone());
+            let links = super::span::links(&t, span, &known, entry.as_deref());
+            if let Some(first) = t.first_mut() {
+                first.sums.extend(links);
+            }
+            chain.protector.protect(&mut t, &span_keys);
+            if let protect::Method::CellKey(pt) = &chain.protector.rule().method {
+                let pt = pt.clone();
+                protect::perturb::goals(&chain.protector, &mut report);
+                let goals = tables::goal_table(&report).and_then(|g| super::span::adapt(g, span));
+                if let (Some(slot), Some(mut goals)) = (t.iter_mut().find(|t| t.key == "mal"), goals) {
+                    protect::perturb::apply_table(&mut chain.protector, &pt, &mut goals);
+                    *slot = goals;
+                }
+            }
+            last = Some(PublishedSpan { report, tables: t, unprotected: chain.protector.unprotected.clone() });
         }
-        let published = Arc::new(PublishedSpan { report, tables: t, unprotected: chain.protector.unprotected.clone() });
+        let published = Arc::new(last?);
         let mut spans = self.spans.lock().unwrap_or_else(|e| e.into_inner());
         if spans.len() >= MAX_RUNS {
             spans.clear();

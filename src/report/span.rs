@@ -50,14 +50,16 @@ pub fn tables(tables: Vec<Table>, span: Span) -> Vec<Table> {
 /// span, the quantities tagged with it. `None` for a table with nothing of the span left.
 pub fn adapt(mut t: Table, span: Span) -> Option<Table> {
     let before = span.last - 1;
-    let drop: Vec<bool> =
-        t.columns.iter().map(|c| c.year == Some(before) || c.group.contains(&before.to_string())).collect();
+    // Columns of other years (the year before, a survey's earlier years, events per year) go.
+    let drop: Vec<bool> = t
+        .columns
+        .iter()
+        .map(|c| c.year.is_some_and(|y| y != span.last) || c.group.contains(&before.to_string()))
+        .collect();
     if drop.iter().all(|d| *d) {
         return None;
     }
     let keep = |i: usize| !drop.get(i).copied().unwrap_or(false);
-    // Rows of the year before (a rating table's "Hela 2026") stand for everything before the span.
-    t.rows.retain(|r| !r.label.contains(&before.to_string()));
     t.columns = t.columns.into_iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, c)| c).collect();
     for c in &mut t.columns {
         // The page and the title name the span: a column is "Kvinnor", not "Kvinnor 2027".
@@ -82,16 +84,29 @@ pub fn adapt(mut t: Table, span: Span) -> Option<Table> {
         }
         row.label = words(&row.label, span);
     }
+    // Rows of other years (a rating table's "Hela 2026", the cost of earlier years) go: told by
+    // what their figures count, never by their text.
+    t.rows.retain(|r| r.basis.iter().flat_map(Basis::quantities).all(|q| of_span(q, span)));
     for s in &mut t.sums {
         retag(&mut s.total, span);
         for q in &mut s.parts {
             retag(q, span);
         }
     }
+    t.sums.retain(|s| std::iter::once(&s.total).chain(&s.parts).all(|q| of_span(q, span)));
     t.title = words(&t.title, span);
     t.note = t.note.map(|n| words(&n, span));
     t.earlier.clear();
     Some(t)
+}
+
+/// Whether a retagged quantity belongs to the span's report: of the span (or one of its halves),
+/// or the enrolled at its start or end. Anything else is another year's figure.
+fn of_span(q: &Q, span: Span) -> bool {
+    let Some((base, rest)) = q.tag.split_once('@') else { return true };
+    let period = rest.split_once(':').map(|(p, _)| p).unwrap_or(rest);
+    period.starts_with(&span.key())
+        || (enrolled(base) && (period == (span.first - 1).to_string() || period == span.last.to_string()))
 }
 
 /// The yearly report's words for the span: "under året" → "under perioden", the year → the span.
@@ -168,24 +183,53 @@ pub fn retag_goals(report: &mut super::Report, span: Span) {
 
 /// For each count of the span's tables that adds up over years (tallies `c:`, attendees `ev:`):
 /// span = Σ its years, with the yearly values the protector already holds (`known`). Years that no
-/// yearly table showed are one quantity of their own (their total, never published).
-pub fn links(tables: &[Table], span: Span, known: &HashMap<String, i64>) -> Vec<Sum> {
+/// yearly table showed are one quantity of their own (their total, never published). And for the
+/// participants of each category (`p:kommun.degerfors`), counted once per span, what ties them to
+/// the first year: both are those of the category enrolled at the span's start (never published)
+/// plus its entries (`entry`: the entry kind's key), the span's or the first year's, so the span's
+/// participants less the first year's are the later years' entries, as a reader could work out.
+pub fn links(tables: &[Table], span: Span, known: &HashMap<String, i64>, entry: Option<&str>) -> Vec<Sum> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    let quantities = tables.iter().flat_map(|t| {
-        t.rows
-            .iter()
-            .flat_map(|r| r.basis.iter().flat_map(Basis::quantities))
-            .chain(t.sums.iter().flat_map(|s| s.parts.iter().chain([&s.total])))
-    });
-    for q in quantities {
+    let quantities: Vec<&Q> = tables
+        .iter()
+        .flat_map(|t| {
+            t.rows
+                .iter()
+                .flat_map(|r| r.basis.iter().flat_map(Basis::quantities))
+                .chain(t.sums.iter().flat_map(|s| s.parts.iter().chain([&s.total])))
+        })
+        .collect();
+    let values: HashMap<&str, i64> = quantities.iter().map(|q| (q.tag.as_str(), q.n)).collect();
+    for q in &quantities {
         let Some((base, rest)) = q.tag.split_once('@') else { continue };
         let Some((period, gender)) = rest.split_once(':') else { continue };
         // The span, or one of its halves ("2024-2027h1": the first halves of its years).
         let Some(half) = period.strip_prefix(&span.key()).filter(|h| matches!(*h, "" | "h1" | "h2")) else {
             continue;
         };
-        if !(base.starts_with("c:") || base.starts_with("ev:")) || !seen.insert(q.tag.clone()) {
+        if !seen.insert(q.tag.clone()) {
+            continue;
+        }
+        if let (Some(set), Some(entry), "") = (base.strip_prefix("p:").filter(|s| *s != "*"), entry, half) {
+            let first_p = format!("{base}@{}:{gender}", span.first);
+            let first_e = format!("c:{entry}::{set}@{}:{gender}", span.first);
+            let span_e = format!("c:{entry}::{set}@{}:{gender}", span.key());
+            let (Some(pf), Some(ef), Some(es)) =
+                (known.get(&first_p), known.get(&first_e), values.get(span_e.as_str()))
+            else {
+                continue;
+            };
+            let opening = Q { tag: format!("e:{set}@{}:{gender}", span.first - 1), n: pf - ef };
+            if q.n - es != opening.n {
+                tracing::warn!(tag = %q.tag, "a span's participants do not follow from its first year's; left out");
+                continue;
+            }
+            out.push(Sum { total: (*q).clone(), parts: vec![opening.clone(), Q { tag: span_e, n: *es }] });
+            out.push(Sum { total: Q { tag: first_p, n: *pf }, parts: vec![opening, Q { tag: first_e, n: *ef }] });
+            continue;
+        }
+        if !(base.starts_with("c:") || base.starts_with("ev:")) {
             continue;
         }
         let mut parts = Vec::new();
@@ -205,7 +249,7 @@ pub fn links(tables: &[Table], span: Span, known: &HashMap<String, i64>) -> Vec<
         if rest != 0 {
             parts.push(Q { tag: format!("{base}@{}{half}r:{gender}", span.key()), n: rest });
         }
-        out.push(Sum { total: q.clone(), parts });
+        out.push(Sum { total: (*q).clone(), parts });
     }
     out
 }

@@ -193,12 +193,9 @@ pub fn goal_sentence(r: &Report, t: &[Table], g: &GoalStatus) -> String {
     let row = t.iter().find(|x| x.key == "mal").and_then(|x| x.rows.iter().find(|row| row.label == g.label));
     let actual = row.and_then(|row| row.cells.get(1)).filter(|v| !v.is_hidden());
     let Some(actual) = actual else {
+        // The verdict would tell the hidden figure's side of the target and the band: not said.
         let word = if g.expectation { "förväntan" } else { "mål" };
-        let verdict = match g.verdict {
-            Verdict::Unknown => String::new(),
-            v => format!(" {}.", v.label()),
-        };
-        return format!("{}: {word} {target}; utfallet {}.{verdict}", g.label, NOT_SHOWN);
+        return format!("{}: {word} {target}; utfallet {}.", g.label, NOT_SHOWN);
     };
     let word = if g.expectation { "förväntan" } else { "mål" };
     let mut s = format!("{}: {} {} ({word} {target})", g.label, actual.display(), r.year);

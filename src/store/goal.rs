@@ -36,6 +36,14 @@ pub fn span_set(conn: &Connection, insats_id: i64, first: i32, last: i32) -> Res
     )?)
 }
 
+/// The spans goals were set for (the spans published to readers), in the order they were set.
+pub fn spans(conn: &Connection, insats_id: i64) -> Result<Vec<(i32, i32)>> {
+    Ok(conn
+        .prepare_cached("SELECT first_year, last_year FROM goal_span WHERE insats_id = ?1 ORDER BY id")?
+        .query_map([insats_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// The goals set for the span `first`–`last` (a year when `first == last`).
 pub fn of_span(conn: &Connection, insats_id: i64, first: i32, year: i32) -> Result<Vec<Goal>> {
     type Row = (

@@ -252,18 +252,19 @@ pub fn span_inputs_until(
     for a in &mut answers {
         a.year = last;
     }
-    let mut budget = event::Budget::default();
-    for (_, b) in event::budgets(conn, insats_id, first, last)? {
-        let add = |sum: Option<i64>, x: Option<i64>| match (sum, x) {
-            (None, x) | (x, None) => x,
-            (Some(a), Some(b)) => Some(a + b),
-        };
-        budget = event::Budget {
-            budget_kr: add(budget.budget_kr, b.budget_kr),
-            outcome_kr: add(budget.outcome_kr, b.outcome_kr),
-        };
-    }
-    let budgets = if budget == event::Budget::default() { Vec::new() } else { vec![(last, budget)] };
+    // The span's cost: each year's outcome, or its budget while it has none; an outcome only when
+    // every year of the span has one.
+    let years = event::budgets(conn, insats_id, first, last)?;
+    let per_year: Vec<Option<i64>> = (first..=last)
+        .map(|y| years.iter().find(|(by, _)| *by == y).and_then(|(_, b)| b.outcome_kr.or(b.budget_kr)))
+        .collect();
+    let all_outcomes = (first..=last).all(|y| years.iter().any(|(by, b)| *by == y && b.outcome_kr.is_some()));
+    let total: Option<i64> = per_year.iter().flatten().copied().reduce(|a, b| a + b);
+    let budgets = match total {
+        None => Vec::new(),
+        Some(kr) if all_outcomes => vec![(last, event::Budget { budget_kr: None, outcome_kr: Some(kr) })],
+        Some(kr) => vec![(last, event::Budget { budget_kr: Some(kr), outcome_kr: None })],
+    };
     let earlier = earlier::of_insats(conn, insats_id)?
         .into_iter()
         .filter(|(y, f)| f.measure == crate::domain::earlier::Measure::Inskrivna && *y <= first)

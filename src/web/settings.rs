@@ -114,7 +114,10 @@ fn parse(cfg: &Config, pairs: &[(String, String)]) -> Result<Change, Vec<FieldEr
                     }
                     Some(n) => Some(n),
                     None => {
-                        return Err(vec![FieldError::new(format!("national-{}", i.id), "Välj hur insatsen redovisas.")]);
+                        return Err(vec![FieldError::new(
+                            format!("national-{}", i.id),
+                            "Välj hur insatsen redovisas.",
+                        )]);
                     }
                 },
             };

@@ -68,23 +68,46 @@ pub async fn build(
         let t = span::tables(tables::tables(&report), s);
         return Ok(Built { report, tables: t.clone(), trend: Vec::new(), protected: false, rule });
     }
-    let month = publish::snapshot_month(s.last, state.clock.now());
-    let (years, inputs) = state
+    // Only the spans goals were set for are published, each protected after the years and after
+    // the spans set before it: two spans chosen freely could be subtracted from each other.
+    let now = state.clock.now();
+    let current = now.year;
+    let (years, spans) = state
         .store
         .read(move |c| {
-            let first = store::first_year(c, id)?.unwrap_or(s.first).min(s.first);
-            let mut out = Vec::new();
-            for y in first..=s.last {
-                let m = if y == s.last { month } else { 12 };
-                out.push((y, store::report_inputs_until(c, id, y, m)?));
+            let declared = store::goal::spans(c, id)?;
+            let Some(at) = declared.iter().position(|(f, l)| (*f, *l) == (s.first, s.last)) else {
+                return Ok((Vec::new(), Vec::new()));
+            };
+            let spans: Vec<Span> =
+                declared[..=at].iter().map(|(first, last)| Span { first: *first, last: *last }).collect();
+            // The years as the running year's publication protects them (from the first with data
+            // or four years back), up to the latest year any of these spans reaches.
+            let last = spans.iter().map(|x| x.last).max().unwrap_or(s.last).max(current);
+            let from = store::first_year(c, id)?.unwrap_or(current).min(current - 4).min(s.first);
+            let mut years = Vec::new();
+            for y in from..=last {
+                years.push((y, store::report_inputs_until(c, id, y, publish::snapshot_month(y, now))?));
             }
-            Ok((out, store::span_inputs_until(c, id, s.first, s.last, month)?))
+            let mut inputs = Vec::new();
+            for x in spans {
+                let month = publish::snapshot_month(x.last, now);
+                inputs.push((x, store::span_inputs_until(c, id, x.first, x.last, month)?));
+            }
+            Ok((years, inputs))
         })
         .await?;
+    if spans.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "Perioden {} är inte publicerad för {}. Förbundschefen publicerar en period genom att sätta mål för den (målen kan lämnas tomma).",
+            s.label(),
+            insats.label
+        )));
+    }
     let cache = state.published.clone();
     let done = tokio::task::spawn_blocking(move || {
         let src = publish::Source { config: &cfg, insats: &insats, years: &years, closed: None };
-        cache.publish_span(src, &inputs, s, &rule, &|| false)
+        cache.publish_span(src, &spans, &rule, &|| false)
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("publishing a span report: {e}")))?

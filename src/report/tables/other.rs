@@ -262,8 +262,10 @@ pub fn goal_table(r: &Report) -> Option<Table> {
                 row.cells.push(goal_value(g, g.actual_by_gender.get(&k.key).copied().flatten()));
                 row.basis.push(figure(r.year, &k.key));
             }
+            // The verdict says which side of the target (and of the band) the figure is on: it is
+            // shown exactly when the figure is.
             row.cells.push(Value::Text(g.verdict.label().into()));
-            row.basis.push(Basis::None);
+            row.basis.push(figure(r.year, "*"));
             row.cells.push(goal_gap(g, g.short_by, true));
             row.basis.push(figure(r.year, "*"));
             row.cells.push(goal_gap(g, g.needed_more, false));

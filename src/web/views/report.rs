@@ -261,8 +261,19 @@ pub fn goal_item(b: &Built, g: &GoalStatus, label: &str) -> Markup {
 
 fn goal_with(b: &Built, g: &GoalStatus, span: Option<&str>) -> Markup {
     let r = &b.report;
-    let (class, symbol, word) = (g.verdict.class(), g.verdict.symbol(), g.verdict.label());
-    let row = b.tables.iter().find(|t| t.key == "mal").and_then(|t| t.rows.iter().find(|row| row.label == g.label));
+    let table = b.tables.iter().find(|t| t.key == "mal");
+    let row = table.and_then(|t| t.rows.iter().find(|row| row.label == g.label));
+    // Published, the verdict is shown exactly when the figure it judges is.
+    let verdict_hidden = b.protected
+        && table
+            .and_then(|t| t.columns.iter().position(|c| c.group == "Bedömning"))
+            .and_then(|i| row.and_then(|row| row.cells.get(i)))
+            .is_some_and(|v| v.is_hidden());
+    let (class, symbol, word) = if verdict_hidden {
+        ("unknown", "–", "Visas inte (för få)")
+    } else {
+        (g.verdict.class(), g.verdict.symbol(), g.verdict.label())
+    };
     let cell = |i: usize| row.and_then(|row| row.cells.get(i)).map(|v| v.display()).unwrap_or_else(|| "–".into());
     let any_hidden = row.is_some_and(|row| row.cells.iter().any(|v| v.is_hidden()));
     let text = if !b.protected || (!any_hidden && !g.summary.is_empty()) {
