@@ -263,12 +263,12 @@ impl Cache {
         let span_reports: Vec<(super::span::Span, Report, protect::Keys)> = spans
             .iter()
             .map(|(span, inputs)| {
-                let mut report = yearly(config, insats, span.last, &year_inputs(inputs));
+                let mut report = super::span::report(config, insats, *span, &year_inputs(inputs));
                 super::span::retag_goals(&mut report, *span);
                 let keys = match rule.method {
                     protect::Method::Suppression => protect::Keys::new(),
                     protect::Method::CellKey(_) => {
-                        let key_report = yearly(config, insats, span.last, &year_inputs(&key_inputs(inputs)));
+                        let key_report = super::span::report(config, insats, *span, &year_inputs(&key_inputs(inputs)));
                         let t = super::span::tables(tables::tables(&key_report), *span);
                         let mut keys = protect::Keys::new();
                         for q in t.iter().flat_map(|t| {

@@ -41,6 +41,29 @@ impl Span {
     }
 }
 
+/// The report of a span's inputs (`store::span_inputs_until`): the yearly report of its last year,
+/// with its events counted in that year but listed in the months they were held.
+pub fn report(
+    config: &crate::domain::Config,
+    insats: &crate::domain::Insats,
+    span: Span,
+    inputs: &super::Inputs,
+) -> super::Report {
+    let mut shaped = inputs.clone();
+    for e in &mut shaped.events {
+        e.period = crate::domain::Period::new(span.last, e.period.month).unwrap_or(e.period);
+    }
+    let mut r = super::yearly(config, insats, span.last, &shaped);
+    for section in &mut r.events {
+        for row in &mut section.events {
+            if let Some(e) = inputs.events.iter().find(|e| e.id == row.id) {
+                row.period = e.period.to_string();
+            }
+        }
+    }
+    r
+}
+
 /// The span report's tables from the report of its inputs (made for year `last`).
 pub fn tables(tables: Vec<Table>, span: Span) -> Vec<Table> {
     tables.into_iter().filter(|t| t.key != "dataproblem").filter_map(|t| adapt(t, span)).collect()

@@ -224,8 +224,8 @@ pub fn report_inputs_until(conn: &Connection, insats_id: i64, year: i32, month: 
 }
 
 /// The inputs of a report over the span of years `first..=last` (first < last), shaped as one year
-/// (`last`) so the yearly report's arithmetic applies: the span's tallies, events and answers count
-/// as that year's, everything before the span as the year before (so the enrolled at the start of
+/// (`last`) so the yearly report's arithmetic applies (`report::span::report`): the span's tallies
+/// and answers count as that year's (its events keep their months; the report counts them in it), everything before the span as the year before (so the enrolled at the start of
 /// the span follow from the flow, counted once), budgets summed over the span, and the span's goals.
 /// The last year as it stood at the end of `month`. Figures from earlier annual reports are yearly
 /// and do not apply, except the enrolled at the start of a first tallied year at or before `first`.
@@ -238,9 +238,6 @@ pub fn span_inputs_until(
 ) -> Result<crate::report::Inputs> {
     let mut events = event::of_years(conn, insats_id, first, last)?;
     events.retain(|e| e.period.year < last || e.period.month <= month);
-    for e in &mut events {
-        e.period = crate::domain::Period::new(last, e.period.month).unwrap_or(e.period);
-    }
     let mut answers = Vec::new();
     for y in (first..=last).rev().step_by(2) {
         // `answers_until` reads a year and the one before it.

@@ -7,7 +7,7 @@ use super::views::layout::Chrome;
 use crate::AppState;
 use crate::error::{AppError, PageError};
 use crate::report::span::Span;
-use crate::report::{publish, span, tables, yearly};
+use crate::report::{publish, span, tables};
 use crate::store;
 use axum::Extension;
 use axum::extract::rejection::QueryRejection;
@@ -64,7 +64,7 @@ pub async fn build(
     let id = insats.id;
     if !(publication || must_protect(user)) {
         let inputs = state.store.read(move |c| store::span_inputs_until(c, id, s.first, s.last, 12)).await?;
-        let report = yearly(&cfg, &insats, s.last, &inputs);
+        let report = span::report(&cfg, &insats, s, &inputs);
         let t = span::tables(tables::tables(&report), s);
         return Ok(Built { report, tables: t.clone(), trend: Vec::new(), protected: false, rule });
     }
