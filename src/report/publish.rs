@@ -312,7 +312,11 @@ impl Cache {
             if let Some(first) = t.first_mut() {
                 first.sums.extend(links);
             }
+            let counted = t.clone();
             chain.protector.protect(&mut t, &span_keys);
+            if matches!(chain.protector.rule().method, protect::Method::Suppression) {
+                super::span::reveal_derivable(&mut t, &counted, &chain.protector);
+            }
             if let protect::Method::CellKey(pt) = &chain.protector.rule().method {
                 let pt = pt.clone();
                 protect::perturb::goals(&chain.protector, &mut report);

@@ -134,7 +134,8 @@ fn of_span(q: &Q, span: Span) -> bool {
 
 /// The yearly report's words for the span: "under året" → "under perioden", the year → the span.
 fn words(text: &str, span: Span) -> String {
-    text.replace("vid årets början", "vid periodens början")
+    text.replace("Saknas i år", "Saknas för perioden")
+        .replace("vid årets början", "vid periodens början")
         .replace("vid årets slut", "vid periodens slut")
         .replace("under året", "under perioden")
         .replace("Årets", "Periodens")
@@ -275,6 +276,61 @@ pub fn links(tables: &[Table], span: Span, known: &HashMap<String, i64>, entry: 
         out.push(Sum { total: (*q).clone(), parts });
     }
     out
+}
+
+/// Under suppression, shows again every hidden figure of a span's tables that a reader can work out
+/// exactly from published figures anyway (a sum all of whose other members are known, applied until
+/// nothing more follows): the span's entries when every year's entries are published, its
+/// participants from its start and its entries. Showing what already follows from the published
+/// figures tells nothing new; hiding it only makes the span unreadable. `counted`: the tables as
+/// they were before protection.
+pub fn reveal_derivable(tables: &mut [Table], counted: &[Table], p: &super::protect::Protector) {
+    let mut known: std::collections::HashSet<String> =
+        p.quantities().into_iter().filter(|(_, _, st)| !st.hidden()).map(|(tag, _, _)| tag).collect();
+    let sums = p.sums();
+    loop {
+        let mut more = false;
+        for (total, parts) in &sums {
+            let members: Vec<&String> = std::iter::once(total).chain(parts).collect();
+            let unknown: Vec<&&String> = members.iter().filter(|m| !known.contains(**m)).collect();
+            // A part that appears twice (a sum over one quantity) cannot be solved for.
+            if let [one] = unknown[..]
+                && members.iter().filter(|m| **m == *one).count() == 1
+            {
+                known.insert((*one).clone());
+                more = true;
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    for t in tables.iter_mut() {
+        // The counted table by row and column heading (protection may leave the folded gender
+        // column out, so positions differ).
+        let Some(c) = counted.iter().find(|c| c.key == t.key) else { continue };
+        let heads: Vec<String> = t.columns.iter().map(|col| col.heading()).collect();
+        for row in &mut t.rows {
+            let Some(crow) = c.rows.iter().find(|r| r.label == row.label) else { continue };
+            for (i, (cell, basis)) in row.cells.iter_mut().zip(&row.basis).enumerate() {
+                if !cell.is_hidden() {
+                    continue;
+                }
+                let Some(j) = c.columns.iter().position(|col| Some(&col.heading()) == heads.get(i)) else { continue };
+                let (Some(original), Some(cbasis)) = (crow.cells.get(j), crow.basis.get(j)) else { continue };
+                if cbasis != basis {
+                    continue;
+                }
+                match (basis, original) {
+                    (Basis::Count(q), v) if known.contains(&q.tag) => *cell = v.clone(),
+                    (Basis::CountShare(q, den), super::tables::Value::CountShare(n, s)) if known.contains(&q.tag) => {
+                        *cell = super::tables::Value::CountShare(*n, s.filter(|_| known.contains(&den.tag)))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
