@@ -141,21 +141,13 @@ fn year_2023() -> TestApp {
             ),
         ],
     );
-    let meeting = |kon| {
-        vec![
-            ("kon", kon),
-            ("kommun", "karlskoga"),
-            ("aldersgrupp", "16_19"),
-            ("forsorjning", "forsakringskassan"),
-            ("myndighetskontakter", "vard"),
-            ("nasta_steg", "coachingteamet"),
-            ("mote_i_tid", "ja"),
-        ]
-    };
     bulk(
         &app,
         "mottagningsteamet",
-        &[("vagledning", "2023-04", meeting("kvinna"), 70), ("vagledning", "2023-10", meeting("man"), 47)],
+        &[
+            ("vagledning", "2023-04", common::meeting("kvinna"), 70),
+            ("vagledning", "2023-10", common::meeting("man"), 47),
+        ],
     );
     app
 }

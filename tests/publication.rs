@@ -214,21 +214,13 @@ async fn the_five_year_view_and_the_print_view_show_the_whole_report() {
 async fn the_finsam_panel_has_the_national_figures_ready_to_type_in() {
     let app = scenario();
     // Mottagningsteamet has no participants: it is reported as volume, and it counts meetings.
-    let meeting = |kon| {
-        vec![
-            ("kon", kon),
-            ("kommun", "karlskoga"),
-            ("aldersgrupp", "16_19"),
-            ("forsorjning", "forsakringskassan"),
-            ("myndighetskontakter", "vard"),
-            ("nasta_steg", "coachingteamet"),
-            ("mote_i_tid", "ja"),
-        ]
-    };
     bulk(
         &app,
         "mottagningsteamet",
-        &[("vagledning", "2025-05", meeting("kvinna"), 70), ("vagledning", "2025-06", meeting("man"), 47)],
+        &[
+            ("vagledning", "2025-05", common::meeting("kvinna"), 70),
+            ("vagledning", "2025-06", common::meeting("man"), 47),
+        ],
     );
     let html = app.get("/uppfoljning/2025").await.text();
     assert!(html.contains("Deltagare per insats 2025"));

@@ -238,14 +238,7 @@ pub fn span_inputs_until(
 ) -> Result<crate::report::Inputs> {
     let mut events = event::of_years(conn, insats_id, first, last)?;
     events.retain(|e| e.period.year < last || e.period.month <= month);
-    let mut answers = Vec::new();
-    for y in (first..=last).rev().step_by(2) {
-        // `answers_until` reads a year and the one before it.
-        let m = if y == last { month } else { 12 };
-        answers.extend(tally::answers_until(conn, insats_id, y, m)?.into_iter().filter(|a| a.year >= first));
-    }
-    answers.sort_by_key(|a| a.year);
-    answers.dedup();
+    let mut answers = tally::answers_between(conn, insats_id, first, last, month)?;
     for a in &mut answers {
         a.year = last;
     }

@@ -102,13 +102,18 @@ pub struct AnswerRow {
 }
 
 pub fn answers_until(conn: &Connection, insats_id: i64, year: i32, month: u32) -> Result<Vec<AnswerRow>> {
+    answers_between(conn, insats_id, year - 1, year, month)
+}
+
+/// The same for the years `first..=last`, the last up to the end of `month`.
+pub fn answers_between(conn: &Connection, insats_id: i64, first: i32, last: i32, month: u32) -> Result<Vec<AnswerRow>> {
     let rows = conn
         .prepare_cached(
             "SELECT kind_id, year, scope_value_id, split_value_id, pattern, sum(n), sum(k) FROM answer_count
-             WHERE insats_id = ?1 AND year BETWEEN ?2 - 1 AND ?2 AND (year < ?2 OR month <= ?3)
+             WHERE insats_id = ?1 AND year BETWEEN ?2 AND ?3 AND (year < ?3 OR month <= ?4)
              GROUP BY kind_id, year, scope_value_id, split_value_id, pattern HAVING sum(n) <> 0",
         )?
-        .query_map(params![insats_id, year, month], |r| {
+        .query_map(params![insats_id, first, last, month], |r| {
             let pattern: String = r.get(4)?;
             let answers = pattern
                 .split(',')

@@ -275,6 +275,19 @@ pub fn exit<'a>(kon: &'a str, kommun: &'a str, reason: &'a str) -> Vec<(&'a str,
     v
 }
 
+/// One of Mottagningsteamet's guidance meetings, offered in time.
+pub fn meeting(kon: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("kon", kon),
+        ("kommun", "karlskoga"),
+        ("aldersgrupp", "16_19"),
+        ("forsorjning", "forsakringskassan"),
+        ("myndighetskontakter", "vard"),
+        ("nasta_steg", "coachingteamet"),
+        ("mote_i_tid", "ja"),
+    ]
+}
+
 /// (kind, period, values, how many)
 pub type Batch<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, usize);
 
